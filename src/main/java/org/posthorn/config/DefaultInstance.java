@@ -1,0 +1,41 @@
+package org.posthorn.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The default instance of a checkout: var/etc/main.cf and master.cf written from the
+ * templates in resources (org/posthorn/config/default-main.cf, default-master.cf), with
+ * the checkout's paths and the invoking user filled in. Files that exist are left alone.
+ */
+final class DefaultInstance {
+    private DefaultInstance() {
+    }
+
+    static void create(Path home, Path etc) throws IOException {
+        if (Instance.exists(etc)) return;
+        Files.createDirectories(etc);
+        write(etc.resolve("master.cf"), template("default-master.cf", home));
+        // main.cf last: its presence marks the instance as made
+        write(etc.resolve("main.cf"), template("default-main.cf", home));
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        if (Files.exists(file)) return;
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String template(String name, Path home) throws IOException {
+        try (InputStream in = DefaultInstance.class.getResourceAsStream(name)) {
+            if (in == null) throw new IOException("missing built-in template " + name);
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String user = System.getProperty("user.name");
+            return text.replace("@HOME@", home.toString()).replace("@USER@", user);
+        }
+    }
+}

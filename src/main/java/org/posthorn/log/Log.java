@@ -1,0 +1,102 @@
+package org.posthorn.log;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Postfix-style logging: one Log per program ("smtpd", "qmgr", "postmap"), tagged
+ * {@code syslog_name/program[pid]}. Lines go to every configured {@link LogSink}; commands
+ * also print {@code program: warning: text} on stderr as Postfix's commands do.
+ */
+public final class Log {
+    private static final long PID = ProcessHandle.current().pid();
+    private static final List<LogSink> SINKS = new CopyOnWriteArrayList<>();
+    private static volatile String defaultSyslogName = "postfix";
+    private static volatile boolean toStderr = true;
+
+    private final String syslogName;
+    private final String program;
+
+    private Log(String syslogName, String program) {
+        this.syslogName = syslogName;
+        this.program = program;
+    }
+
+    /** A log for a program under the process-wide syslog_name. */
+    public static Log of(String program) {
+        return new Log(null, program);
+    }
+
+    /** A log for a program under a service's own syslog_name (master.cf -o syslog_name=...). */
+    public static Log of(String syslogName, String program) {
+        return new Log(syslogName, program);
+    }
+
+    /** Sets the process-wide syslog_name (main.cf's syslog_name). */
+    public static void setSyslogName(String name) {
+        defaultSyslogName = name;
+    }
+
+    /** Whether lines are echoed to stderr in the command style; daemons turn this off. */
+    public static void setStderr(boolean on) {
+        toStderr = on;
+    }
+
+    public static void addSink(LogSink sink) {
+        SINKS.add(sink);
+    }
+
+    public static void clearSinks() {
+        for (LogSink s : SINKS) s.close();
+        SINKS.clear();
+    }
+
+    /** The tag before "[pid]": syslog_name/program. */
+    public String tag() {
+        String name = syslogName != null ? syslogName : defaultSyslogName;
+        return name + "/" + program;
+    }
+
+    public void info(String format, Object... args) {
+        emit(Severity.INFO, "", format, args);
+    }
+
+    public void warning(String format, Object... args) {
+        emit(Severity.WARNING, "warning: ", format, args);
+    }
+
+    public void error(String format, Object... args) {
+        emit(Severity.ERROR, "error: ", format, args);
+    }
+
+    /** Logs "fatal: text"; the caller decides how to stop. */
+    public void fatal(String format, Object... args) {
+        emit(Severity.FATAL, "fatal: ", format, args);
+    }
+
+    public void panic(String format, Object... args) {
+        emit(Severity.PANIC, "panic: ", format, args);
+    }
+
+    private void emit(Severity severity, String prefix, String format, Object... args) {
+        String text = prefix + (args.length == 0 ? format : String.format(Locale.ROOT, format, args));
+        if (toStderr && (severity != Severity.INFO || SINKS.isEmpty())) {
+            System.err.println(program + ": " + text);
+        }
+        for (LogSink sink : SINKS) {
+            sink.write(severity, tag(), PID, text);
+        }
+    }
+
+    /** Syslog severities Postfix uses. */
+    public enum Severity {
+        INFO(6), WARNING(4), ERROR(3), FATAL(2), PANIC(0);
+
+        public final int syslogLevel;
+
+        Severity(int level) {
+            this.syslogLevel = level;
+        }
+    }
+}

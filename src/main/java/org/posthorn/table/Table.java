@@ -1,0 +1,29 @@
+package org.posthorn.table;
+
+/**
+ * A lookup table opened from {@code type:name} (hash:/etc/postfix/virtual, regexp:..., cidr:...).
+ * Postfix's dictionary interface: a key maps to a value or to nothing.
+ */
+public interface Table extends AutoCloseable {
+    /** The table's name as configured, "type:name". */
+    String name();
+
+    /**
+     * The value for a key, or null when the table has none. A table that cannot answer now
+     * (a database down, an unreadable file) throws {@link TableException} so that callers
+     * defer, as Postfix does with DICT_ERR_RETRY.
+     */
+    String lookup(String key) throws TableException;
+
+    /**
+     * Whether keys are fixed strings (hash, texthash, inline, ...) rather than patterns
+     * (regexp, pcre, cidr): address lookups try partial keys only in fixed-string tables.
+     */
+    default boolean fixedKeys() {
+        return true;
+    }
+
+    @Override
+    default void close() {
+    }
+}
