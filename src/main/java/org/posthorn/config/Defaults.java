@@ -7,6 +7,7 @@ final class Defaults {
     static final Map<String, String> TEXT = Map.ofEntries(
             Map.entry("mail_version", "3.7.11"),
             Map.entry("syslog_name", "postfix"),
+            Map.entry("default_process_limit", "100"),
             Map.entry("queue_directory", "/var/spool/postfix"),
             Map.entry("hash_queue_names", "deferred, defer"),
             Map.entry("hash_queue_depth", "1"),
