@@ -1,0 +1,28 @@
+package org.posthorn.master;
+
+import java.nio.file.Path;
+import org.posthorn.config.Config;
+import org.posthorn.config.MasterCf;
+import org.posthorn.log.Log;
+
+/**
+ * What the master gives a running service: its master.cf row, its view of the configuration
+ * (main.cf plus the row's -o overrides), its log (tagged with the row's syslog_name), and
+ * the in-process seams of the other daemons (Cleanup, TrivialRewrite, Qmgr, ...).
+ */
+public interface ServiceContext {
+    MasterCf.Service entry();
+
+    Config config();
+
+    Log log();
+
+    /** $queue_directory. */
+    Path queueDirectory();
+
+    /** The seam of another daemon, e.g. seam(Cleanup.class); throws if no such daemon runs. */
+    <T> T seam(Class<T> type);
+
+    /** Whether the master is stopping: long-running loops end when this turns true. */
+    boolean stopping();
+}

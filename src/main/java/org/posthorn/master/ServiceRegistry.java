@@ -1,0 +1,26 @@
+package org.posthorn.master;
+
+import java.util.Map;
+
+/**
+ * master.cf's command column to the Java class of that program. Programs that arrive with
+ * later work are absent; the master says so for rows that name them.
+ */
+public final class ServiceRegistry {
+    private static final Map<String, String> PROGRAMS = Map.ofEntries(
+            Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"));
+
+    private ServiceRegistry() {
+    }
+
+    /** A new instance of the program's service, or null when this version has none. */
+    public static Service create(String program) throws ReflectiveOperationException {
+        String cls = PROGRAMS.get(program);
+        if (cls == null) return null;
+        try {
+            return (Service) Class.forName(cls).getDeclaredConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+    }
+}
