@@ -35,6 +35,9 @@ final class PcreSyntax {
             Map.entry("cntrl", "\\p{Cntrl}"), Map.entry("xdigit", "\\p{XDigit}"),
             Map.entry("word", "\\w"), Map.entry("ascii", "\\x00-\\x7f"));
 
+    /** Properties whose meaning Java's case-insensitive mode would change. */
+    private static final java.util.regex.Pattern CASED = java.util.regex.Pattern.compile("\\{(Lu|Ll|Lt)}");
+
     private final String re;
     private final boolean dollarEndOnly;
     private final Map<String, Integer> names;
@@ -199,7 +202,11 @@ final class PcreSyntax {
                 pos = end < 0 ? re.length() : end + 2;
                 for (char c : text.toCharArray()) out.append(RegexpSyntax.quote(c));
             }
-            case 'p', 'P' -> out.append(property(d));
+            case 'p', 'P' -> {
+                // PCRE2 does not fold case for \p{Lu} and the like; Java would.
+                String java = property(d);
+                out.append(CASED.matcher(java).find() ? "(?-i:" + java + ")" : java);
+            }
             case 'g' -> gReference();
             case 'k' -> backref(name(re.charAt(pos++)));
             case 'u', 'U', 'l', 'L' ->
@@ -660,7 +667,11 @@ final class PcreSyntax {
             }
             case 'p', 'P' -> {
                 pos += 2;
-                return property(d);
+                String java = property(d);
+                if (CASED.matcher(java).find()) {
+                    throw RegexpPatternError.unsupported("\\p{Lu}, \\p{Ll} and \\p{Lt} inside a character class are not supported");
+                }
+                return java;
             }
             case 'Q' -> {
                 int end = re.indexOf("\\E", pos + 2);

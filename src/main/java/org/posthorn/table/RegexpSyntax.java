@@ -104,8 +104,13 @@ final class RegexpSyntax {
                         else repeat("*");
                     }
                     case '^' -> {
-                        if (branchStart) anchor(newline ? "(?<![^\\n])" : "^");
-                        else literal('^');
+                        if (branchStart) {
+                            anchor(newline ? "(?<![^\\n])" : "^");
+                            // A '*' right after a leading '^' is still an ordinary character.
+                            branchStart = true;
+                        } else {
+                            literal('^');
+                        }
                     }
                     case '$' -> {
                         if (atBreEnd()) anchor(newline ? "(?![^\\n])" : "\\z");

@@ -44,7 +44,7 @@ class RegexpOracleTest {
     @ParameterizedTest
     @ValueSource(strings = {"header_checks.regexp", "body_checks.regexp", "access.regexp", "transport.regexp",
             "ifendif.regexp", "flags.regexp", "errors.regexp", "header_checks_pcre.pcre", "access_pcre.pcre",
-            "errors_pcre.pcre"})
+            "errors_pcre.pcre", "tricky.regexp", "tricky_pcre.pcre"})
     void sameAnswersAsPostfix(String table) throws Exception {
         assumeTrue(Files.isExecutable(POSTMAP), "Debian's postmap is not installed");
         String type = table.endsWith(".pcre") ? "pcre" : "regexp";
