@@ -26,14 +26,8 @@ final class PcreSyntax {
     private record Scope(int extended, boolean ungreedy, boolean noCapture, boolean multiline) {
     }
 
-    private static final Map<String, String> POSIX = Map.ofEntries(
-            Map.entry("alpha", "\\p{Alpha}"), Map.entry("digit", "0-9"),
-            Map.entry("alnum", "\\p{Alnum}"), Map.entry("upper", "\\p{Upper}"),
-            Map.entry("lower", "\\p{Lower}"), Map.entry("space", "\\s"),
-            Map.entry("blank", " \\t"), Map.entry("punct", "\\p{Punct}"),
-            Map.entry("print", "\\p{Print}"), Map.entry("graph", "\\p{Graph}"),
-            Map.entry("cntrl", "\\p{Cntrl}"), Map.entry("xdigit", "\\p{XDigit}"),
-            Map.entry("word", "\\w"), Map.entry("ascii", "\\x00-\\x7f"));
+    /** The POSIX classes of regexp tables, and PCRE's two extra ones. */
+    private static final Map<String, String> POSIX = posixClasses();
 
     /** Properties whose meaning Java's case-insensitive mode would change. */
     private static final java.util.regex.Pattern CASED = java.util.regex.Pattern.compile("\\{(Lu|Ll|Lt)}");
@@ -51,6 +45,13 @@ final class PcreSyntax {
     /** Whether the last item may take a quantifier (not at a start, after an anchor or a quantifier). */
     private boolean repeatable;
     private final Map<String, Integer> seenNames = new HashMap<>();
+
+    private static Map<String, String> posixClasses() {
+        Map<String, String> classes = new HashMap<>(RegexpSyntax.CLASSES);
+        classes.put("word", "\\w");
+        classes.put("ascii", "\\x00-\\x7f");
+        return Map.copyOf(classes);
+    }
 
     private PcreSyntax(String re, Scope initial, boolean dollarEndOnly, Map<String, Integer> names,
                        int totalGroups, boolean scanning) {

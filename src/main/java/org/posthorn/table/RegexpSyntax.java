@@ -33,7 +33,7 @@ final class RegexpSyntax {
     private static final int DUP_MAX = 0x7fff;
 
     /** POSIX character classes of the C locale in java.util.regex (ASCII) form. */
-    private static final Map<String, String> CLASSES = Map.ofEntries(
+    static final Map<String, String> CLASSES = Map.ofEntries(
             Map.entry("alpha", "\\p{Alpha}"), Map.entry("digit", "0-9"),
             Map.entry("alnum", "\\p{Alnum}"), Map.entry("upper", "\\p{Upper}"),
             Map.entry("lower", "\\p{Lower}"), Map.entry("space", "\\s"),

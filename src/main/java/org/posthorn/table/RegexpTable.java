@@ -376,7 +376,8 @@ public final class RegexpTable implements Table {
                 groups = t.groups();
             }
             if (rule.pattern.matcher("").groupCount() != groups) {
-                throw new IllegalStateException("group count mismatch for " + spec.regex);
+                // A translation that renumbered groups would substitute the wrong text.
+                throw new TableException(where + ": cannot translate this pattern's groups");
             }
             return groups;
         } catch (RegexpPatternError e) {
