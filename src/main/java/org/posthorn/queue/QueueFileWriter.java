@@ -47,6 +47,13 @@ public final class QueueFileWriter implements Closeable {
         }
     }
 
+    /** How data reach the disk; tests replace it to observe the order of force and chmod. */
+    interface Durability {
+        void force(FileChannel channel, Path path) throws IOException;
+    }
+
+    static final Durability FORCE = (channel, path) -> channel.force(true);
+
     private final QueueDirectory directory;
     private final QueueName queue;
     private final String queueId;
@@ -55,6 +62,7 @@ public final class QueueFileWriter implements Closeable {
     private final RecordWriter out;
     private final int lineLimit;
     private Path path;
+    Durability durability = FORCE;
     private Segment segment = Segment.ENVELOPE;
     private boolean ended;
     private boolean finished;
@@ -277,12 +285,12 @@ public final class QueueFileWriter implements Closeable {
         ByteBuffer sizeRecord = ByteBuffer.allocate(2 + size.length);
         sizeRecord.put(RecordType.SIZE.code()).put((byte) size.length).put(size).flip();
         while (sizeRecord.hasRemaining()) channel.write(sizeRecord, sizeRecord.position());
-        channel.force(true);
+        durability.force(channel, path);
         if (target != queue) {
             path = directory.rename(queueId, queue, target);
         }
         Files.setPosixFilePermissions(path, QueueDirectory.permissions(0700));
-        channel.force(true);
+        durability.force(channel, path);
         channel.close();
         QueueDirectory.syncDirectory(path.getParent());
         finished = true;
