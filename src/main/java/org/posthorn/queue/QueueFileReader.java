@@ -145,11 +145,12 @@ public final class QueueFileReader implements Closeable {
 
     private Envelope readEnvelope() throws IOException {
         Parser p = new Parser();
-        Record first = reader.next();
-        if (first == null) throw new QueueFileException(file, 0, "empty queue file");
-        if (first.code() != 'C') {
-            throw new QueueFileException(file, 0, "first record is " + RecordType.show(first.code()) + ", not a size record");
+        int firstType = reader.peek();
+        if (firstType < 0) throw new QueueFileException(file, 0, "empty queue file");
+        if (firstType != 'C') {
+            throw new QueueFileException(file, 0, "first record is " + RecordType.show(firstType) + ", not a size record");
         }
+        Record first = reader.next();
         p.size = parseSize(first);
         for (;;) {
             Record r = next(Segment.ENVELOPE);

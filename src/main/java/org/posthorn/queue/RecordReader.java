@@ -62,6 +62,12 @@ public final class RecordReader implements Closeable {
         buffer.clear().limit(0);
     }
 
+    /** The next byte without consuming it, or -1 at the end of the file. */
+    public int peek() throws IOException {
+        if (!buffer.hasRemaining() && !fill()) return -1;
+        return buffer.get(buffer.position()) & 0xff;
+    }
+
     /** The next record, or null at the end of the file before a type byte. */
     public Record next() throws IOException {
         long at = position();
