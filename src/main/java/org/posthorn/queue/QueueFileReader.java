@@ -282,7 +282,7 @@ public final class QueueFileReader implements Closeable {
             String value = text.substring(eq + 1);
             switch (name) {
                 case "dsn_orig_rcpt" -> dsnOrig = value;
-                case "dsn_notify" -> dsnNotify = parseInt(r, value);
+                case "notify_flags" -> dsnNotify = parseInt(r, value);
                 default -> attributes.put(name, value);
             }
         }

@@ -39,7 +39,7 @@ public final class QueueFileWriter implements Closeable {
     /** Width of each field of the size and warning records ({@code %15ld}). */
     static final String SIZE_FORMAT = "%15d %15d %15d %15d %15d %15d";
 
-    /** A recipient to write: the A dsn_notify / A dsn_orig_rcpt / O / R group cleanup writes. */
+    /** A recipient to write: the A notify_flags / A dsn_orig_rcpt / O / R group cleanup writes. */
     public record Rcpt(String dsnOrigRcpt, int dsnNotify, String originalAddress, String address) {
         /** A plain recipient: original address the same, no DSN data. */
         public static Rcpt of(String address) {
@@ -150,12 +150,12 @@ public final class QueueFileWriter implements Closeable {
     }
 
     /**
-     * Writes one recipient as cleanup does: {@code A dsn_notify=} when non-zero,
+     * Writes one recipient as cleanup does: {@code A notify_flags=} (the DSN NOTIFY bits) when non-zero,
      * {@code A dsn_orig_rcpt=} when present, {@code O} then {@code R}. Returns the offset
      * of the {@code R} record, the handle used to mark it done.
      */
     public long recipient(Rcpt rcpt) throws IOException {
-        if (rcpt.dsnNotify() != 0) attribute("dsn_notify", Integer.toString(rcpt.dsnNotify()));
+        if (rcpt.dsnNotify() != 0) attribute("notify_flags", Integer.toString(rcpt.dsnNotify()));
         if (rcpt.dsnOrigRcpt() != null && !rcpt.dsnOrigRcpt().isEmpty()) attribute("dsn_orig_rcpt", rcpt.dsnOrigRcpt());
         record(RecordType.ORCP, rcpt.originalAddress() == null ? "" : rcpt.originalAddress());
         return record(RecordType.RCPT, rcpt.address());

@@ -6,7 +6,7 @@ package org.posthorn.queue;
  * @param address the (rewritten) recipient address, from {@code R}, {@code D} or {@code /}
  * @param originalAddress the address as received, from the preceding {@code O}; null if none
  * @param dsnOrigRcpt the RFC 3461 ORCPT ({@code A dsn_orig_rcpt=} or {@code o}); null if none
- * @param dsnNotify the DSN NOTIFY flags ({@code A dsn_notify=} or {@code n}); 0 if none
+ * @param dsnNotify the DSN NOTIFY flags ({@code A notify_flags=} or {@code n}); 0 if none
  * @param offset the file offset of the recipient record: the handle for marking it done
  * @param status whether it is still to be delivered
  */

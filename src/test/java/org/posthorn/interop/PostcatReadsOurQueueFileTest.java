@@ -111,7 +111,7 @@ class PostcatReadsOurQueueFileTest {
                     + "named_attribute: dsn_orig_rcpt=rfc822;R1@example.net\n"
                     + "original_recipient: R1@example.net\n"
                     + "recipient: r1@example.net\n"
-                    + "named_attribute: dsn_notify=14\n"
+                    + "named_attribute: notify_flags=14\n"
                     + "original_recipient: r2@example.net\n"
                     + "recipient: r2@example.net\n"
                     + "original_recipient: \n"
