@@ -8,11 +8,12 @@ import java.util.Map;
  * What a queue file says about its message apart from the content: the envelope segment
  * and the extracted segment together, as qmgr and the delivery agents need it.
  *
- * @param size the size record; null if the file has none
+ * @param size the size record; null in a maildrop file, which has none
  * @param arrivalTime the {@code T} record
  * @param sender the {@code S} record ("" for the null sender)
  * @param fullName the {@code F} record; null if none
- * @param attributes every {@code A name=value}, in file order, the last one winning
+ * @param attributes every {@code A name=value}, in file order, the last one winning; the
+ *        per-recipient DSN attributes (dsn_orig_rcpt, notify_flags) go to their {@link Recipient} instead
  * @param recipients every recipient of both segments, in file order, done ones included
  * @param records every other envelope and extracted record (I, L, V, W, >, f, d, <, i, m, P, r, e, K, c ...), in file order
  * @param dataOffset the offset of the first content record

@@ -16,7 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads a queue file written by cleanup (ours or Postfix's). Opening reads the envelope
+ * Reads a queue file written by cleanup (ours or Postfix's), or a maildrop file written by
+ * postdrop ({@link #openMaildrop}). Opening reads the envelope
  * and the extracted segment (found through the size record, as qmgr does, or by scanning
  * the content when the size record is off); the content is streamed on demand, never held
  * in memory. Pointer records are followed and padding records skipped, as Postfix's
@@ -34,13 +35,15 @@ public final class QueueFileReader implements Closeable {
     private static final int REVERSE_JUMP_LIMIT = 10000;
 
     private final Path file;
+    private final boolean maildrop;
     private final RecordReader reader;
     private final Envelope envelope;
     private long lastJump;
     private int reverseJumps;
 
-    private QueueFileReader(Path file, int maxRecordLength) throws IOException {
+    private QueueFileReader(Path file, int maxRecordLength, boolean maildrop) throws IOException {
         this.file = file;
+        this.maildrop = maildrop;
         this.reader = new RecordReader(FileChannel.open(file, StandardOpenOption.READ), file, maxRecordLength);
         try {
             this.envelope = readEnvelope();
@@ -52,12 +55,21 @@ public final class QueueFileReader implements Closeable {
 
     /** Opens a queue file and reads its envelope, with the default record length bound. */
     public static QueueFileReader open(Path file) throws IOException {
-        return new QueueFileReader(file, RecordReader.DEFAULT_MAX_LENGTH);
+        return new QueueFileReader(file, RecordReader.DEFAULT_MAX_LENGTH, false);
     }
 
     /** Opens a queue file, accepting records up to maxRecordLength bytes. */
     public static QueueFileReader open(Path file, int maxRecordLength) throws IOException {
-        return new QueueFileReader(file, maxRecordLength);
+        return new QueueFileReader(file, maxRecordLength, false);
+    }
+
+    /**
+     * Opens a maildrop file as postdrop writes it (no size record; only the record types
+     * postdrop accepts), for pickup. Records are bounded by maxRecordLength; postdrop itself
+     * takes no record longer than line_length_limit.
+     */
+    public static QueueFileReader openMaildrop(Path file, int maxRecordLength) throws IOException {
+        return new QueueFileReader(file, maxRecordLength, true);
     }
 
     public Path file() {
@@ -147,11 +159,12 @@ public final class QueueFileReader implements Closeable {
         Parser p = new Parser();
         int firstType = reader.peek();
         if (firstType < 0) throw new QueueFileException(file, 0, "empty queue file");
-        if (firstType != 'C') {
-            throw new QueueFileException(file, 0, "first record is " + RecordType.show(firstType) + ", not a size record");
+        if (!maildrop) {
+            if (firstType != 'C') {
+                throw new QueueFileException(file, 0, "first record is " + RecordType.show(firstType) + ", not a size record");
+            }
+            p.size = parseSize(reader.next());
         }
-        Record first = reader.next();
-        p.size = parseSize(first);
         for (;;) {
             Record r = next(Segment.ENVELOPE);
             if (r.code() == 'M') break;
@@ -177,7 +190,7 @@ public final class QueueFileReader implements Closeable {
 
     /** Positions the reader after the X record: straight there if the size record is right, else by scanning. */
     private long findExtracted(long dataOffset, Envelope.SizeRecord size) throws IOException {
-        if (size.contentSize() > 0) {
+        if (size != null && size.contentSize() > 0) {
             long guess = dataOffset + size.contentSize();
             reader.seek(guess);
             Record r = reader.next();
@@ -202,7 +215,7 @@ public final class QueueFileReader implements Closeable {
                 continue;
             }
             if (code == 'w') continue;
-            if (!segment.allows(code)) {
+            if (!Segment.allows(segment, code, maildrop)) {
                 throw new QueueFileException(file, r.offset(), "record type " + RecordType.show(code) + " is not allowed in the "
                         + segment.name().toLowerCase(Locale.ROOT) + " segment");
             }

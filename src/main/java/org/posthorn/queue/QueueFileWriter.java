@@ -61,6 +61,7 @@ public final class QueueFileWriter implements Closeable {
     private final FileChannel channel;
     private final RecordWriter out;
     private final int lineLimit;
+    private final boolean maildrop;
     private Path path;
     Durability durability = FORCE;
     private Segment segment = Segment.ENVELOPE;
@@ -72,7 +73,8 @@ public final class QueueFileWriter implements Closeable {
     private int qmgrFlags;
     private int smtputf8Flags;
 
-    private QueueFileWriter(QueueDirectory directory, QueueName queue, QueueDirectory.NewFile file, int lineLimit) throws IOException {
+    private QueueFileWriter(QueueDirectory directory, QueueName queue, QueueDirectory.NewFile file, int lineLimit,
+                            boolean maildrop) throws IOException {
         this.directory = directory;
         this.queue = queue;
         this.queueId = file.queueId();
@@ -80,8 +82,9 @@ public final class QueueFileWriter implements Closeable {
         this.path = file.path();
         this.channel = file.channel();
         this.lineLimit = lineLimit;
+        this.maildrop = maildrop;
         this.out = new RecordWriter(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024), 0);
-        out.write(RecordType.SIZE, sizeText(0, 0, 0, 0, 0, 0));
+        if (!maildrop) out.write(RecordType.SIZE, sizeText(0, 0, 0, 0, 0, 0));
     }
 
     /**
@@ -91,10 +94,24 @@ public final class QueueFileWriter implements Closeable {
      * @param lineLimit line_length_limit: longer content lines are split into {@code L} records
      */
     public static QueueFileWriter create(QueueDirectory directory, QueueName queue, int lineLimit) throws IOException {
+        return create(directory, queue, lineLimit, false);
+    }
+
+    /**
+     * Creates a new file in maildrop/ in the format postdrop writes for pickup: no size
+     * record, the caller writes the {@code T} record and then only what postdrop accepts
+     * from sendmail (envelope {@code MFSRVAin}, content {@code XLN}, extracted {@code EAR});
+     * finished files get mode 0744, the mark of a postdrop submission.
+     */
+    public static QueueFileWriter createMaildrop(QueueDirectory directory, int lineLimit) throws IOException {
+        return create(directory, QueueName.MAILDROP, lineLimit, true);
+    }
+
+    private static QueueFileWriter create(QueueDirectory directory, QueueName queue, int lineLimit, boolean maildrop) throws IOException {
         if (lineLimit <= 0) throw new IllegalArgumentException("bad line_length_limit " + lineLimit);
         QueueDirectory.NewFile file = directory.create(queue);
         try {
-            return new QueueFileWriter(directory, queue, file, lineLimit);
+            return new QueueFileWriter(directory, queue, file, lineLimit, maildrop);
         } catch (IOException | RuntimeException e) {
             file.channel().close();
             Files.deleteIfExists(file.path());
@@ -172,7 +189,7 @@ public final class QueueFileWriter implements Closeable {
             throw new IllegalStateException("record " + type.letter() + " written inside the message content");
         }
         if (type == RecordType.SIZE || type == RecordType.MESG || type == RecordType.XTRA || type == RecordType.END
-                || !segment.allows(type.code())) {
+                || !Segment.allows(segment, type.code(), maildrop)) {
             throw new IllegalArgumentException("record type " + type.letter() + " is not allowed in the " + segment.name().toLowerCase(Locale.ROOT) + " segment");
         }
         if (type == RecordType.RCPT) recipientCount++;
@@ -269,7 +286,8 @@ public final class QueueFileWriter implements Closeable {
      * Completes the file: writes {@code E}, rewrites the size record in place with the
      * content size, data offset and recipient count, forces the data to disk, renames the
      * file into the target queue if it differs (hold/ for mail held on arrival, so qmgr
-     * never sees it in incoming/), sets mode 0700, forces again and syncs the directory.
+     * never sees it in incoming/), sets mode 0700 (0744 for a maildrop file), forces again
+     * and syncs the directory.
      * Only after this returns may the client be told the mail is queued.
      *
      * @return the queue ID
@@ -279,17 +297,19 @@ public final class QueueFileWriter implements Closeable {
         if (segment != Segment.EXTRACTED) throw new IllegalStateException("message content not ended before finish");
         out.write(RecordType.END, new byte[0]);
         out.flush();
-        long contentSize = extractedOffset - dataOffset;
-        byte[] size = sizeText(contentSize, dataOffset, recipientCount, qmgrFlags, contentSize, smtputf8Flags)
-                .getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer sizeRecord = ByteBuffer.allocate(2 + size.length);
-        sizeRecord.put(RecordType.SIZE.code()).put((byte) size.length).put(size).flip();
-        while (sizeRecord.hasRemaining()) channel.write(sizeRecord, sizeRecord.position());
+        if (!maildrop) {
+            long contentSize = extractedOffset - dataOffset;
+            byte[] size = sizeText(contentSize, dataOffset, recipientCount, qmgrFlags, contentSize, smtputf8Flags)
+                    .getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer sizeRecord = ByteBuffer.allocate(2 + size.length);
+            sizeRecord.put(RecordType.SIZE.code()).put((byte) size.length).put(size).flip();
+            while (sizeRecord.hasRemaining()) channel.write(sizeRecord, sizeRecord.position());
+        }
         durability.force(channel, path);
         if (target != queue) {
             path = directory.rename(queueId, queue, target);
         }
-        Files.setPosixFilePermissions(path, QueueDirectory.permissions(0700));
+        Files.setPosixFilePermissions(path, QueueDirectory.permissions(maildrop ? 0744 : 0700));
         durability.force(channel, path);
         channel.close();
         QueueDirectory.syncDirectory(path.getParent());

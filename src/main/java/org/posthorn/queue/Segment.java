@@ -30,6 +30,15 @@ public enum Segment {
         return code > 0 && code < 128 && postdropAllowed.indexOf(code) >= 0;
     }
 
+    /**
+     * Whether a type byte may appear in a segment of a cleanup queue file, or of a maildrop
+     * file, which also starts with the {@code T} record postdrop writes itself.
+     */
+    public static boolean allows(Segment segment, int code, boolean maildrop) {
+        if (!maildrop) return segment.allows(code);
+        return segment.allowsFromPostdrop(code) || (segment == ENVELOPE && code == 'T');
+    }
+
     /** The type byte that ends this segment: M, X or E. */
     public byte terminator() {
         return (byte) allowed.charAt(0);

@@ -197,6 +197,33 @@ class RealPostfixQueueFileTest {
         assertThat(log()).contains(id + ": removed").doesNotContain("corrupt");
     }
 
+    @Test
+    void postfixsPickupTakesAMaildropFileWeWrote() throws Exception {
+        QueueDirectory q = postfixQueue();
+        QueueFileWriter w = QueueFileWriter.createMaildrop(q, 2048);
+        w.time(Instant.now());
+        w.record(org.posthorn.queue.RecordType.FULL, "Posthorn Test");
+        w.sender("maildrop@example.org");
+        w.record(org.posthorn.queue.RecordType.RCPT, "picked@example.net");
+        w.beginContent();
+        w.copyContent(new java.io.ByteArrayInputStream(("Subject: via maildrop\n\nbody line\n" + "m".repeat(3000) + "\n")
+                .getBytes(StandardCharsets.US_ASCII)));
+        w.endContent();
+        String id = w.finish();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(w.path()))).isEqualTo("rwxr--r--");
+        sink.received.clear();
+        postfixTool("postkick", "public", "pickup", "W");
+        Sink.Mail mail = sink.received.poll(30, TimeUnit.SECONDS);
+        assertThat(mail).as("delivery of maildrop file %s; log: %s", id, log()).isNotNull();
+        assertThat(mail.sender()).isEqualTo("maildrop@example.org");
+        assertThat(mail.recipients()).containsExactly("picked@example.net");
+        // cleanup added its headers (From: from the full name); our header and body came through intact
+        assertThat(mail.data()).contains("\r\nSubject: via maildrop\r\n").contains("From: Posthorn Test <maildrop@example.org>\r\n")
+                .endsWith("\r\n\r\nbody line\r\n" + "m".repeat(3000) + "\r\n");
+        assertThat(w.path()).doesNotExist();
+        assertThat(log()).contains("uid=0 from=<maildrop@example.org>");
+    }
+
     private static String log() throws IOException {
         Path log = base.resolve("maillog");
         return Files.exists(log) ? Files.readString(log) : "(no log)";

@@ -367,4 +367,33 @@ class QueueFileTest {
         assertThat(logged.get(1)).isEqualTo("postfix/qmgr: warning: saving corrupt file \"" + bad.queueId()
                 + "\" from queue \"incoming\" to queue \"corrupt\"");
     }
+
+    @Test
+    void maildropFilesHaveNoSizeRecordAndOnlyPostdropRecords() throws IOException {
+        QueueFileWriter w = QueueFileWriter.createMaildrop(dir, 2048);
+        w.time(ARRIVAL);
+        w.sender("user@example.org");
+        assertThatThrownBy(() -> w.record(RecordType.ORCP, "x")).isInstanceOf(IllegalArgumentException.class);
+        w.attribute("rewrite_context", "local");
+        w.record(RecordType.RCPT, "r@example.net");
+        w.beginContent();
+        w.contentLine("Subject: hi");
+        w.endContent();
+        assertThatThrownBy(() -> w.record(RecordType.RRTO, "x")).isInstanceOf(IllegalArgumentException.class);
+        w.finish();
+        assertThat(w.path()).isEqualTo(dir.path(QueueName.MAILDROP, w.queueId()));
+        assertThat(mode(w.path())).isEqualTo("rwxr--r--");
+        assertThat(Files.readAllBytes(w.path())[0]).isEqualTo((byte) 'T');
+        try (QueueFileReader r = QueueFileReader.openMaildrop(w.path(), 2048)) {
+            assertThat(r.envelope().size()).isNull();
+            assertThat(r.envelope().sender()).isEqualTo("user@example.org");
+            assertThat(r.envelope().recipients()).extracting(Recipient::address).containsExactly("r@example.net");
+            assertThat(new String(r.contentStream("\n").readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("Subject: hi\n");
+            r.verify();
+        }
+        // a cleanup queue file is no maildrop file (its C record is not allowed there), and vice versa
+        assertThatThrownBy(() -> QueueFileReader.open(w.path())).hasMessageContaining("not a size record");
+        Path queued = writeSample(QueueName.INCOMING).path();
+        assertThatThrownBy(() -> QueueFileReader.openMaildrop(queued, 2048)).hasMessageContaining("record type 'C' is not allowed");
+    }
 }
