@@ -306,13 +306,16 @@ public final class QueueFileWriter implements Closeable {
             while (sizeRecord.hasRemaining()) channel.write(sizeRecord, sizeRecord.position());
         }
         durability.force(channel, path);
+        Path leftBehind = null;
         if (target != queue) {
+            leftBehind = path.getParent();
             path = directory.rename(queueId, queue, target);
         }
         Files.setPosixFilePermissions(path, QueueDirectory.permissions(maildrop ? 0744 : 0700));
         durability.force(channel, path);
         channel.close();
         QueueDirectory.syncDirectory(path.getParent());
+        if (leftBehind != null) QueueDirectory.syncDirectory(leftBehind);
         finished = true;
         return queueId;
     }
