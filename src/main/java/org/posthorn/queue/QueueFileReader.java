@@ -82,10 +82,15 @@ public final class QueueFileReader implements Closeable {
 
     /** Streams the content records to a sink, in order, following pointer records. */
     public void readContent(ContentSink sink) throws IOException {
+        scanContent(sink);
+    }
+
+    /** Streams the content to a sink and returns the offset of the X record that ends it. */
+    private long scanContent(ContentSink sink) throws IOException {
         reader.seek(envelope.dataOffset());
         for (;;) {
             Record r = next(Segment.CONTENT);
-            if (r.code() == 'X') return;
+            if (r.code() == 'X') return r.offset();
             if (r.code() == 'N' || r.code() == 'L') sink.text(r.data(), r.code() == 'N');
         }
     }
@@ -143,8 +148,7 @@ public final class QueueFileReader implements Closeable {
      * every type fits its segment, the end record is present).
      */
     public void verify() throws IOException {
-        readContent((data, lineEnd) -> { });
-        long x = reader.position() - 2;
+        long x = scanContent((data, lineEnd) -> { });
         if (x != envelope.extractedOffset()) {
             throw new QueueFileException(file, x, "content ends at offset " + x + " but the extracted segment was found at " + envelope.extractedOffset());
         }
