@@ -396,4 +396,29 @@ class QueueFileTest {
         Path queued = writeSample(QueueName.INCOMING).path();
         assertThatThrownBy(() -> QueueFileReader.openMaildrop(queued, 2048)).hasMessageContaining("record type 'C' is not allowed");
     }
+
+    @Test
+    void verifyCatchesASizeRecordPointingIntoTheContent() throws IOException {
+        // a content line holding the bytes of "X" and "E" records, and a size record pointing at them
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        RecordWriter w = new RecordWriter(b, 0);
+        w.write(RecordType.SIZE, QueueFileWriter.sizeText(0, 0, 0, 0, 0, 0));
+        w.write(RecordType.TIME, "1 2");
+        w.write(RecordType.FROM, "s@example.org");
+        w.write(RecordType.MESG, "");
+        long data = w.position();
+        w.write(RecordType.NORM, new byte[] {'a', 'X', 0, 'E', 0});
+        w.write(RecordType.XTRA, "");
+        w.write(RecordType.END, "");
+        byte[] bytes = b.toByteArray();
+        byte[] size = QueueFileWriter.sizeText(3, data, 0, 0, 3, 0).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(size, 0, bytes, 2, size.length);
+        Path f = tmp.resolve("fake-x");
+        Files.write(f, bytes);
+        try (QueueFileReader r = QueueFileReader.open(f)) {
+            assertThat(r.envelope().extractedOffset()).isEqualTo(data + 3);
+            assertThatThrownBy(r::verify).isInstanceOf(QueueFileException.class)
+                    .hasMessageContaining("but the extracted segment was found at " + (data + 3));
+        }
+    }
 }
