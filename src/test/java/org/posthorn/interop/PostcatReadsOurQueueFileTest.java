@@ -134,4 +134,30 @@ class PostcatReadsOurQueueFileTest {
         }
         assertThat(postcat("-e", "-q", id).text()).contains("original_recipient: r2@example.net\ndone_recipient: r2@example.net\n");
     }
+
+    @Test
+    void postcatFindsOurFilesInHashedQueuesWithShortAndLongIds() throws Exception {
+        for (boolean longIds : new boolean[] {false, true}) {
+            Path spool = tmp.resolve("hashed-" + longIds);
+            Path conf = Files.createDirectories(tmp.resolve("etc-" + longIds));
+            Files.writeString(conf.resolve("main.cf"), "queue_directory = " + spool + "\n"
+                    + "hash_queue_names = hold, deferred\nhash_queue_depth = 2\n"
+                    + "enable_long_queue_ids = " + (longIds ? "yes" : "no") + "\n");
+            QueueDirectory hashed = QueueDirectory.of(org.posthorn.config.Config.load(conf));
+            hashed.check();
+            QueueFileWriter w = QueueFileWriter.create(hashed, QueueName.INCOMING, 2048);
+            w.envelopeStart(Instant.now(), "local");
+            w.sender("s@example.org");
+            w.recipient(QueueFileWriter.Rcpt.of("r@example.net"));
+            w.beginContent();
+            w.contentLine("Subject: hashed");
+            w.endContent();
+            String id = w.finish(QueueName.HOLD);
+            assertThat(org.posthorn.queue.QueueId.parse(id).orElseThrow().longForm()).isEqualTo(longIds);
+            assertThat(spool.relativize(w.path()).getNameCount()).isEqualTo(4); // hold/X/Y/ID
+            PostcatOracle.Result r = PostcatOracle.run(List.of("postcat", "-c", conf.toString(), "-bh", "-q", id));
+            assertThat(r.status()).as("postcat -q %s: %s", id, r.err()).isZero();
+            assertThat(r.text()).isEqualTo("Subject: hashed\n");
+        }
+    }
 }
