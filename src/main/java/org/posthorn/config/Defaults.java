@@ -12,6 +12,9 @@ final class Defaults {
             Map.entry("hash_queue_names", "deferred, defer"),
             Map.entry("hash_queue_depth", "1"),
             Map.entry("enable_long_queue_ids", "no"),
+            Map.entry("mail_owner", "postfix"),
+            Map.entry("setgid_group", "postdrop"),
+            Map.entry("line_length_limit", "2048"),
             Map.entry("parent_domain_matches_subdomains",
                     "debug_peer_list,fast_flush_domains,mynetworks,permit_mx_backup_networks,qmqpd_authorized_clients,relay_domains,smtpd_access_maps"));
 
