@@ -52,8 +52,7 @@ public final class MatchList {
     }
 
     private void parse(String value, TableOpener opener, int depth) throws TableException {
-        for (String item : value.split("[,\\s]+")) {
-            if (item.isEmpty()) continue;
+        for (String item : ListSplitter.split(value)) {
             if (item.startsWith("/")) {
                 if (depth > 10) throw new TableException(name + ": file " + item + " nested too deeply");
                 try {
@@ -109,8 +108,8 @@ public final class MatchList {
         if (kind == Kind.STRING) return table.lookup(subject) != null;
         // the name itself, then its parents: ".parent" (or "parent" with parent matching)
         String entry = subject;
-        while (true) {
-            if ((entry == subject || table.fixedKeys()) && table.lookup(entry) != null) return true;
+        for (boolean first = true; ; first = false) {
+            if ((first || table.fixedKeys()) && table.lookup(entry) != null) return true;
             int dot = entry.indexOf('.', 1);
             if (dot < 0) return false;
             entry = parentMatch ? entry.substring(dot + 1) : entry.substring(dot);

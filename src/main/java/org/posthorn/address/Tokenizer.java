@@ -118,9 +118,17 @@ public final class Tokenizer {
                 case Token.DOMLIT -> b.append('[').append(t.text()).append(']');
                 default -> b.append((char) t.type());
             }
-            if (k + 1 < tokens.size() && t.isWord() && tokens.get(k + 1).isWord()) b.append(' ');
+            if (spaceBetween(tokens, k)) b.append(' ');
         }
         return b.toString();
+    }
+
+    /** A space after commas, before '<', and between adjacent words. */
+    private static boolean spaceBetween(List<Token> tokens, int k) {
+        if (k + 1 >= tokens.size()) return false;
+        Token t = tokens.get(k);
+        Token next = tokens.get(k + 1);
+        return t.is(',') || next.is('<') || (t.isWord() && next.isWord());
     }
 
     /**
@@ -142,10 +150,7 @@ public final class Tokenizer {
                 case Token.DOMLIT -> b.append('[').append(escape(t.text(), "\\\r\n")).append(']');
                 default -> b.append((char) t.type());
             }
-            if (k + 1 < tokens.size()) {
-                Token next = tokens.get(k + 1);
-                if (t.is(',') || next.is('<') || (t.isWord() && next.isWord())) b.append(' ');
-            }
+            if (spaceBetween(tokens, k)) b.append(' ');
         }
         return b.toString();
     }

@@ -58,17 +58,30 @@ final class Resolver {
         this.log = log;
     }
 
-    Resolution resolve(Personality p, String sender, String address) {
-        try {
-            return resolveOrThrow(p, sender, address);
-        } catch (TableException e) {
-            log.warning("%s", e.getMessage());
-            return new Resolution(Resolution.NO_TRANSPORT, Resolution.NO_NEXTHOP, address, ResolveFlags.FAIL);
+    /** The answer as it is built; on a lookup failure it is returned as far as it got. */
+    private static final class State {
+        String transport = Resolution.NO_TRANSPORT;
+        String nexthop = Resolution.NO_NEXTHOP;
+        String recipient = "NEXTRCPT NOT UPDATED";
+        int flags;
+
+        Resolution toResolution() {
+            return new Resolution(transport, nexthop, recipient, flags);
         }
     }
 
-    private Resolution resolveOrThrow(Personality p, String sender, String address) throws TableException {
-        int flags = 0;
+    Resolution resolve(Personality p, String sender, String address) {
+        State st = new State();
+        try {
+            resolve(p, sender, address, st);
+        } catch (TableException e) {
+            log.warning("%s", e.getMessage());
+            st.flags |= ResolveFlags.FAIL;
+        }
+        return st.toResolution();
+    }
+
+    private void resolve(Personality p, String sender, String address, State st) throws TableException {
         List<Token> tree = new ArrayList<>(Tokenizer.scan(Quote.quoteLocal(address)));
         List<Token> savedDomain = null;
         boolean remote = false;
@@ -77,7 +90,8 @@ final class Resolver {
         for (int loop = 0; ; loop++) {
             if (loop > loopMax) {
                 log.warning("resolve_addr: <%s>: giving up after %d iterations", address, loop);
-                return fail(address);
+                st.flags |= ResolveFlags.FAIL;
+                return;
             }
             int n = tree.size();
             // Trailing dot at the end of the domain (not "..", not "@.").
@@ -142,124 +156,126 @@ final class Resolver {
         if (!remote) tree.addAll(savedDomain);
         String recipient = Tokenizer.internalize(tree);
         String rcptDomain = recipient.substring(recipient.lastIndexOf('@') + 1);
+        st.recipient = recipient;
 
         if (rcptDomain.startsWith("[")) {
-            if (!Hostnames.validMailhostLiteral(rcptDomain)) flags |= ResolveFlags.ERROR;
+            if (!Hostnames.validMailhostLiteral(rcptDomain)) st.flags |= ResolveFlags.ERROR;
         } else if (!Hostnames.validUtf8Hostname(rcptDomain, settings.smtputf8())) {
             if (settings.resolveNumericDomain() && Hostnames.validHostAddress(rcptDomain)) {
                 recipient = recipient.substring(0, recipient.length() - rcptDomain.length()) + "[" + rcptDomain + "]";
                 rcptDomain = "[" + rcptDomain + "]";
+                st.recipient = recipient;
                 if (local.isLocal(rcptDomain)) remote = false;
             } else {
-                flags |= ResolveFlags.ERROR;
+                st.flags |= ResolveFlags.ERROR;
             }
         }
-        if ((flags & ResolveFlags.ERROR) != 0) {
-            return new Resolution(Resolution.NO_TRANSPORT, Resolution.NO_NEXTHOP, recipient,
-                    flags | ResolveFlags.CLASS_DEFAULT);
+        if ((st.flags & ResolveFlags.ERROR) != 0) {
+            st.flags |= ResolveFlags.CLASS_DEFAULT;
+            return;
         }
 
         // Routing operators left in the local part, whatever swap_bangpath and percent_hack say
         // here: the next hop may honour them.
         int firstOp = firstOperator(recipient);
-        if (!recipient.substring(firstOp + 1).equals(rcptDomain)) flags |= ResolveFlags.ROUTED;
+        if (!recipient.substring(firstOp + 1).equals(rcptDomain)) st.flags |= ResolveFlags.ROUTED;
 
-        TransportTable.Route route = new TransportTable.Route(null, null);
         String blame;
-        if (remote) {
-            if (virtualAliasDomains.matches(rcptDomain)) {
-                if (settings.helpfulWarnings()) {
-                    warnBoth(virtualMailboxDomains, rcptDomain, "virtual_alias_domains", "virtual_mailbox_domains");
-                    warnBoth(relayDomains, rcptDomain, "virtual_alias_domains", "relay_domains");
-                }
-                route.transport = "error";
-                route.nexthop = "5.1.1 User unknown" + (settings.showUnknownTable() ? " in virtual alias table" : "");
-                blame = null;
-                flags |= ResolveFlags.CLASS_ALIAS;
-            } else if (virtualMailboxDomains.matches(rcptDomain)) {
-                if (settings.helpfulWarnings()) {
-                    warnBoth(relayDomains, rcptDomain, "virtual_mailbox_domains", "relay_domains");
-                }
-                route.transport = p.virtualTransport();
-                route.nexthop = rcptDomain;
-                blame = p.virtualTransportName();
-                flags |= ResolveFlags.CLASS_VIRTUAL;
-            } else {
-                if (relayDomains.matches(rcptDomain)) {
-                    route.transport = p.relayTransport();
-                    blame = p.relayTransportName();
-                    flags |= ResolveFlags.CLASS_RELAY;
-                } else {
-                    String xport = null;
-                    if (p.senderDefaultTransportMaps() != null) {
-                        String key = sender.isEmpty() ? settings.nullDefaultTransportKey() : sender;
-                        xport = finder.find(p.senderDefaultTransportMaps(), key);
-                        if (xport != null && xport.isEmpty()) {
-                            log.warning("%s: ignoring null lookup result for %s",
-                                    p.senderDefaultTransportMaps().parameter(), key);
-                            xport = "DUNNO";
-                        }
-                    }
-                    if (xport != null) {
-                        route.transport = xport.equalsIgnoreCase("DUNNO") ? p.defaultTransport() : xport;
-                        blame = p.senderDefaultTransportMaps().parameter();
-                    } else {
-                        route.transport = p.defaultTransport();
-                        blame = p.defaultTransportName();
-                    }
-                    flags |= ResolveFlags.CLASS_DEFAULT;
-                }
-                String relay = null;
-                if (p.senderRelayhostMaps() != null) {
-                    String key = sender.isEmpty() ? settings.nullRelayKey() : sender;
-                    relay = finder.find(p.senderRelayhostMaps(), key);
-                    if (relay != null && relay.isEmpty()) {
-                        log.warning("%s: ignoring null lookup result for %s", p.senderRelayhostMaps().parameter(), key);
-                        relay = "DUNNO";
-                    }
-                }
-                if (relay != null) route.nexthop = relay.equalsIgnoreCase("DUNNO") ? rcptDomain : relay;
-                else route.nexthop = p.relayhost().isEmpty() ? rcptDomain : p.relayhost();
-            }
-        } else {
+        if (!remote) {
             if (settings.helpfulWarnings()) {
                 warnBoth(virtualAliasDomains, rcptDomain, "mydestination", "virtual_alias_domains");
                 warnBoth(virtualMailboxDomains, rcptDomain, "mydestination", "virtual_mailbox_domains");
             }
-            route.transport = p.localTransport();
-            route.nexthop = rcptDomain;
+            st.transport = p.localTransport();
+            st.nexthop = rcptDomain;
             blame = p.localTransportName();
-            flags |= ResolveFlags.CLASS_LOCAL;
+            st.flags |= ResolveFlags.CLASS_LOCAL;
+        } else if (virtualAliasDomains.matches(rcptDomain)) {
+            if (settings.helpfulWarnings()) {
+                warnBoth(virtualMailboxDomains, rcptDomain, "virtual_alias_domains", "virtual_mailbox_domains");
+                warnBoth(relayDomains, rcptDomain, "virtual_alias_domains", "relay_domains");
+            }
+            st.transport = "error";
+            st.nexthop = "5.1.1 User unknown" + (settings.showUnknownTable() ? " in virtual alias table" : "");
+            blame = "virtual_alias_domains";
+            st.flags |= ResolveFlags.CLASS_ALIAS;
+        } else if (virtualMailboxDomains.matches(rcptDomain)) {
+            if (settings.helpfulWarnings()) {
+                warnBoth(relayDomains, rcptDomain, "virtual_mailbox_domains", "relay_domains");
+            }
+            st.transport = p.virtualTransport();
+            st.nexthop = rcptDomain;
+            blame = p.virtualTransportName();
+            st.flags |= ResolveFlags.CLASS_VIRTUAL;
+        } else {
+            if (relayDomains.matches(rcptDomain)) {
+                st.transport = p.relayTransport();
+                blame = p.relayTransportName();
+                st.flags |= ResolveFlags.CLASS_RELAY;
+            } else {
+                String xport = senderDependent(p.senderDefaultTransportMaps(), sender,
+                        settings.nullDefaultTransportKey());
+                if (xport != null) {
+                    st.transport = xport.equalsIgnoreCase("DUNNO") ? p.defaultTransport() : xport;
+                    blame = p.senderDefaultTransportMaps().parameter();
+                } else {
+                    st.transport = p.defaultTransport();
+                    blame = p.defaultTransportName();
+                }
+                st.flags |= ResolveFlags.CLASS_DEFAULT;
+            }
+            // Off-host delivery: a sender-dependent relayhost, else relayhost, else the domain.
+            String relay = senderDependent(p.senderRelayhostMaps(), sender, settings.nullRelayKey());
+            if (relay != null && !relay.equalsIgnoreCase("DUNNO")) st.nexthop = relay;
+            else st.nexthop = p.relayhost().isEmpty() ? rcptDomain : p.relayhost();
         }
 
         // "transport:nexthop" in a main.cf transport setting overrides the nexthop.
-        int colon = route.transport.indexOf(':');
+        int colon = st.transport.indexOf(':');
         if (colon >= 0) {
-            String destination = route.transport.substring(colon + 1);
-            route.transport = route.transport.substring(0, colon);
-            if (!destination.isEmpty()) route.nexthop = destination;
+            String destination = st.transport.substring(colon + 1);
+            st.transport = st.transport.substring(0, colon);
+            if (!destination.isEmpty()) st.nexthop = destination;
         }
-        if (route.transport.isEmpty()) {
+        if (st.transport.isEmpty()) {
             log.warning("file %s/main.cf: parameter %s: null transport is not allowed", settings.configDir(), blame);
-            return new Resolution(route.transport, route.nexthop, recipient, flags | ResolveFlags.FAIL);
+            st.flags |= ResolveFlags.FAIL;
+            return;
         }
 
-        if (p.transportMaps() != null && (flags & ResolveFlags.CLASS_ALIAS) == 0) {
-            p.transportMaps().lookup(recipient, rcptDomain, route);
+        if (p.transportMaps() != null && (st.flags & ResolveFlags.CLASS_ALIAS) == 0) {
+            TransportTable.Route route = new TransportTable.Route(st.transport, st.nexthop);
+            try {
+                p.transportMaps().lookup(recipient, rcptDomain, route);
+            } finally {
+                st.transport = route.transport;
+                st.nexthop = route.nexthop;
+            }
         }
 
+        // Recipients that moved bounce, whatever their class.
         if (relocatedMaps != null) {
             String moved = finder.find(relocatedMaps, recipient);
             if (moved != null) {
-                route.transport = "error";
-                route.nexthop = "5.1.6 User has moved to " + moved;
+                st.transport = "error";
+                st.nexthop = "5.1.6 User has moved to " + moved;
             }
         }
 
         // Local parts starting with "-" could pass as options to commands run by pipe(8).
-        if (!settings.allowMinUser() && recipient.startsWith("-")) flags |= ResolveFlags.ERROR;
+        if (!settings.allowMinUser() && recipient.startsWith("-")) st.flags |= ResolveFlags.ERROR;
+    }
 
-        return new Resolution(route.transport, route.nexthop, recipient, flags);
+    /** A sender_dependent_* lookup for the sender, or for its null-sender key; null when none. */
+    private String senderDependent(Maps maps, String sender, String nullKey) throws TableException {
+        if (maps == null) return null;
+        String key = sender.isEmpty() ? nullKey : sender;
+        String value = finder.find(maps, key);
+        if (value != null && value.isEmpty()) {
+            log.warning("%s: ignoring null lookup result for %s", maps.parameter(), key);
+            return "DUNNO";
+        }
+        return value;
     }
 
     private static int firstOperator(String s) {
@@ -272,9 +288,5 @@ final class Resolver {
 
     private void warnBoth(MatchList other, String domain, String first, String second) throws TableException {
         if (other.matches(domain)) log.warning("do not list domain %s in BOTH %s and %s", domain, first, second);
-    }
-
-    private static Resolution fail(String address) {
-        return new Resolution(Resolution.NO_TRANSPORT, Resolution.NO_NEXTHOP, address, ResolveFlags.FAIL);
     }
 }

@@ -42,7 +42,7 @@ public final class TrivialRewriter implements TrivialRewrite {
      */
     public static TrivialRewriter create(Config config, TableOpener opener, Log log)
             throws TableException, UnknownHostException {
-        TableOpener tables = TableOpener.caching(opener);
+        TableOpener tables = TableOpener.caching(UnavailableTable.onOpenFailure(opener, log));
         List<String> parentStyle = config.getList("parent_domain_matches_subdomains");
 
         Rewriter rewriter = new Rewriter(config.getBool("swap_bangpath"), config.getBool("allow_percent_hack"),
@@ -75,18 +75,18 @@ public final class TrivialRewriter implements TrivialRewrite {
                         MatchList.Kind.STRING, false, tables),
                 new MatchList("relay_domains", config.get("relay_domains"), MatchList.Kind.HOSTNAME,
                         parentStyle.contains("relay_domains"), tables),
-                Maps.open("relocated_maps", config.get("relocated_maps"), tables), finder, log);
+                Maps.open("relocated_maps", config.get("relocated_maps"), tables, log), finder, log);
 
         boolean transportParent = parentStyle.contains("transport_maps");
         Resolver.Personality regular = personality(config, tables, extension, transportParent,
                 "local_transport", "virtual_transport", "relay_transport", "default_transport",
                 "sender_dependent_default_transport_maps", "relayhost", "sender_dependent_relayhost_maps",
-                "transport_maps");
+                "transport_maps", log);
         Resolver.Personality verify = personality(config, tables, extension, transportParent,
                 "address_verify_local_transport", "address_verify_virtual_transport",
                 "address_verify_relay_transport", "address_verify_default_transport",
                 "address_verify_sender_dependent_default_transport_maps", "address_verify_relayhost",
-                "address_verify_sender_dependent_relayhost_maps", "address_verify_transport_maps");
+                "address_verify_sender_dependent_relayhost_maps", "address_verify_transport_maps", log);
         return new TrivialRewriter(rewriter, resolver, regular, verify);
     }
 
@@ -94,12 +94,12 @@ public final class TrivialRewriter implements TrivialRewrite {
                                                     boolean transportParent, String local,
                                                     String virtual, String relay, String dflt,
                                                     String senderDefault, String relayhost, String senderRelay,
-                                                    String transportMaps) throws TableException {
-        Maps transport = Maps.open(transportMaps, c.get(transportMaps), tables);
+                                                    String transportMaps, Log log) throws TableException {
+        Maps transport = Maps.open(transportMaps, c.get(transportMaps), tables, log);
         return new Resolver.Personality(c.get(local).strip(), local, c.get(virtual).strip(), virtual,
                 c.get(relay).strip(), relay, c.get(dflt).strip(), dflt,
-                Maps.open(senderDefault, c.get(senderDefault), tables), c.get(relayhost).strip(),
-                Maps.open(senderRelay, c.get(senderRelay), tables),
+                Maps.open(senderDefault, c.get(senderDefault), tables, log), c.get(relayhost).strip(),
+                Maps.open(senderRelay, c.get(senderRelay), tables, log),
                 transport == null ? null : new TransportTable(transport, transportParent, extension));
     }
 
