@@ -70,7 +70,10 @@ class TrivialRewriteOracleTest {
             "(comment) user@remote.example", "user@remote.example (comment)", "<user@remote.example>",
             "user@[127.0.0.1].", "x!y!z", "x!", "!x", "%x", "x%", "\"\"@host.example.test", "\"\"",
             "\"a b\"@remote.example", "a\\ b@remote.example", "user@host.example.test!other",
-            "user@moved.example", "moved@host.example.test");
+            "user@moved.example", "moved@host.example.test", "user@host2.example.test", "user@valias2.example",
+            "user@no.relay.example", "user@yes.relay.example", "user@tablerelay.example",
+            "user@sub.tablerelay.example", "list-extension@remote.example", "user-ext@remote.example",
+            "postmaster-x@remote.example", "user@probe.example", "user@fails.example");
 
     private static final List<String> SENDERS = List.of(
             "", "sender@host.example.test", "sender+ext@host.example.test", "other@remote.example",
@@ -148,7 +151,34 @@ class TrivialRewriteOracleTest {
                         "append_dot_mydomain = yes",
                         "relay_domains = $mydestination",
                         "remote_header_rewrite_domain = remote.invalid",
-                        "default_transport = smtp:[outbound.gw]:587"), Map.of()));
+                        "default_transport = smtp:[outbound.gw]:587"), Map.of()),
+                Arguments.of("lists-with-tables-files-and-negation", List.of(
+                        "mydestination = texthash:${config_directory}/mydest, localhost",
+                        "virtual_alias_maps = texthash:${config_directory}/virtual",
+                        "virtual_mailbox_domains = inline:{vmbox.example=x}",
+                        "relay_domains = !no.relay.example, ${config_directory}/relaylist, "
+                                + "texthash:${config_directory}/relaytable",
+                        "recipient_delimiter = -",
+                        "transport_maps = texthash:${config_directory}/transport",
+                        "relayhost = [gw.example]"),
+                        Map.of("mydest", "host.example.test x\nHOST2.example.test x\n",
+                                "virtual", "user@valias.example other@remote.example\nvalias2.example x\n",
+                                "relaylist", "# relay domains\nrelay.example\n.dotrelay.example\n",
+                                "relaytable", "tablerelay.example ok\n",
+                                "transport", "user@remote.example relay:[exact.gw]\nlist@remote.example lmtp:[list.gw]\n")),
+                Arguments.of("verify-personality-and-failing-tables", List.of(
+                        "mydestination = $myhostname",
+                        "relay_domains = relay.example",
+                        "virtual_mailbox_domains = vmbox.example",
+                        "address_verify_local_transport = error:no local probes",
+                        "address_verify_virtual_transport = vprobe",
+                        "address_verify_relay_transport = rprobe:[rprobe.gw]",
+                        "address_verify_default_transport = dprobe",
+                        "address_verify_relayhost = [probe.gw]",
+                        "address_verify_transport_maps = inline:{probe.example=special:}",
+                        "transport_maps = inline:{fails.example=fail-me:}",
+                        "sender_dependent_relayhost_maps = fail:broken",
+                        "smtputf8_enable = no"), Map.of()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -207,6 +237,7 @@ class TrivialRewriteOracleTest {
         } finally {
             postfix.stop();
         }
+        System.out.printf("trivial-rewrite oracle, variant %s: %d answers compared%n", name, compared);
         assertThat(compared).isGreaterThanOrEqualTo(100);
         assertThat(mismatches).as("differences from Postfix in variant " + name).isEmpty();
     }

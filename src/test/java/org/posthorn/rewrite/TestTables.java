@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.posthorn.table.Table;
 import org.posthorn.table.TableException;
@@ -13,6 +12,8 @@ import org.posthorn.table.TableException;
 /**
  * Just enough lookup tables for the rewrite tests (inline:, texthash:, static:, fail:),
  * so that these tests do not depend on the table package, which is written in parallel.
+ * Keys are stored as written and matched exactly, as Postfix's texthash does (callers fold
+ * the query to lower case).
  */
 public final class TestTables {
     private TestTables() {
@@ -55,7 +56,7 @@ public final class TestTables {
             }
 
             public String lookup(String key) {
-                return map.get(key.toLowerCase(Locale.ROOT));
+                return map.get(key);
             }
         };
     }
@@ -69,7 +70,7 @@ public final class TestTables {
             if (it.startsWith("{") && it.endsWith("}")) it = it.substring(1, it.length() - 1).strip();
             int eq = it.indexOf('=');
             if (eq < 0) throw new TableException("inline:" + body + ": missing '=' in " + it);
-            map.put(it.substring(0, eq).strip().toLowerCase(Locale.ROOT), it.substring(eq + 1).strip());
+            map.put(it.substring(0, eq).strip(), it.substring(eq + 1).strip());
         }
         return map;
     }
@@ -105,7 +106,7 @@ public final class TestTables {
                 }
                 if (key != null) map.put(key, value.toString());
                 String[] kv = line.strip().split("\\s+", 2);
-                key = kv[0].toLowerCase(Locale.ROOT);
+                key = kv[0];
                 value.setLength(0);
                 value.append(kv.length > 1 ? kv[1] : "");
             }
