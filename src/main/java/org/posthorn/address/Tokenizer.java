@@ -141,6 +141,14 @@ public final class Tokenizer {
 
     /** External form token by token, for text around addresses (phrases, comments). */
     public static String externalize(List<Token> tokens) {
+        return externalize(tokens, true);
+    }
+
+    /**
+     * External form token by token; without spaces, words are simply concatenated (Postfix
+     * inserts no spaces inside an address that its header parser grouped).
+     */
+    public static String externalize(List<Token> tokens, boolean spaces) {
         StringBuilder b = new StringBuilder();
         for (int k = 0; k < tokens.size(); k++) {
             Token t = tokens.get(k);
@@ -150,7 +158,7 @@ public final class Tokenizer {
                 case Token.DOMLIT -> b.append('[').append(escape(t.text(), "\\\r\n")).append(']');
                 default -> b.append((char) t.type());
             }
-            if (spaceBetween(tokens, k)) b.append(' ');
+            if (spaces && spaceBetween(tokens, k)) b.append(' ');
         }
         return b.toString();
     }
