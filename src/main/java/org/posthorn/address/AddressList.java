@@ -166,8 +166,7 @@ public final class AddressList {
         Node tp = tail.prev;
         while (tp.type != 0) {
             if (tp.type == Token.COMMENT) {
-                Node prev = unlink(tp);
-                insertBefore(right, tp);
+                Node prev = moveBefore(right, tp);
                 right = tp;
                 tp = prev;
                 continue;
@@ -184,8 +183,7 @@ public final class AddressList {
                 right = group(tp, right, true);
                 while (tp.type != 0 && tp.type != '<') {
                     if (tp.type == Token.COMMENT) {
-                        Node prev = unlink(tp);
-                        insertBefore(right, tp);
+                        Node prev = moveBefore(right, tp);
                         right = tp;
                         tp = prev;
                         continue;
@@ -242,18 +240,15 @@ public final class AddressList {
         return left;
     }
 
-    private static Node unlink(Node n) {
+    /** Moves a comment node to just before another node; returns the node that preceded the comment. */
+    private static Node moveBefore(Node at, Node n) {
         Node prev = n.prev;
         prev.next = n.next;
         n.next.prev = prev;
-        n.prev = n.next = null;
-        return prev;
-    }
-
-    private static void insertBefore(Node at, Node n) {
         n.prev = at.prev;
         n.next = at;
         at.prev.next = n;
         at.prev = n;
+        return prev;
     }
 }

@@ -2,6 +2,7 @@ package org.posthorn.address;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * Splits an external-form (quoted) address string into RFC 822 tokens the way Postfix's
@@ -45,16 +46,19 @@ public final class Tokenizer {
         return out;
     }
 
-    /** Collects up to the closing character, which is skipped; a backslash quotes the next character. */
-    private static int collect(String s, int i, StringBuilder b, char close) {
+    /**
+     * Collects text from i up to a character that ends it (not taken); a backslash quotes
+     * the next character. Returns the index of the ending character, or the string length.
+     */
+    private static int collect(String s, int i, StringBuilder b, IntPredicate ends) {
         int n = s.length();
         while (i < n) {
             char c = s.charAt(i);
             if (c == '\\') {
                 if (++i >= n) break;
                 c = s.charAt(i);
-            } else if (c == close) {
-                return i + 1;
+            } else if (ends.test(c)) {
+                return i;
             }
             b.append(isSpace(c) ? ' ' : c);
             i++;
@@ -62,20 +66,15 @@ public final class Tokenizer {
         return i;
     }
 
+    /** Collects a quoted string or literal; the closing character is skipped. */
+    private static int collect(String s, int i, StringBuilder b, char close) {
+        int end = collect(s, i, b, c -> c == close);
+        return end < s.length() ? end + 1 : end;
+    }
+
     private static int atom(String s, int i, List<Token> out) {
         StringBuilder b = new StringBuilder();
-        int n = s.length();
-        while (i < n) {
-            char c = s.charAt(i);
-            if (c == '\\') {
-                if (++i >= n) break;
-                c = s.charAt(i);
-            } else if (isSpace(c) || Token.OPERATORS.indexOf(c) >= 0) {
-                break;
-            }
-            b.append(isSpace(c) ? ' ' : c);
-            i++;
-        }
+        i = collect(s, i, b, c -> isSpace((char) c) || Token.OPERATORS.indexOf(c) >= 0);
         String text = b.toString();
         // An atom that needed backslashes (space, control or operator inside) is a quoted string.
         boolean special = false;

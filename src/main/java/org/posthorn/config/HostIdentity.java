@@ -1,6 +1,9 @@
 package org.posthorn.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.UnknownHostException;
 
 /**
@@ -14,13 +17,23 @@ final class HostIdentity {
     }
 
     static String hostname() {
-        String name;
-        try {
-            name = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            name = "localhost";
-        }
+        String name = nodeName();
         return name.indexOf('.') < 0 ? name + ".localdomain" : name;
+    }
+
+    /** The kernel's node name (like gethostname(), no DNS lookup), else Java's idea of it. */
+    private static String nodeName() {
+        try {
+            String n = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!n.isEmpty()) return n;
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     static String domain() {
