@@ -80,7 +80,7 @@ class HeaderAddressOracleTest {
             int eq = line.indexOf('=');
             ours.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
         }
-        TrivialRewriter mine = TrivialRewriter.create(Config.of(postfix.etc, ours), TestTables::open,
+        TrivialRewriter mine = TrivialRewriter.create(Config.of(Path.of("/nonexistent"), ours), TestTables::open,
                 Log.of("cleanup"));
         assertThat(expected).hasSize(HEADERS.size());
         List<String> mismatches = new ArrayList<>();

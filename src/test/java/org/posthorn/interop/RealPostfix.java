@@ -61,8 +61,14 @@ final class RealPostfix implements AutoCloseable {
         return s;
     }
 
+    /** Stops Postfix and removes the folder. */
     void stop() throws IOException, InterruptedException {
         run("postfix", "-c", etc.toString(), "stop");
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a daemon still writing; the folder is in /tmp anyway
+        }
     }
 
     private static void run(String... cmd) throws IOException, InterruptedException {

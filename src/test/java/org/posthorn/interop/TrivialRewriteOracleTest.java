@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -93,6 +92,7 @@ class TrivialRewriteOracleTest {
                 "parent.example              lmtp:unix:/var/run/lmtp",
                 "");
         return Stream.of(
+                Arguments.of("defaults", List.of(), Map.of()),
                 Arguments.of("classes", List.of(
                         "mydestination = $myhostname, localhost.$mydomain, localhost",
                         "relay_domains = relay.example, .dotrelay.example",
@@ -183,8 +183,8 @@ class TrivialRewriteOracleTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void answersMatchRealTrivialRewrite(String name, List<String> settings, Map<String, String> files,
-                                        @TempDir Path tmp) throws Exception {
+    void answersMatchRealTrivialRewrite(String name, List<String> settings, Map<String, String> files)
+            throws Exception {
         assertThat(ProcessHandle.current().info().user().orElse(""))
                 .as("the real-Postfix oracle needs root (CI runs the interop tests as root)").isEqualTo("root");
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "posthorn-rewrite-");
