@@ -20,8 +20,19 @@ public interface ServiceContext {
     /** $queue_directory. */
     Path queueDirectory();
 
-    /** The seam of another daemon, e.g. seam(Cleanup.class); throws if no such daemon runs. */
+    /**
+     * The seam of another daemon, e.g. seam(Cleanup.class). While the master starts its
+     * services this waits a moment for the providing service to register; throws
+     * IllegalStateException if no running service provides it.
+     */
     <T> T seam(Class<T> type);
+
+    /**
+     * Offers a seam to the other services, normally from {@link Service#start}. A later
+     * registration of the same type (the service restarted, or reloaded) replaces it; it is
+     * withdrawn when this service's row leaves master.cf.
+     */
+    <T> void register(Class<T> type, T implementation);
 
     /** Whether the master is stopping: long-running loops end when this turns true. */
     boolean stopping();
