@@ -1,8 +1,265 @@
 package org.posthorn.cli;
 
-/** postfix(1). */
-public final class Postfix extends Unavailable {
-    public Postfix() {
-        super("postfix", "the master (postfix start, stop, reload)");
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.posthorn.config.Config;
+import org.posthorn.config.ConfigException;
+import org.posthorn.config.Instance;
+import org.posthorn.config.MasterCf;
+import org.posthorn.log.Log;
+import org.posthorn.log.LogSetup;
+import org.posthorn.master.MasterCfCheck;
+import org.posthorn.master.MasterControl;
+import org.posthorn.master.PublicSocket;
+import org.posthorn.master.QueueTree;
+
+/**
+ * postfix(1): start, start-fg, stop, abort, reload, status, check and flush of the mail
+ * system of one configuration directory (-c dir, MAIL_CONFIG, or the checkout's default
+ * instance). Messages keep the words and the tag of Postfix's postfix-script, on stderr and
+ * in the log, so that scripts grepping them keep working.
+ */
+public final class Postfix implements Command {
+    private static final String USAGE = "Usage: postfix start (or stop, reload, abort, flush, check, status, "
+            + "set-permissions, upgrade-configuration, logrotate)";
+    /** How long stop waits for the master before killing it (the master drains for 5 s). */
+    private static final long STOP_WAIT_MILLIS = 10_000;
+    /** How long start waits for the master to report its listeners bound. */
+    private static final long START_WAIT_SECONDS = 120;
+
+    private final Log script = Log.echoing("postfix-script");
+    private Path configDir;
+    private Config config;
+    private Path queueDirectory;
+
+    @Override
+    public int run(String[] args) throws Exception {
+        Getopt options = new Getopt("postfix", args, "c:Dv");
+        String dir = null;
+        for (int c; (c = options.next()) != -1; ) {
+            if (c == 'c') dir = options.optarg();
+            // -D (debugger) and -v (verbose) are accepted and passed over, as for daemons
+        }
+        String[] operands = options.operands();
+        configDir = Instance.configDir(dir);
+        try {
+            config = Config.load(configDir);
+        } catch (IOException e) {
+            throw new CommandFailure("open " + configDir.resolve("main.cf") + ": " + e.getMessage());
+        }
+        try {
+            LogSetup.configure(config, false);
+        } catch (ConfigException e) {
+            throw new CommandFailure(e.getMessage());
+        }
+        queueDirectory = Path.of(config.get("queue_directory"));
+        String command = operands.length == 0 ? "" : operands[0];
+        try {
+            return switch (command) {
+                case "start" -> start(false);
+                case "start-fg" -> start(true);
+                case "stop" -> stop();
+                case "abort" -> abort();
+                case "reload" -> reload();
+                case "status" -> status();
+                case "check" -> check();
+                case "flush" -> flush();
+                case "set-permissions", "upgrade-configuration", "logrotate" -> {
+                    script.fatal("postfix %s is not available in this Posthorn version", command);
+                    yield 1;
+                }
+                default -> {
+                    script.fatal("unknown command: '%s'. %s", command, USAGE);
+                    yield 1;
+                }
+            };
+        } finally {
+            Log.clearSinks();
+        }
+    }
+
+    /** check: master.cf and main.cf errors with file and line, then the queue tree (made where missing). */
+    private int check() {
+        MasterCf table;
+        try {
+            table = MasterCf.load(configDir);
+        } catch (ConfigException e) {
+            script.fatal("%s", e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            script.fatal("no %s file found", configDir.resolve("master.cf"));
+            return 1;
+        }
+        List<String> errors = MasterCfCheck.check(table, config);
+        for (String error : errors) script.fatal("%s", error);
+        if (!errors.isEmpty()) return 1;
+        if (config.get("queue_directory").isBlank()) {
+            script.fatal("no Postfix queue directory!");
+            return 1;
+        }
+        List<String> warnings = new ArrayList<>();
+        try {
+            QueueTree.create(queueDirectory, config, warnings);
+        } catch (IOException e) {
+            script.fatal("unable to create missing queue directories: %s", e.getMessage());
+            return 1;
+        }
+        for (String w : warnings) script.warning("%s", w);
+        return 0;
+    }
+
+    private int start(boolean foreground) throws IOException, InterruptedException {
+        if (running().isPresent()) {
+            script.fatal("the Postfix mail system is already running");
+            return 1;
+        }
+        if (check() != 0) return 1;
+        script.info("starting the Postfix mail system");
+        if (foreground) return startForeground();
+        Process master = new ProcessBuilder(MasterControl.command(configDir, "-w"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        Thread errors = Thread.ofPlatform().daemon().start(() -> copy(master, System.err));
+        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> awaitReady(master), r -> Thread.ofPlatform().daemon().start(r));
+        boolean ok;
+        try {
+            ok = ready.get(START_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            master.destroyForcibly();
+            ok = false;
+        }
+        if (ok) return 0;
+        master.waitFor(5, TimeUnit.SECONDS);
+        errors.join(2000);
+        script.fatal("mail system startup failed");
+        return 1;
+    }
+
+    /** The master prints "ready" once every listener is bound; EOF means it gave up. */
+    private static boolean awaitReady(Process master) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(master.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.equals("ready")) return true;
+            }
+        } catch (IOException e) {
+            // the master went away
+        }
+        return false;
+    }
+
+    private static void copy(Process master, java.io.PrintStream to) {
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(master.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = err.readLine()) != null; ) to.println(line);
+        } catch (IOException e) {
+            // the master closed its stderr
+        }
+    }
+
+    /** start-fg: the master in the foreground, its log also on stdout; our SIGTERM is passed on. */
+    private int startForeground() throws IOException, InterruptedException {
+        Process master = new ProcessBuilder(MasterControl.command(configDir, "-f")).inheritIO().start();
+        Thread relay = new Thread(() -> {
+            if (!master.isAlive()) return;
+            master.destroy();
+            try {
+                master.waitFor(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(relay);
+        int status = master.waitFor();
+        try {
+            Runtime.getRuntime().removeShutdownHook(relay);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running already
+        }
+        return status;
+    }
+
+    private int stop() throws IOException, InterruptedException {
+        OptionalLong pid = running();
+        if (pid.isEmpty()) {
+            script.fatal("the Postfix mail system is not running");
+            return 1;
+        }
+        script.info("stopping the Postfix mail system");
+        MasterControl.stop(pid.getAsLong());
+        long start = System.nanoTime();
+        long nextNotice = 1000;
+        while (running().isPresent()) {
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            if (waited >= STOP_WAIT_MILLIS) {
+                script.warning("stopping the Postfix mail system with force");
+                MasterControl.abort(pid.getAsLong());
+                return 0;
+            }
+            if (waited >= nextNotice) {
+                script.info("waiting for the Postfix mail system to terminate");
+                nextNotice += 1000;
+            }
+            Thread.sleep(20);
+        }
+        return 0;
+    }
+
+    private int abort() throws IOException, InterruptedException {
+        OptionalLong pid = running();
+        if (pid.isEmpty()) {
+            script.fatal("the Postfix mail system is not running");
+            return 1;
+        }
+        script.info("aborting the Postfix mail system");
+        MasterControl.abort(pid.getAsLong());
+        for (int i = 0; i < 100 && running().isPresent(); i++) Thread.sleep(20);
+        return 0;
+    }
+
+    private int reload() throws IOException {
+        OptionalLong pid = running();
+        if (pid.isEmpty()) {
+            script.fatal("the Postfix mail system is not running");
+            return 1;
+        }
+        script.info("refreshing the Postfix mail system");
+        if (!MasterControl.reload(pid.getAsLong())) {
+            script.fatal("cannot signal the master process %d", pid.getAsLong());
+            return 1;
+        }
+        return 0;
+    }
+
+    private int status() throws IOException {
+        OptionalLong pid = running();
+        if (pid.isEmpty()) {
+            script.info("the Postfix mail system is not running");
+            return 1;
+        }
+        script.info("the Postfix mail system is running: PID: %d", pid.getAsLong());
+        return 0;
+    }
+
+    /** As postqueue -f: qmgr's trigger bytes F A D I. */
+    private int flush() {
+        if (!PublicSocket.trigger(queueDirectory, "qmgr", PublicSocket.FLUSH_DEFERRED)) {
+            Log.of("postqueue").fatal("Cannot flush mail queue - mail system is down");
+            return CommandFailure.EX_UNAVAILABLE;
+        }
+        return 0;
+    }
+
+    private OptionalLong running() throws IOException {
+        return MasterControl.running(queueDirectory);
     }
 }
