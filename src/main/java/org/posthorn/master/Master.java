@@ -36,6 +36,7 @@ public final class Master {
     /** How long a stop waits for running sessions before the master exits anyway. */
     static final long DRAIN_MILLIS = 5000;
     private static final String[] CHECKED_TYPES = {"inet", "unix", "fifo"};
+    private static final String POSTLOGD = "postlogd";
 
     private final Path configDir;
     private final boolean foreground;
@@ -84,7 +85,8 @@ public final class Master {
             }
         }
         if (dir == null) dir = System.getenv().getOrDefault("MAIL_CONFIG", "/etc/postfix");
-        Log.setStderr(true);
+        // start-fg shows the log on stdout; otherwise problems go to stderr until "ready"
+        Log.setStderr(!fg);
         Log.setStderrWithTag(true);
         if (wait && !fg) Posix.setsid();
         Master master = new Master(Path.of(dir), fg);
@@ -92,6 +94,7 @@ public final class Master {
             master.start();
         } catch (Fatal e) {
             master.log.fatal("%s", e.getMessage());
+            if (fg && !Log.hasSinks()) System.err.println(master.log.tag() + ": fatal: " + e.getMessage());
             Log.clearSinks();
             System.exit(1);
         }
@@ -196,6 +199,8 @@ public final class Master {
      * run (logged once). A bind failure is fatal at startup and a warning at reload.
      */
     private Row open(MasterCf.Service entry, Config cfg, Path file, boolean fatal) throws Fatal {
+        // postlogd(8) writes maillog_file for Postfix's processes; Posthorn's master logs itself
+        if (entry.command().equals(POSTLOGD)) return null;
         Service first;
         try {
             first = ServiceRegistry.create(entry.command());
