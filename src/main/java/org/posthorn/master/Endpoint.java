@@ -28,6 +28,7 @@ final class Endpoint {
     private final Path socketFile;
     private final AtomicReference<ServiceRunner> runner = new AtomicReference<>();
     private final Log log;
+    private final List<Thread> acceptors = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private Endpoint(List<SocketAddress> addresses, List<ServerSocketChannel> channels, Path socketFile, Log log) {
@@ -95,7 +96,7 @@ final class Endpoint {
         ServiceRunner previous = runner.getAndSet(next);
         if (previous != null) return;
         for (ServerSocketChannel ch : channels) {
-            Thread.ofVirtual().name("accept " + next.describe()).start(() -> acceptLoop(ch));
+            acceptors.add(Thread.ofVirtual().name("accept " + next.describe()).start(() -> acceptLoop(ch)));
         }
     }
 
@@ -121,6 +122,12 @@ final class Endpoint {
                 log.warning("accept %s: %s", addresses.get(0), e.getMessage());
                 sleepQuietly();
                 continue;
+            }
+            if (closed) {
+                // accepted while close() was on its way: the row is gone
+                r.release();
+                closeQuietly(connection);
+                return;
             }
             ServiceRunner now = runner.get();
             if (now != r) {
@@ -148,7 +155,19 @@ final class Endpoint {
         }
     }
 
-    /** Stops accepting; connections already accepted go on. */
+    private static void closeQuietly(SocketChannel connection) {
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // dropping it anyway
+        }
+    }
+
+    /**
+     * Stops accepting; connections already accepted go on. Returns once the listening
+     * sockets are really closed: the JDK defers closing a socket until a thread blocked in
+     * accept() on it has left, and until then the kernel still queues connections.
+     */
     void close() {
         closed = true;
         for (ServerSocketChannel ch : channels) {
@@ -156,6 +175,14 @@ final class Endpoint {
                 ch.close();
             } catch (IOException ignored) {
                 // closing a listener: nothing to recover
+            }
+        }
+        for (Thread t : acceptors) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         if (socketFile != null) {

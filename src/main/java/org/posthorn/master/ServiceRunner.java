@@ -168,8 +168,9 @@ final class ServiceRunner {
         used = true;
         active.incrementAndGet();
         Thread.ofVirtual().name(program + " session").start(() -> {
-            Service s = current.get();
+            Service s = null;
             try (connection) {
+                s = awaitInstance();
                 if (s == null) return;
                 if (s.triggerServer()) {
                     byte[] request = readTrigger(connection);
@@ -186,6 +187,13 @@ final class ServiceRunner {
                 active.decrementAndGet();
             }
         });
+    }
+
+    /** The running instance; while one is being (re)started the connection waits for it. Null once retired. */
+    private Service awaitInstance() throws InterruptedException {
+        Service s;
+        while ((s = current.get()) == null && !retired && !master.stopping()) Thread.sleep(20);
+        return s;
     }
 
     /** Postfix's trigger clients write a few bytes and close; read them with a deadline. */
