@@ -198,7 +198,8 @@ public final class Postfix implements Command {
         MasterControl.stop(pid.getAsLong());
         long start = System.nanoTime();
         long nextNotice = 1000;
-        while (running().isPresent()) {
+        // done when the lock is free and the process is gone
+        while (running().isPresent() || MasterControl.alive(pid.getAsLong())) {
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             if (waited >= STOP_WAIT_MILLIS) {
                 script.warning("stopping the Postfix mail system with force");

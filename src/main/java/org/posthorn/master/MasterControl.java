@@ -21,6 +21,21 @@ public final class MasterControl {
         return PidLock.running(queueDirectory);
     }
 
+    /**
+     * Whether the process still runs. A master that exited stays a zombie until whoever
+     * adopted it (init) reaps it: that counts as gone.
+     */
+    public static boolean alive(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return false;
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public static boolean reload(long pid) {
         return Posix.kill(pid, Posix.SIGHUP);
     }
