@@ -19,6 +19,7 @@ import org.posthorn.config.Instance;
 import org.posthorn.config.MasterCf;
 import org.posthorn.log.Log;
 import org.posthorn.log.LogSetup;
+import org.posthorn.master.MainCfCheck;
 import org.posthorn.master.MasterCfCheck;
 import org.posthorn.master.MasterControl;
 import org.posthorn.master.PublicSocket;
@@ -75,7 +76,8 @@ public final class Postfix implements Command {
                 case "status" -> status();
                 case "check" -> check();
                 case "flush" -> flush();
-                case "set-permissions", "upgrade-configuration", "logrotate" -> {
+                case "logrotate" -> operands.length == 1 ? logrotate() : usageFatal(command);
+                case "set-permissions", "upgrade-configuration" -> {
                     script.fatal("postfix %s is not available in this Posthorn version", command);
                     yield 1;
                 }
@@ -90,7 +92,10 @@ public final class Postfix implements Command {
     }
 
     /** check: master.cf and main.cf errors with file and line, then the queue tree (made where missing). */
-    private int check() {
+    private int check() throws IOException {
+        List<String> mainErrors = MainCfCheck.check(configDir.resolve("main.cf"));
+        for (String error : mainErrors) script.fatal("%s", error);
+        if (!mainErrors.isEmpty()) return 1;
         MasterCf table;
         try {
             table = MasterCf.load(configDir);
@@ -258,6 +263,88 @@ public final class Postfix implements Command {
             return CommandFailure.EX_UNAVAILABLE;
         }
         return 0;
+    }
+
+    private int usageFatal(String command) {
+        script.fatal("usage postfix %s (no arguments)", command);
+        return 1;
+    }
+
+    /**
+     * logrotate: renames maillog_file with the maillog_file_rotate_suffix time stamp, has a
+     * running master reopen it (SIGHUP), then compresses the old file with
+     * maillog_file_compressor, as Postfix's postfix-script does.
+     */
+    private int logrotate() throws IOException, InterruptedException {
+        String file = config.get("maillog_file").strip();
+        String suffix = parameter("maillog_file_rotate_suffix", "%Y%m%d-%H%M%S");
+        String compressor = parameter("maillog_file_compressor", "gzip");
+        for (String[] p : new String[][] {{"maillog_file", file}, {"maillog_file_rotate_suffix", suffix},
+                {"maillog_file_compressor", compressor}}) {
+            if (p[1].isEmpty()) {
+                script.fatal("empty '%s' parameter value - logfile rotation failed", p[0]);
+                return 1;
+            }
+        }
+        if (file.startsWith("/dev/")) {
+            script.fatal("not rotating '%s'", file);
+            return 1;
+        }
+        Path log = Path.of(file);
+        Path rotated = Path.of(file + "." + strftime(suffix, java.time.LocalDateTime.now()));
+        Log.clearSinks(); // our own writer must not keep the old file
+        try {
+            java.nio.file.Files.move(log, rotated);
+            OptionalLong pid = running();
+            if (pid.isPresent() && !MasterControl.reload(pid.getAsLong())) throw new IOException("cannot signal the master");
+            Thread.sleep(1000);
+            Process zip = new ProcessBuilder(compressor, rotated.toString()).redirectErrorStream(true).start();
+            String out = new String(zip.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (zip.waitFor() != 0) throw new IOException(out.isEmpty() ? compressor + " failed" : out);
+        } catch (IOException e) {
+            configureLogQuietly();
+            script.fatal("logfile '%s' rotation failed: %s", file, e.getMessage());
+            return 1;
+        }
+        configureLogQuietly();
+        return 0;
+    }
+
+    private void configureLogQuietly() {
+        try {
+            LogSetup.configure(config, false);
+        } catch (ConfigException | IOException e) {
+            // checked at the start of the command
+        }
+    }
+
+    private String parameter(String name, String fallback) {
+        return config.raw(name) == null ? fallback : config.get(name).strip();
+    }
+
+    /** The strftime conversions maillog_file_rotate_suffix uses. */
+    static String strftime(String format, java.time.LocalDateTime t) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < format.length(); i++) {
+            char c = format.charAt(i);
+            if (c != '%' || i + 1 == format.length()) {
+                out.append(c);
+                continue;
+            }
+            char k = format.charAt(++i);
+            switch (k) {
+                case 'Y' -> out.append(String.format("%04d", t.getYear()));
+                case 'm' -> out.append(String.format("%02d", t.getMonthValue()));
+                case 'd' -> out.append(String.format("%02d", t.getDayOfMonth()));
+                case 'H' -> out.append(String.format("%02d", t.getHour()));
+                case 'M' -> out.append(String.format("%02d", t.getMinute()));
+                case 'S' -> out.append(String.format("%02d", t.getSecond()));
+                case 's' -> out.append(t.atZone(java.time.ZoneId.systemDefault()).toEpochSecond());
+                case '%' -> out.append('%');
+                default -> out.append('%').append(k);
+            }
+        }
+        return out.toString();
     }
 
     private OptionalLong running() throws IOException {

@@ -13,11 +13,12 @@ import java.nio.file.attribute.PosixFileAttributes;
  * the checkout's paths and the invoking user and group filled in, and an aliases file naming
  * the user as postmaster. Files that exist are left alone.
  */
-final class DefaultInstance {
+public final class DefaultInstance {
     private DefaultInstance() {
     }
 
-    static void create(Path home, Path etc) throws IOException {
+    /** Writes the instance into {@code etc} unless its main.cf exists; {@code home} is the checkout. */
+    public static void create(Path home, Path etc) throws IOException {
         if (Instance.exists(etc)) return;
         Files.createDirectories(etc);
         write(etc.resolve("master.cf"), template("default-master.cf", home));

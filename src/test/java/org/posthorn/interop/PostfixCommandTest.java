@@ -170,6 +170,35 @@ class PostfixCommandTest {
     }
 
     @Test
+    void logrotateRenamesCompressesAndTheMasterReopens() throws Exception {
+        assertThat(postfix("start").status()).isZero();
+        assertThat(greeting()).isEqualTo("220 one");
+        Result rotate = postfix("logrotate");
+        assertThat(rotate.status()).as(rotate.err()).isZero();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .anySatisfy(n -> assertThat(n).matches("maillog\\.\\d{8}-\\d{6}\\.gz"));
+        }
+        assertThat(greeting()).isEqualTo("220 one");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(Files.exists(dir.resolve("maillog")) && maillog().contains("connect from test"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(maillog()).contains("postfix/master[").contains("reload -- version").contains("connect from test");
+        assertThat(postfix("stop").status()).isZero();
+    }
+
+    @Test
+    void aBadMainCfLineIsReportedWithFileAndLine() throws Exception {
+        Files.writeString(etc.resolve("main.cf"), "bogus\n", java.nio.file.StandardOpenOption.APPEND);
+        Result check = postfix("check");
+        assertThat(check.status()).isEqualTo(1);
+        assertThat(check.err()).isEqualTo("postfix/postfix-script: fatal: " + etc.resolve("main.cf")
+                + ", line 9: missing '=' after attribute name: \"bogus\"\n");
+    }
+
+    @Test
     void aStalePidFileIsIgnored() throws Exception {
         Files.createDirectories(dir.resolve("spool/pid"));
         Files.writeString(dir.resolve("spool/pid/master.pid"), String.format("%32d\n", 999_999));
