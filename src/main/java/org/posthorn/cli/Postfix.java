@@ -194,11 +194,8 @@ public final class Postfix implements Command {
     }
 
     private int stop() throws IOException, InterruptedException {
-        OptionalLong pid = running();
-        if (pid.isEmpty()) {
-            script.fatal("the Postfix mail system is not running");
-            return 1;
-        }
+        OptionalLong pid = runningOrFatal();
+        if (pid.isEmpty()) return 1;
         script.info("stopping the Postfix mail system");
         MasterControl.stop(pid.getAsLong());
         long start = System.nanoTime();
@@ -221,11 +218,8 @@ public final class Postfix implements Command {
     }
 
     private int abort() throws IOException, InterruptedException {
-        OptionalLong pid = running();
-        if (pid.isEmpty()) {
-            script.fatal("the Postfix mail system is not running");
-            return 1;
-        }
+        OptionalLong pid = runningOrFatal();
+        if (pid.isEmpty()) return 1;
         script.info("aborting the Postfix mail system");
         MasterControl.abort(pid.getAsLong());
         for (int i = 0; i < 100 && running().isPresent(); i++) Thread.sleep(20);
@@ -233,11 +227,8 @@ public final class Postfix implements Command {
     }
 
     private int reload() throws IOException {
-        OptionalLong pid = running();
-        if (pid.isEmpty()) {
-            script.fatal("the Postfix mail system is not running");
-            return 1;
-        }
+        OptionalLong pid = runningOrFatal();
+        if (pid.isEmpty()) return 1;
         script.info("refreshing the Postfix mail system");
         if (!MasterControl.reload(pid.getAsLong())) {
             script.fatal("cannot signal the master process %d", pid.getAsLong());
@@ -345,6 +336,13 @@ public final class Postfix implements Command {
             }
         }
         return out.toString();
+    }
+
+    /** The master's pid; empty after saying, as Postfix does, that none runs. */
+    private OptionalLong runningOrFatal() throws IOException {
+        OptionalLong pid = running();
+        if (pid.isEmpty()) script.fatal("the Postfix mail system is not running");
+        return pid;
     }
 
     private OptionalLong running() throws IOException {

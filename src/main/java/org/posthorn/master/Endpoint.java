@@ -61,12 +61,12 @@ final class Endpoint {
     }
 
     /** Binds a UNIX-domain socket, replacing a stale socket file left by an earlier master. */
-    static Endpoint bindUnix(Path file, Log log) throws IOException {
+    static Endpoint bindUnix(Path file, int backlog, Log log) throws IOException {
         Files.createDirectories(file.getParent());
         Files.deleteIfExists(file);
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            ch.bind(UnixDomainSocketAddress.of(file));
+            ch.bind(UnixDomainSocketAddress.of(file), backlog);
         } catch (IOException e) {
             ch.close();
             throw new IOException("bind " + file + ": " + (e.getMessage() != null ? e.getMessage() : e));

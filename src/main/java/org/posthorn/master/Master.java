@@ -240,12 +240,22 @@ public final class Master {
             List<InetSocketAddress> addresses = ListenAddress.resolve(entry.name(),
                     value(view, "inet_interfaces", "all"), value(view, "inet_protocols", "all"));
             if (reuse != null && reuse.sameAddresses(addresses)) return reuse;
-            int backlog = Math.max(0, entry.maxproc(view));
-            return Endpoint.bindInet(addresses, backlog, log);
+            return Endpoint.bindInet(addresses, backlog(entry, view), log);
         }
         Path file = socketPath(entry);
         if (reuse != null && reuse.sameAddresses(List.of(UnixDomainSocketAddress.of(file)))) return reuse;
-        return Endpoint.bindUnix(file, log);
+        return Endpoint.bindUnix(file, backlog(entry, view), log);
+    }
+
+    /** The listen queue, as master_listen.c sizes it: maxproc or default_process_limit, the larger. */
+    private static int backlog(MasterCf.Service entry, Config view) {
+        int limit;
+        try {
+            limit = view.getInt("default_process_limit");
+        } catch (RuntimeException e) {
+            limit = 100;
+        }
+        return Math.max(entry.maxproc(view), limit);
     }
 
     private Path socketPath(MasterCf.Service entry) {

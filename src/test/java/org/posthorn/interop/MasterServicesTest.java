@@ -55,19 +55,25 @@ class MasterServicesTest {
 
     private Master start(String... masterCf) throws Exception {
         Files.createDirectories(dir.resolve("etc"));
-        Files.writeString(dir.resolve("etc/main.cf"), String.join("\n",
+        writeMainCf(dir, "service_throttle_time = 2s", "test_greeting = from main.cf");
+        Files.writeString(dir.resolve("etc/master.cf"), String.join("\n", masterCf) + "\n");
+        master = new Master(dir.resolve("etc"), false);
+        master.start();
+        return master;
+    }
+
+    /** A main.cf for a test instance in {@code dir}: queue, data and maillog_file inside it, myhostname mx. */
+    static void writeMainCf(Path dir, String... more) throws IOException {
+        Files.createDirectories(dir.resolve("etc"));
+        List<String> lines = new ArrayList<>(List.of(
                 "queue_directory = " + dir.resolve("spool"),
                 "data_directory = " + dir.resolve("data"),
                 "maillog_file = " + dir.resolve("maillog"),
                 "maillog_file_prefixes = " + dir,
                 "myhostname = mx.example.test",
-                "inet_interfaces = 127.0.0.1",
-                "service_throttle_time = 2s",
-                "test_greeting = from main.cf", ""));
-        Files.writeString(dir.resolve("etc/master.cf"), String.join("\n", masterCf) + "\n");
-        master = new Master(dir.resolve("etc"), false);
-        master.start();
-        return master;
+                "inet_interfaces = 127.0.0.1"));
+        lines.addAll(List.of(more));
+        Files.writeString(dir.resolve("etc/main.cf"), String.join("\n", lines) + "\n");
     }
 
     /** A line-oriented client with a read timeout. */

@@ -40,17 +40,8 @@ class PostfixCommandTest {
     @BeforeEach
     void instance() throws IOException {
         etc = dir.resolve("etc");
-        Files.createDirectories(etc);
         port = MasterServicesTest.freePort();
-        Files.writeString(etc.resolve("main.cf"), String.join("\n",
-                "queue_directory = " + dir.resolve("spool"),
-                "data_directory = " + dir.resolve("data"),
-                "maillog_file = " + dir.resolve("maillog"),
-                "maillog_file_prefixes = " + dir,
-                "myhostname = mx.example.test",
-                "inet_interfaces = 127.0.0.1",
-                "test_greeting = hello",
-                "test_trigger_log = " + dir.resolve("triggers"), ""));
+        MasterServicesTest.writeMainCf(dir, "test_greeting = hello", "test_trigger_log = " + dir.resolve("triggers"));
         masterCf("127.0.0.1:" + port + " inet n - n - - echo -o test_greeting=one",
                 "qmgr unix n - n 300 1 trig",
                 "pickup unix n - n 60 1 pickup");
