@@ -54,6 +54,9 @@ public final class Postfix implements Command {
         }
         String[] operands = options.operands();
         configDir = Instance.configDir(dir);
+        if (!java.nio.file.Files.isRegularFile(configDir.resolve("main.cf"))) {
+            throw new CommandFailure("open " + configDir.resolve("main.cf") + ": No such file or directory");
+        }
         try {
             config = Config.load(configDir);
         } catch (IOException e) {

@@ -80,17 +80,6 @@ final class Endpoint {
         return addresses.equals(other);
     }
 
-    List<SocketAddress> addresses() {
-        return addresses;
-    }
-
-    /** Bound inet ports, e.g. when the row asked for port 0 (tests). */
-    List<SocketAddress> localAddresses() throws IOException {
-        List<SocketAddress> out = new ArrayList<>();
-        for (ServerSocketChannel ch : channels) out.add(ch.getLocalAddress());
-        return out;
-    }
-
     /** Hands new connections to {@code next}; starts the accept loops the first time. */
     void serve(ServiceRunner next) {
         ServiceRunner previous = runner.getAndSet(next);

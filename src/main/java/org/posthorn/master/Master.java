@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -172,6 +171,9 @@ public final class Master {
     }
 
     private Config loadConfig() throws Fatal {
+        if (!java.nio.file.Files.isRegularFile(configDir.resolve("main.cf"))) {
+            throw new Fatal("open " + configDir.resolve("main.cf") + ": No such file or directory");
+        }
         try {
             return Config.load(configDir);
         } catch (IOException e) {
@@ -417,28 +419,6 @@ public final class Master {
 
     Path queueDirectory() {
         return queueDirectory;
-    }
-
-    /** The addresses the row named "name/type" listens on now (tests bind port 0). */
-    List<SocketAddress> listening(String key) throws IOException {
-        lifecycle.lock();
-        try {
-            Row row = rows.get(key);
-            return row == null ? List.of() : row.endpoint().localAddresses();
-        } finally {
-            lifecycle.unlock();
-        }
-    }
-
-    /** Delivers trigger bytes to the row "name/type" as if they came through its socket. */
-    boolean trigger(String key, byte[] request) {
-        lifecycle.lock();
-        try {
-            Row row = rows.get(key);
-            return row != null && row.runner().trigger(request);
-        } finally {
-            lifecycle.unlock();
-        }
     }
 
     private static String key(MasterCf.Service entry) {

@@ -96,6 +96,7 @@ final class ServiceRunner {
                 if (s == null) throw new IllegalStateException("program " + program + " is no longer available");
                 s.start(context);
                 current.set(s);
+                if (retired || master.stopping()) s.stop(); // retired while it was starting
                 return;
             } catch (InterruptedException e) {
                 return;
@@ -255,12 +256,6 @@ final class ServiceRunner {
             }
             if (!row.wakeupAfterFirstUse() || used) events.offer(WAKEUP);
         }
-    }
-
-    /** Sends a trigger from inside the master (tests, and services that wake each other). */
-    boolean trigger(byte[] request) {
-        used = true;
-        return events.offer(request.length == 0 ? WAKEUP : request.clone());
     }
 
     /** Takes no new work; running sessions finish on their own. */

@@ -71,7 +71,8 @@ class MasterServicesTest {
                 "maillog_file = " + dir.resolve("maillog"),
                 "maillog_file_prefixes = " + dir,
                 "myhostname = mx.example.test",
-                "inet_interfaces = 127.0.0.1"));
+                "inet_interfaces = 127.0.0.1",
+                "mail_owner = " + System.getProperty("user.name")));
         lines.addAll(List.of(more));
         Files.writeString(dir.resolve("etc/main.cf"), String.join("\n", lines) + "\n");
     }
