@@ -21,18 +21,21 @@ public interface ServiceContext {
     Path queueDirectory();
 
     /**
-     * The seam of another daemon, e.g. seam(Cleanup.class). While the master starts its
-     * services this waits a moment for the providing service to register; throws
-     * IllegalStateException if no running service provides it.
+     * The seam of another daemon, e.g. seam(Cleanup.class). In the first seconds after the
+     * master starts or reloads this waits briefly for the providing service to register;
+     * throws IllegalStateException if no running service provides it.
      */
     <T> T seam(Class<T> type);
 
     /**
      * Offers a seam to the other services, normally from {@link Service#start}. A later
      * registration of the same type (the service restarted, or reloaded) replaces it; it is
-     * withdrawn when this service's row leaves master.cf.
+     * withdrawn when this service's row leaves master.cf. The master's context implements
+     * this; the default is for contexts that tests build.
      */
-    <T> void register(Class<T> type, T implementation);
+    default <T> void register(Class<T> type, T implementation) {
+        throw new UnsupportedOperationException("this context takes no seams");
+    }
 
     /** Whether the master is stopping: long-running loops end when this turns true. */
     boolean stopping();

@@ -10,7 +10,8 @@ import java.util.Map;
  */
 public final class ServiceRegistry {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
-            Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"));
+            Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
+            Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"));
 
     private ServiceRegistry() {
     }

@@ -306,7 +306,7 @@ final class ServiceRunner {
 
         @Override
         public <T> T seam(Class<T> type) {
-            return master.seams().await(type, 2000);
+            return master.seams().await(type, master.seamWaitMillis());
         }
 
         @Override

@@ -41,12 +41,24 @@ class QueueTreeTest {
     }
 
     @Test
-    void warnsAboutWritableDirectories() throws Exception {
+    void warnsAboutDirectoriesNotOwnedByMailOwner() throws Exception {
         Path queue = dir.resolve("spool");
         QueueTree.create(queue, Config.of(dir, Map.of()), null);
+        List<String> warnings = new ArrayList<>();
+        // a user that exists on every system and owns none of our files
+        QueueTree.create(queue, Config.of(dir, Map.of("mail_owner", "nobody")), warnings);
+        assertThat(warnings).contains("not owned by nobody: " + queue.resolve("incoming"))
+                .noneMatch(w -> w.endsWith("/pid"));
+    }
+
+    @Test
+    void warnsAboutWritableDirectories() throws Exception {
+        Path queue = dir.resolve("spool");
+        Config c = Config.of(dir, Map.of("mail_owner", System.getProperty("user.name")));
+        QueueTree.create(queue, c, null);
         Files.setPosixFilePermissions(queue.resolve("hold"), PosixFilePermissions.fromString("rwxrwxrwx"));
         List<String> warnings = new ArrayList<>();
-        QueueTree.create(queue, Config.of(dir, Map.of()), warnings);
+        QueueTree.create(queue, c, warnings);
         assertThat(warnings).containsExactly("group or other writable: " + queue.resolve("hold"));
     }
 }
