@@ -36,8 +36,7 @@ public final class Master {
     static final long DRAIN_MILLIS = 5000;
     private static final String[] CHECKED_TYPES = {"inet", "unix", "fifo"};
     private static final String POSTLOGD = "postlogd";
-    private static final long SEAM_WAIT_MILLIS = 2000;
-    private static final long STARTUP_WINDOW_MILLIS = 5000;
+
 
     private final Path configDir;
     private final boolean foreground;
@@ -51,7 +50,6 @@ public final class Master {
     private volatile Config config;
     private volatile Path queueDirectory;
     private volatile boolean stopping;
-    private volatile long startedNanos = System.nanoTime();
     private PidLock pidLock;
     private PidLock dataLock;
 
@@ -144,7 +142,6 @@ public final class Master {
                 if (row != null) rows.put(key(entry), row);
             }
             log.info("daemon started -- version %s, configuration %s", version(cfg), configDir);
-            startedNanos = System.nanoTime();
             for (Row row : rows.values()) {
                 row.runner().start();
                 row.endpoint().serve(row.runner());
@@ -285,7 +282,6 @@ public final class Master {
             }
             config = cfg;
             log.info("reload -- version %s, configuration %s", version(cfg), configDir);
-            startedNanos = System.nanoTime();
             Map<String, Row> next = new LinkedHashMap<>();
             for (MasterCf.Service entry : table.services()) {
                 String key = key(entry);
@@ -412,16 +408,6 @@ public final class Master {
         }
         pidLock = null;
         dataLock = null;
-    }
-
-    /**
-     * How long a seam lookup may wait for its provider: services start side by side, so for
-     * a few seconds after a start or reload a provider may still be on its way; after that
-     * a missing seam is missing, and callers must not stall.
-     */
-    long seamWaitMillis() {
-        long sinceStart = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-        return Math.max(0, Math.min(SEAM_WAIT_MILLIS, STARTUP_WINDOW_MILLIS - sinceStart));
     }
 
     boolean stopping() {

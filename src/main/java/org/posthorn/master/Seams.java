@@ -11,6 +11,7 @@ final class Seams {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<Class<?>, Object> byType = new HashMap<>();
+    private int starting;
 
     <T> void register(Class<T> type, T implementation) {
         lock.lock();
@@ -32,12 +33,39 @@ final class Seams {
         }
     }
 
-    /** The implementation of {@code type}, waiting up to {@code millis} for one to register. */
-    <T> T await(Class<T> type, long millis) {
+    /** A service's first start begins: until it ends, its seams may still come. */
+    void starting() {
+        lock.lock();
+        try {
+            starting++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A service's first start ended, well or not. */
+    void started() {
+        lock.lock();
+        try {
+            starting--;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The implementation of {@code type}. While other services are still in their first
+     * start (services start side by side) this waits up to {@code millis} for one to
+     * register; once none is starting, a missing seam is missing and the call fails at once.
+     *
+     * @param callerStarting whether the caller is itself in its first start (it does not wait for itself)
+     */
+    <T> T await(Class<T> type, long millis, boolean callerStarting) {
         lock.lock();
         try {
             long left = TimeUnit.MILLISECONDS.toNanos(millis);
-            while (!byType.containsKey(type) && left > 0) {
+            while (!byType.containsKey(type) && left > 0 && starting - (callerStarting ? 1 : 0) > 0) {
                 left = changed.awaitNanos(left);
             }
             Object o = byType.get(type);

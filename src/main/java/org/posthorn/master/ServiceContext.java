@@ -21,8 +21,8 @@ public interface ServiceContext {
     Path queueDirectory();
 
     /**
-     * The seam of another daemon, e.g. seam(Cleanup.class). In the first seconds after the
-     * master starts or reloads this waits briefly for the providing service to register;
+     * The seam of another daemon, e.g. seam(Cleanup.class). While other services are still
+     * in their first start this waits (up to a few seconds) for the provider to register;
      * throws IllegalStateException if no running service provides it.
      */
     <T> T seam(Class<T> type);

@@ -30,6 +30,8 @@ final class ServiceRunner {
     private static final int MAX_TRIGGER = 1024;
     private static final long TRIGGER_READ_MILLIS = 5000;
     private static final long DEFAULT_THROTTLE_SECONDS = 60;
+    /** How long a seam lookup waits for services still in their first start. */
+    private static final long SEAM_WAIT_MILLIS = 5000;
 
     final MasterCf.Service row;
     final Config config;
@@ -44,6 +46,7 @@ final class ServiceRunner {
     private final List<Map.Entry<Class<?>, Object>> registered = new CopyOnWriteArrayList<>();
     private final long throttleSeconds;
     private final Context context = new Context();
+    private final java.util.concurrent.atomic.AtomicBoolean firstStartPending = new java.util.concurrent.atomic.AtomicBoolean(true);
     private volatile boolean retired;
     private volatile boolean used;
     private volatile Thread timer;
@@ -79,7 +82,14 @@ final class ServiceRunner {
 
     /** Starts the first instance, the trigger worker and the wakeup timer. */
     void start() {
-        Thread.ofVirtual().name("start " + describe()).start(() -> launch(first, 0));
+        master.seams().starting();
+        Thread.ofVirtual().name("start " + describe()).start(() -> {
+            try {
+                launch(first, 0);
+            } finally {
+                firstStartDone();
+            }
+        });
         Thread.ofVirtual().name("events " + describe()).start(this::events);
         int wakeup = row.wakeupSeconds();
         if (wakeup > 0) timer = Thread.ofVirtual().name("wakeup " + describe()).start(() -> wakeups(wakeup));
@@ -94,7 +104,11 @@ final class ServiceRunner {
                 if (retired || master.stopping()) return;
                 if (s == null) s = ServiceRegistry.create(program);
                 if (s == null) throw new IllegalStateException("program " + program + " is no longer available");
-                s.start(context);
+                try {
+                    s.start(context);
+                } finally {
+                    firstStartDone();
+                }
                 current.set(s);
                 if (retired || master.stopping()) s.stop(); // retired while it was starting
                 return;
@@ -108,6 +122,11 @@ final class ServiceRunner {
                 masterLog.warning("%s: bad command startup -- throttling for %d seconds", program, delay);
             }
         }
+    }
+
+    /** Ends this row's share in the seam lookups' wait, once. */
+    private void firstStartDone() {
+        if (firstStartPending.compareAndSet(true, false)) master.seams().started();
     }
 
     /** Seconds before the next instance: 0 after a lone failure, then 1, 2, 4 ... up to service_throttle_time. */
@@ -306,7 +325,7 @@ final class ServiceRunner {
 
         @Override
         public <T> T seam(Class<T> type) {
-            return master.seams().await(type, master.seamWaitMillis());
+            return master.seams().await(type, SEAM_WAIT_MILLIS, firstStartPending.get());
         }
 
         @Override

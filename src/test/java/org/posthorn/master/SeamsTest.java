@@ -10,9 +10,12 @@ class SeamsTest {
     @Test
     void aLookupWaitsForALateProviderAndFailsWithoutOne() throws Exception {
         Seams seams = new Seams();
-        assertThatThrownBy(() -> seams.await(Runnable.class, 0))
+        assertThatThrownBy(() -> seams.await(Runnable.class, 5000, false))
                 .isInstanceOf(IllegalStateException.class).hasMessage("no running service provides Runnable");
         Supplier<String> impl = () -> "cleanup";
+        seams.starting(); // the provider
+        seams.starting(); // the caller
+        long t0 = System.nanoTime();
         Thread.ofVirtual().start(() -> {
             try {
                 Thread.sleep(100);
@@ -20,8 +23,12 @@ class SeamsTest {
                 return;
             }
             seams.register(Supplier.class, impl);
+            seams.started();
         });
-        assertThat(seams.await(Supplier.class, 5000)).isSameAs(impl);
+        assertThat(seams.await(Supplier.class, 5000, true)).isSameAs(impl);
+        // the provider is up, only the caller is starting: a missing seam fails at once
+        assertThatThrownBy(() -> seams.await(Runnable.class, 5000, true)).isInstanceOf(IllegalStateException.class);
+        assertThat(System.nanoTime() - t0).isLessThan(3_000_000_000L);
     }
 
     @Test
@@ -32,8 +39,8 @@ class SeamsTest {
         seams.register(Runnable.class, old);
         seams.register(Runnable.class, newer);
         seams.withdraw(Runnable.class, old);
-        assertThat(seams.await(Runnable.class, 0)).isSameAs(newer);
+        assertThat(seams.await(Runnable.class, 0, false)).isSameAs(newer);
         seams.withdraw(Runnable.class, newer);
-        assertThatThrownBy(() -> seams.await(Runnable.class, 0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> seams.await(Runnable.class, 5000, false)).isInstanceOf(IllegalStateException.class);
     }
 }
