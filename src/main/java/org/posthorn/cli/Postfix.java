@@ -135,7 +135,9 @@ public final class Postfix implements Command {
         if (check() != 0) return 1;
         script.info("starting the Postfix mail system");
         if (foreground) return startForeground();
+        // the master works in the queue directory, as Postfix's does
         Process master = new ProcessBuilder(MasterControl.command(configDir, "-w"))
+                .directory(queueDirectory.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         Thread errors = Thread.ofPlatform().daemon().start(() -> copy(master, System.err));
@@ -176,7 +178,8 @@ public final class Postfix implements Command {
 
     /** start-fg: the master in the foreground, its log also on stdout; our SIGTERM is passed on. */
     private int startForeground() throws IOException, InterruptedException {
-        Process master = new ProcessBuilder(MasterControl.command(configDir, "-f")).inheritIO().start();
+        Process master = new ProcessBuilder(MasterControl.command(configDir, "-f"))
+                .directory(queueDirectory.toFile()).inheritIO().start();
         Thread relay = new Thread(() -> {
             if (!master.isAlive()) return;
             master.destroy();

@@ -225,7 +225,7 @@ public final class Master {
             }
             return null;
         }
-        Config view = cfg.withOverrides(entry.overrides());
+        Config view = view(cfg, entry);
         Endpoint endpoint;
         try {
             endpoint = bind(entry, view, null);
@@ -327,7 +327,7 @@ public final class Master {
             retire(old.runner());
             return null;
         }
-        Config view = cfg.withOverrides(entry.overrides());
+        Config view = view(cfg, entry);
         Endpoint endpoint;
         try {
             endpoint = bind(entry, view, old.endpoint());
@@ -420,6 +420,19 @@ public final class Master {
 
     Path queueDirectory() {
         return queueDirectory;
+    }
+
+    /**
+     * A row's configuration: main.cf, the read-only service_name and process_name that
+     * Postfix gives each daemon (so "-o syslog_name=postfix/$service_name" works), then the
+     * row's -o overrides.
+     */
+    static Config view(Config cfg, MasterCf.Service entry) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("service_name", entry.name());
+        values.put("process_name", entry.command());
+        values.putAll(entry.overrides());
+        return cfg.withOverrides(values);
     }
 
     private static String key(MasterCf.Service entry) {

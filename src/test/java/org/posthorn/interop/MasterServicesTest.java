@@ -247,7 +247,14 @@ class MasterServicesTest {
     @Test
     void stopClosesListenersAndLogsTheSignal() throws Exception {
         int port = freePort();
-        start("127.0.0.1:" + port + " inet n - n - - echo", "pickup unix n - n 60 1 nosuchprogram");
+        start("127.0.0.1:" + port + " inet n - n - - echo -o syslog_name=postfix/$service_name",
+                "pickup unix n - n 60 1 nosuchprogram");
+        // "$service_name" in an override is the row's name, as Postfix defines it
+        try (Client c = new Client(port, 5000)) {
+            assertThat(c.read()).isEqualTo("220 from main.cf");
+        }
+        awaitLog("connect from test");
+        assertThat(maillog()).containsPattern("mx postfix/127\\.0\\.0\\.1:" + port + "/echo\\[\\d+\\]: connect from test");
         awaitLog("service pickup/unix: program \"nosuchprogram\" is not available");
         assertThat(maillog()).containsPattern("mx postfix/master\\[\\d+\\]: warning: .*master.cf: line 2: service pickup/unix: program \"nosuchprogram\" is not available");
         master.stop(15);
