@@ -18,6 +18,7 @@ import java.nio.file.Path;
  * socket(2), connect(2)/bind(2), send(2)/recv(2), close(2). Used to talk to syslog on
  * /dev/log; bind and receive serve tests and local listeners.
  */
+@SuppressWarnings("restricted") // native access is what this class is for
 public final class UnixDatagram implements AutoCloseable {
     private static final int AF_UNIX = 1;
     private static final int SOCK_DGRAM = 2;

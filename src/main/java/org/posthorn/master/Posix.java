@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /** The two POSIX calls the JDK has no API for that the master needs: setsid(2) and kill(2). */
+@SuppressWarnings("restricted") // native access is what this class is for
 final class Posix {
     static final int SIGHUP = 1;
     static final int SIGKILL = 9;
