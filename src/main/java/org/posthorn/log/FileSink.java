@@ -30,6 +30,7 @@ public final class FileSink implements LogSink {
     private final boolean closeOut;
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
     private final Thread writer;
+    private volatile boolean closed;
 
     private FileSink(String host, OutputStream out, boolean closeOut, String name) {
         this.host = host;
@@ -58,6 +59,7 @@ public final class FileSink implements LogSink {
 
     @Override
     public void write(Log.Severity severity, String tag, long pid, String text) {
+        if (closed) return; // a writer that raced with close (reload, logrotate): the line goes nowhere
         String line = LineFormat.line(LocalDateTime.now(), host, tag, pid, text) + "\n";
         try {
             queue.put(line);
@@ -100,6 +102,7 @@ public final class FileSink implements LogSink {
     /** Writes out the queued lines (waiting up to two seconds) and closes the file. */
     @Override
     public void close() {
+        closed = true;
         try {
             if (queue.offer(END, 2, TimeUnit.SECONDS)) writer.join(2000);
         } catch (InterruptedException e) {
