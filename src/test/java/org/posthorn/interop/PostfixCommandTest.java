@@ -198,6 +198,15 @@ class PostfixCommandTest {
     }
 
     @Test
+    void aMaillogFileOutsideThePrefixesIsFatalInPostfixWords() throws Exception {
+        Files.writeString(etc.resolve("main.cf"), "maillog_file = /tmp/elsewhere.log\n", java.nio.file.StandardOpenOption.APPEND);
+        Result r = postfix("start");
+        assertThat(r.status()).isEqualTo(1);
+        // Debian's postfix prints the same line for the same main.cf
+        assertThat(r.err()).isEqualTo("postfix: fatal: maillog_file value '/tmp/elsewhere.log' does not match any prefix in maillog_file_prefixes\n");
+    }
+
+    @Test
     void aStalePidFileIsIgnored() throws Exception {
         Files.createDirectories(dir.resolve("spool/pid"));
         Files.writeString(dir.resolve("spool/pid/master.pid"), String.format("%32d\n", 999_999));
