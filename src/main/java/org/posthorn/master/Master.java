@@ -47,7 +47,6 @@ public final class Master {
     private final List<ServiceRunner> retired = new CopyOnWriteArrayList<>();
     private final Set<String> warnedMissing = new HashSet<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private volatile Config config;
     private volatile Path queueDirectory;
     private volatile boolean stopping;
     private PidLock pidLock;
@@ -129,7 +128,6 @@ public final class Master {
             } catch (ConfigException | IOException e) {
                 throw new Fatal(e.getMessage());
             }
-            config = cfg;
             queueDirectory = Path.of(cfg.get("queue_directory"));
             try {
                 QueueTree.create(queueDirectory, cfg, null);
@@ -280,7 +278,6 @@ public final class Master {
                 log.warning("reload failed: %s -- keeping the running configuration", e.getMessage());
                 return;
             }
-            config = cfg;
             log.info("reload -- version %s, configuration %s", version(cfg), configDir);
             Map<String, Row> next = new LinkedHashMap<>();
             for (MasterCf.Service entry : table.services()) {
