@@ -118,7 +118,7 @@ public final class Postfix implements Command {
         }
         List<String> warnings = new ArrayList<>();
         try {
-            QueueTree.create(queueDirectory, config, warnings);
+            QueueTree.create(config, warnings);
         } catch (IOException e) {
             script.fatal("unable to create missing queue directories: %s", e.getMessage());
             return 1;

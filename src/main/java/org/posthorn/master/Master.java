@@ -130,7 +130,7 @@ public final class Master {
             }
             queueDirectory = Path.of(cfg.get("queue_directory"));
             try {
-                QueueTree.create(queueDirectory, cfg, null);
+                QueueTree.create(cfg, null);
             } catch (IOException e) {
                 throw new Fatal("unable to create missing queue directories: " + e.getMessage());
             }
