@@ -12,6 +12,10 @@ final class Defaults {
             Map.entry("hash_queue_names", "deferred, defer"),
             Map.entry("hash_queue_depth", "1"),
             Map.entry("enable_long_queue_ids", "no"),
+            Map.entry("default_database_type", "hash"),
+            Map.entry("alias_database", "hash:/etc/aliases"),
+            Map.entry("alias_maps", "hash:/etc/aliases, nis:mail.aliases"),
+            Map.entry("recipient_delimiter", ""),
             Map.entry("parent_domain_matches_subdomains",
                     "debug_peer_list,fast_flush_domains,mynetworks,permit_mx_backup_networks,qmqpd_authorized_clients,relay_domains,smtpd_access_maps"));
 

@@ -1,7 +1,5 @@
 package org.posthorn.table;
 
-import java.util.Locale;
-
 /** A fixed-string table that folds lookup keys to lower case unless opened without folding (postmap -f). */
 abstract class FoldedTable implements Table {
     private final String name;
@@ -25,12 +23,7 @@ abstract class FoldedTable implements Table {
     /** The value for an already folded key. */
     abstract String get(String key) throws TableException;
 
-    /** Postfix's key case folding: ASCII fast path, Unicode lower case otherwise (UTF-8 keys). */
-    public static String lower(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c >= 'A' && c <= 'Z' || c >= 0x80) return key.toLowerCase(Locale.ROOT);
-        }
-        return key;
+    static String lower(String key) {
+        return Table.foldCase(key);
     }
 }

@@ -1,6 +1,5 @@
 package org.posthorn.table;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,11 +77,6 @@ final class SmallTables {
             @Override
             String get(String key) {
                 return System.getenv(key);
-            }
-
-            @Override
-            public List<Map.Entry<String, String>> entries() {
-                return new ArrayList<>(System.getenv().entrySet());
             }
         };
     }
