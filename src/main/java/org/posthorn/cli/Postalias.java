@@ -45,8 +45,16 @@ public final class Postalias extends TableCommand {
     @Override
     void sign(TableWriter writer) {
         writer.replace("YP_LAST_MODIFIED", Long.toString(System.currentTimeMillis() / 1000));
-        writer.replace("YP_MASTER_NAME", hostname());
+        writer.replace("YP_MASTER_NAME", masterName());
         writer.replace("@", "@");
+    }
+
+    /** Postfix stores $myhostname; its default is the host name, with ".localdomain" when it has no dot. */
+    private String masterName() {
+        String configured = config.get("myhostname").strip();
+        if (!configured.isEmpty()) return configured;
+        String h = hostname();
+        return h.indexOf('.') >= 0 ? h : h + ".localdomain";
     }
 
     /** gethostname(2), read from the kernel so that no name service is asked. */

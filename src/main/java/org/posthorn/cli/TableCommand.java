@@ -19,6 +19,7 @@ import org.posthorn.config.Config;
 import org.posthorn.config.Instance;
 import org.posthorn.log.Log;
 import org.posthorn.table.DbType;
+import org.posthorn.table.KeyFold;
 import org.posthorn.table.SourceLines;
 import org.posthorn.table.Table;
 import org.posthorn.table.TableException;
@@ -152,6 +153,10 @@ abstract class TableCommand implements Command {
         return map.indexOf(':') > 0 ? map : config.get("default_database_type").strip() + ":" + map;
     }
 
+    KeyFold keyFold() {
+        return KeyFold.of(config, fold);
+    }
+
     Table open(String map) throws TableException {
         return TableFactory.openUncached(spec(map), config, fold);
     }
@@ -231,7 +236,7 @@ abstract class TableCommand implements Command {
         for (String map : maps) {
             TableWriter w = writer(map, true);
             boolean changed = false;
-            for (String key : keys) changed |= w.delete(fold ? Table.foldCase(key) : key);
+            for (String key : keys) changed |= w.delete(keyFold().apply(key));
             if (changed) w.commit(TableWriter.defaultMode());
             found |= changed;
         }
@@ -280,7 +285,7 @@ abstract class TableCommand implements Command {
             if (kv == null) continue;
             String value = base64 ? encodeFiles(where, kv[1]) : kv[1];
             if (value == null) continue;
-            w.put(fold ? Table.foldCase(kv[0]) : kv[0], value);
+            w.put(keyFold().apply(kv[0]), value);
         }
         sign(w);
         w.commit(mode);

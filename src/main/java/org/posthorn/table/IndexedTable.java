@@ -26,7 +26,7 @@ final class IndexedTable extends FoldedTable {
     private FileTime modified;
     private long size;
 
-    IndexedTable(String name, boolean fold, DbType type, String fileName) throws TableException {
+    IndexedTable(String name, KeyFold fold, DbType type, String fileName) throws TableException {
         super(name, fold);
         this.type = type;
         this.file = type.file(fileName);

@@ -9,7 +9,7 @@ import java.util.Map;
 final class MemoryTable extends FoldedTable {
     private final Map<String, String> map;
 
-    MemoryTable(String name, boolean fold, Map<String, String> map) {
+    MemoryTable(String name, KeyFold fold, Map<String, String> map) {
         super(name, fold);
         this.map = new LinkedHashMap<>(map);
     }

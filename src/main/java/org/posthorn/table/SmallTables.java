@@ -11,7 +11,7 @@ final class SmallTables {
     }
 
     /** inline:{ key=value, { key = value with spaces } } (Postfix 3.0). */
-    static Table inline(String spec, String body, boolean fold) throws TableException {
+    static Table inline(String spec, String body, KeyFold fold) throws TableException {
         String need = "; need \"inline:{name=value...}\"";
         String in = Braces.inner(body);
         if (in == null || in.isEmpty()) throw new TableException("bad syntax: \"" + spec + "\"" + need);
@@ -22,7 +22,7 @@ final class SmallTables {
             if (eq < 0) throw new TableException("missing '=' after attribute name: \"" + spec + "\"" + need);
             String key = pair.substring(0, eq).strip();
             if (key.isEmpty()) throw new TableException("missing attribute name: \"" + spec + "\"" + need);
-            map.putIfAbsent(fold ? FoldedTable.lower(key) : key, pair.substring(eq + 1).strip());
+            map.putIfAbsent(fold.apply(key), pair.substring(eq + 1).strip());
         }
         return new MemoryTable(spec, fold, map);
     }
@@ -72,7 +72,7 @@ final class SmallTables {
     }
 
     /** environ:name: the process environment. */
-    static Table environ(String spec, boolean fold) {
+    static Table environ(String spec, KeyFold fold) {
         return new FoldedTable(spec, fold) {
             @Override
             String get(String key) {

@@ -35,15 +35,6 @@ public interface Table extends AutoCloseable {
         return null;
     }
 
-    /** Postfix's case folding of keys for fixed-string tables: ASCII fast path, Unicode lower case otherwise. */
-    static String foldCase(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c >= 'A' && c <= 'Z' || c >= 0x80) return key.toLowerCase(java.util.Locale.ROOT);
-        }
-        return key;
-    }
-
     @Override
     default void close() {
     }

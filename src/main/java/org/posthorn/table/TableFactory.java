@@ -59,6 +59,10 @@ public final class TableFactory {
 
     /** A new table; {@code fold} false is postmap -f (keys are not folded to lower case). */
     public static Table openUncached(String spec, Config config, boolean fold) throws TableException {
+        return open(spec, config, KeyFold.of(config, fold));
+    }
+
+    private static Table open(String spec, Config config, KeyFold fold) throws TableException {
         int colon = spec.indexOf(':');
         if (colon <= 0 || colon == spec.length() - 1) {
             throw new TableException("open dictionary: expecting \"type:name\" form instead of \"" + spec + "\"");
@@ -82,18 +86,18 @@ public final class TableFactory {
                 yield t;
             }
             case "regexp", "pcre" -> RegexpTable.open(type, name, config);
-            case "proxy" -> openUncached(name, config, fold);
+            case "proxy" -> open(name, config, fold);
             default -> throw new TableException("unsupported dictionary type: " + type);
         };
     }
 
-    private static Table composite(String spec, String type, String body, Config config, boolean fold)
+    private static Table composite(String spec, String type, String body, Config config, KeyFold fold)
             throws TableException {
         String in = Braces.inner(body);
         List<String> specs = in == null ? List.of() : Braces.split(in);
         if (specs.isEmpty()) throw new TableException("bad syntax: \"" + spec + "\"; need \"" + type + ":{type:name...}\"");
         List<Table> members = new ArrayList<>();
-        for (String s : specs) members.add(openUncached(s, config, fold));
+        for (String s : specs) members.add(open(s, config, fold));
         return new CompositeTable(spec, members, type.equals("pipemap"));
     }
 
@@ -119,7 +123,7 @@ public final class TableFactory {
     }
 
     /** texthash: a postmap source file read into memory at open (no change detection, as Postfix). */
-    private static Table textHash(String spec, String name, boolean fold) throws TableException {
+    private static Table textHash(String spec, String name, KeyFold fold) throws TableException {
         Map<String, String> map = new LinkedHashMap<>();
         for (SourceLines.Line line : sourceLines(name, TableFactory::warn)) {
             String where = name + ", line " + line.number() + ": ";
@@ -130,8 +134,9 @@ public final class TableFactory {
                 warn(where + e.getMessage() + " -- ignoring this line");
                 continue;
             }
-            String key = fold ? FoldedTable.lower(kv.key()) : kv.key();
-            if (map.putIfAbsent(key, kv.value()) != null) warn(where + "duplicate entry: \"" + key + "\"");
+            String key = fold.apply(kv.key());
+            // Postfix names the duplicate as written in the file, not folded
+            if (map.putIfAbsent(key, kv.value()) != null) warn(where + "duplicate entry: \"" + kv.key() + "\"");
         }
         return new MemoryTable(spec, fold, map);
     }

@@ -56,7 +56,10 @@ public final class TableWriter {
         }
         TableWriter w = new TableWriter(type, name, duplicates, warn, Files.exists(type.file(name)));
         if (!w.existed) {
-            if (mustExist) {
+            if (mustExist && type == DbType.LMDB) {
+                // Postfix's lmdb opens with O_CREAT even to delete: an empty table appears
+                w.commit(defaultMode());
+            } else if (mustExist) {
                 throw new TableException("open database " + w.file + ": No such file or directory");
             }
             return w;

@@ -16,14 +16,14 @@ final class UnixTable extends FoldedTable {
     private final Path file;
     private final boolean group;
 
-    UnixTable(String name, boolean fold, Path file, boolean group) {
+    UnixTable(String name, KeyFold fold, Path file, boolean group) {
         super(name, fold);
         this.file = file;
         this.group = group;
     }
 
     /** The table for "passwd.byname" or "group.byname", or null for another name. */
-    static UnixTable open(String spec, String map, boolean fold) {
+    static UnixTable open(String spec, String map, KeyFold fold) {
         return switch (map) {
             case "passwd.byname" -> new UnixTable(spec, fold, Path.of("/etc/passwd"), false);
             case "group.byname" -> new UnixTable(spec, fold, Path.of("/etc/group"), true);

@@ -19,7 +19,7 @@ class IndexedTableTest {
     Path dir;
 
     private final List<String> warnings = new ArrayList<>();
-    private final Config config = Config.of(Path.of("/nonexistent"), Map.of());
+    private final Config config = Config.of(Path.of("/nonexistent"), Map.of("smtputf8_enable", "yes"));
 
     private String name(String n) {
         return dir.resolve(n).toString();
