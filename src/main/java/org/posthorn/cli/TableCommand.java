@@ -165,7 +165,7 @@ abstract class TableCommand implements Command {
         if (!query.equals("-")) {
             for (String map : maps) {
                 try (Table t = open(map)) {
-                    String v = t.lookup(query);
+                    String v = lookup(t, query);
                     if (v != null) {
                         out.write(decode(v) + "\n");
                         return 0;
@@ -179,7 +179,7 @@ abstract class TableCommand implements Command {
         boolean found = false;
         for (String key : stdinKeys()) {
             for (Table t : tables) {
-                String v = t.lookup(key);
+                String v = lookup(t, key);
                 if (v != null) {
                     out.write(format(key, decode(v)) + "\n");
                     found = true;
@@ -188,6 +188,16 @@ abstract class TableCommand implements Command {
             }
         }
         return found ? 0 : 1;
+    }
+
+    /** A lookup with Postfix's complaint about tables that answer with an empty string. */
+    private String lookup(Table t, String key) throws TableException {
+        String v = t.lookup(key);
+        if (v != null && v.isEmpty()) {
+            warn("table " + t.name() + ": key " + key + ": empty string result is not allowed");
+            warn("table " + t.name() + " should return NO RESULT in case of NOT FOUND");
+        }
+        return v;
     }
 
     /** The keys for "-q -": stdin lines, or with -h / -b the header or body lines of a message. */

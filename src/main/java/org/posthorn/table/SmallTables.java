@@ -17,12 +17,17 @@ final class SmallTables {
         if (in == null || in.isEmpty()) throw new TableException("bad syntax: \"" + spec + "\"" + need);
         Map<String, String> map = new LinkedHashMap<>();
         for (String element : Braces.split(in)) {
-            String pair = Braces.ungroup(element);
-            int eq = pair.indexOf('=');
-            if (eq < 0) throw new TableException("missing '=' after attribute name: \"" + spec + "\"" + need);
-            String key = pair.substring(0, eq).strip();
-            if (key.isEmpty()) throw new TableException("missing attribute name: \"" + spec + "\"" + need);
-            map.putIfAbsent(fold.apply(key), pair.substring(eq + 1).strip());
+            // Postfix's split_nameval: the name ends at white space or '=', then '=' must follow;
+            // a later entry replaces an earlier one
+            String pair = Braces.ungroup(element).strip();
+            int end = 0;
+            while (end < pair.length() && pair.charAt(end) != '=' && !SourceLines.isSpace(pair.charAt(end))) end++;
+            int eq = end;
+            while (eq < pair.length() && SourceLines.isSpace(pair.charAt(eq))) eq++;
+            if (eq >= pair.length() || pair.charAt(eq) != '=') {
+                throw new TableException("missing '=' after attribute name: \"" + spec + "\"" + need);
+            }
+            map.put(fold.apply(pair.substring(0, end)), pair.substring(eq + 1).strip());
         }
         return new MemoryTable(spec, fold, map);
     }

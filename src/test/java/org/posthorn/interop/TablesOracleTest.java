@@ -149,6 +149,8 @@ class TablesOracleTest {
     static final List<String[]> SPEC_QUERIES = List.of(
             new String[] {"inline:{ Foo=bar, { k2 = v with spaces }, k3=a=b }", "foo", "FOO", "k2", "K3", "k4", "a"},
             new String[] {"inline:{ {x = 1}, {y=2}, z=3 }", "x", "y", "z", "w"},
+            new String[] {"inline:{a=1, A=2, {=empty name}}", "a", "A", ""},
+            new String[] {"inline:{a=}", "a"},
             new String[] {"static:val", "anything", "", "ANY"},
             new String[] {"static:{ v w }", "x"},
             new String[] {"unionmap:{inline:{x=1}, inline:{x=2}, static:3}", "x", "y"},
@@ -164,6 +166,7 @@ class TablesOracleTest {
             new String[] {"cidr:{ {10.0.0.0/8 ten}, {::/0 six} }", "10.1.1.1", "::2", "11.1.1.1"},
             new String[] {"bogus:thing", "x"},
             new String[] {"inline:{ bad }", "x"},
+            new String[] {"inline:{ {a b = c} }", "x"},
             new String[] {"inline:{}", "x"},
             new String[] {"static:", "x"},
             new String[] {"static:{v", "x"},
@@ -244,6 +247,8 @@ class TablesOracleTest {
             queries.add(new String[] {"postmap", "-q", "x", spec[0]});
         }
         queries.add(new String[] {"postmap", "-q", "x", "fail:foo"});
+        queries.add(new String[] {"postmap", "-q", "a", "inline:{a=}"});
+        queries.add(new String[] {"postmap", "-q", "a", "static:{}"});
         queries.add(new String[] {"postmap", "-q"});
         queries.add(new String[] {"postmap"});
         queries.add(new String[] {"postmap", "-Z", "virtual"});
@@ -290,9 +295,9 @@ class TablesOracleTest {
                 new Object[] {"ROOT\nmissing\npostmaster\n", new String[] {"postalias", "-q", "-", "aliases"}},
                 new Object[] {"nothing\nhere\n", new String[] {"postmap", "-q", "-", "virtual"}},
                 new Object[] {"Subject: hello\nX-Foo: a\n b\nFrom: x\n\nbody1\n\nbody2\n",
-                    new String[] {"postmap", "-h", "-q", "-", "inline:{{subject: hello=SUBJ}, {from: x=FROM}}"}},
-                new Object[] {"Subject: hello\nX-Foo: a\n b\n\nbody1\nSubject: hello\nbody2\n",
-                    new String[] {"postmap", "-b", "-q", "-", "inline:{body1=B1, body2=B2, {subject: hello=S}}"}});
+                    new String[] {"postmap", "-h", "-q", "-", "static:HEADER"}},
+                new Object[] {"Subject: hello\nX-Foo: a\n b\n\nbody1\nSubject: hello\nBODY2\n\n",
+                    new String[] {"postmap", "-b", "-q", "-", "inline:{Body1=B1, body2=B2}"}});
         for (Object[] c : cases) {
             String[] command = (String[]) c[1];
             Result o = run(oracle, (String) c[0], postfix(command));

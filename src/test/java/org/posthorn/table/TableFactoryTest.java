@@ -33,6 +33,9 @@ class TableFactoryTest {
         assertThat(t.lookup("k2")).isEqualTo("v with spaces");
         assertThat(t.lookup("k3")).isEqualTo("a=b");
         assertThat(t.lookup("k4")).isNull();
+        assertThat(open("inline:{a=1, A=2, {=empty}}").lookup("a")).isEqualTo("2");
+        assertThat(open("inline:{a=1, A=2, {=empty}}").lookup("")).isEqualTo("empty");
+        assertThatThrownBy(() -> open("inline:{ {a b = c} }")).hasMessageStartingWith("missing '=' after attribute name");
         assertThat(t.entries()).extracting(Map.Entry::getKey).containsExactly("foo", "k2", "k3");
         Table exact = TableFactory.openUncached("inline:{X=1}", config, false);
         assertThat(exact.lookup("X")).isEqualTo("1");
