@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -277,11 +278,13 @@ abstract class TableCommand implements Command {
             lines = SourceLines.read(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
                     source, this::warn);
         } else {
-            try (BufferedReader r = Files.newBufferedReader(Path.of(name), StandardCharsets.UTF_8)) {
-                lines = SourceLines.read(r, name, this::warn);
+            try {
+                lines = SourceLines.read(Path.of(name), this::warn);
                 if (inheritMode) mode = Files.getPosixFilePermissions(Path.of(name));
             } catch (NoSuchFileException e) {
                 throw new CommandFailure(1, "open " + name + ": No such file or directory");
+            } catch (AccessDeniedException e) {
+                throw new CommandFailure(1, "open " + name + ": Permission denied");
             }
         }
         DbType db = DbType.of(type);

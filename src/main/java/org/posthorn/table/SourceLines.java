@@ -2,6 +2,10 @@ package org.posthorn.table;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,6 +25,16 @@ public final class SourceLines {
     }
 
     private SourceLines() {
+    }
+
+    /**
+     * Reads a source file's logical lines. Bytes that are not UTF-8 become U+FFFD rather than
+     * failing the whole table.
+     */
+    public static List<Line> read(Path file, Consumer<String> warn) throws IOException {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+            return read(r, file.toString(), warn);
+        }
     }
 
     /**

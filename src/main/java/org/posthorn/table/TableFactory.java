@@ -3,9 +3,7 @@ package org.posthorn.table;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,9 +108,7 @@ public final class TableFactory {
                 for (String rule : Braces.split(in)) text.append(Braces.ungroup(rule)).append('\n');
                 return SourceLines.read(new BufferedReader(new StringReader(text.toString())), name, warn);
             }
-            try (BufferedReader r = Files.newBufferedReader(Path.of(name), StandardCharsets.UTF_8)) {
-                return SourceLines.read(r, name, warn);
-            }
+            return SourceLines.read(Path.of(name), warn);
         } catch (NoSuchFileException e) {
             throw new TableException("open database " + name + ": No such file or directory", e);
         } catch (AccessDeniedException e) {

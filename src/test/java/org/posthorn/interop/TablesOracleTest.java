@@ -357,6 +357,34 @@ class TablesOracleTest {
         }
     }
 
+    @Test
+    void newaliasesRebuildsEveryAliasDatabase() throws Exception {
+        Result[] results = new Result[2];
+        int n = 0;
+        for (Path dir : List.of(oracle, ours)) {
+            Path conf = Files.createDirectories(dir.resolve("na"));
+            Files.writeString(conf.resolve("aliases"), "root: admin\nbad\nPostmaster: root\n");
+            Files.writeString(conf.resolve("main.cf"),
+                    "alias_database = hash:" + conf.resolve("aliases") + ", lmdb:" + conf.resolve("aliases") + "\n");
+            String[] command = {"newaliases"};
+            List<String> argv = dir == oracle ? postfix(command) : posthorn(command);
+            ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile());
+            pb.environment().put("MAIL_CONFIG", conf.toString());
+            Process p = pb.start();
+            p.getOutputStream().close();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            results[n++] = new Result("", err.replace(dir.toString(), "DIR"), p.waitFor());
+            assertThat(conf.resolve("aliases.db")).exists();
+            assertThat(conf.resolve("aliases.lmdb")).exists();
+        }
+        assertThat(results[1]).isEqualTo(results[0]);
+        for (String map : List.of("hash:na/aliases", "lmdb:na/aliases")) {
+            Result o = run(oracle, null, postfix(new String[] {"postalias", "-s", map}));
+            Result p = run(ours, null, posthorn(new String[] {"postalias", "-s", map}));
+            assertThat(withoutTimestamp(p.out)).as(map).isEqualTo(withoutTimestamp(o.out)).contains("postmaster:\troot");
+        }
+    }
+
     private static TreeSet<String> withoutTimestamp(String out) {
         TreeSet<String> lines = sortedLines(out);
         lines.removeIf(l -> l.startsWith("YP_LAST_MODIFIED:"));
@@ -393,7 +421,8 @@ class TablesOracleTest {
 
     private static List<String> postfix(String[] command) {
         List<String> c = new ArrayList<>(List.of(command));
-        c.set(0, "/usr/sbin/" + command[0]);
+        Path sbin = Path.of("/usr/sbin", command[0]);
+        c.set(0, (Files.exists(sbin) ? sbin : Path.of("/usr/bin", command[0])).toString());
         return c;
     }
 
