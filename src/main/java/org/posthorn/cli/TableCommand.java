@@ -120,7 +120,12 @@ abstract class TableCommand implements Command {
         if ((bodyKeys || headerKeys || mimeKeys) && !"-".equals(query)) {
             throw new CommandFailure(1, "specify -b -h or -m only with \"-q -\"");
         }
-        config = Config.load(Instance.configDir(configDir));
+        if (mimeKeys && !bodyKeys && !headerKeys) warn("ignoring -m option without -b or -h");
+        Path dir = Instance.configDir(configDir);
+        if (!Files.isRegularFile(dir.resolve("main.cf"))) {
+            throw new CommandFailure(1, "open " + dir.resolve("main.cf") + ": No such file or directory");
+        }
+        config = Config.load(dir);
         out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
         try {
             if (query != null) return query(maps);
