@@ -250,11 +250,12 @@ abstract class TableCommand implements Command {
         List<String> keys = deleteKey.equals("-") ? readStdin() : List.of(deleteKey);
         boolean found = false;
         for (String map : maps) {
-            TableWriter w = writer(map, true);
-            boolean changed = false;
-            for (String key : keys) changed |= w.delete(keyFold().apply(key));
-            if (changed) w.commit(TableWriter.defaultMode());
-            found |= changed;
+            try (TableWriter w = writer(map, true)) {
+                boolean changed = false;
+                for (String key : keys) changed |= w.delete(keyFold().apply(key));
+                if (changed) w.commit(TableWriter.defaultMode());
+                found |= changed;
+            }
         }
         return found ? 0 : 1;
     }
@@ -296,17 +297,18 @@ abstract class TableCommand implements Command {
         if (db == null) {
             throw new TableException("unsupported dictionary type: " + type + " does not support bulk-mode creation.");
         }
-        TableWriter w = incremental ? writer(map, false) : TableWriter.create(db, name, duplicates, this::warn);
-        for (SourceLines.Line line : lines) {
-            String where = source + ", line " + line.number();
-            String[] kv = entry(where, line.text());
-            if (kv == null) continue;
-            String value = base64 ? encodeFiles(where, kv[1]) : kv[1];
-            if (value == null) continue;
-            w.put(keyFold().apply(kv[0]), value);
+        try (TableWriter w = incremental ? writer(map, false) : TableWriter.create(db, name, duplicates, this::warn)) {
+            for (SourceLines.Line line : lines) {
+                String where = source + ", line " + line.number();
+                String[] kv = entry(where, line.text());
+                if (kv == null) continue;
+                String value = base64 ? encodeFiles(where, kv[1]) : kv[1];
+                if (value == null) continue;
+                w.put(keyFold().apply(kv[0]), value);
+            }
+            sign(w);
+            w.commit(mode);
         }
-        sign(w);
-        w.commit(mode);
     }
 
     /** postmap -F: the value names files whose contents (joined by newlines) are stored base64-encoded. */

@@ -46,25 +46,33 @@ final class IndexedFile {
     /** Maps a file for reading; a file that is not ours fails with "invalid format". */
     static IndexedFile open(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size > Integer.MAX_VALUE) throw new IOException("file too large for this format");
-            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            map.order(ByteOrder.BIG_ENDIAN);
-            if (size < HEADER) throw new IOException("Invalid argument (not a Posthorn table file)");
-            byte[] magic = new byte[4];
-            map.get(0, magic);
-            if (!Arrays.equals(magic, MAGIC) || map.getInt(4) != VERSION) {
-                throw new IOException("Invalid argument (not a Posthorn table file)");
-            }
-            int count = map.getInt(8);
-            int slots = map.getInt(12);
-            long slotOffset = map.getLong(16);
-            if (count < 0 || slots <= 0 || Integer.bitCount(slots) != 1 || slotOffset < HEADER
-                    || slotOffset + (long) slots * SLOT != size) {
-                throw new IOException("Invalid argument (damaged Posthorn table file)");
-            }
-            return new IndexedFile(map, count, slots, slotOffset);
+            return open(ch);
         }
+    }
+
+    /**
+     * Maps an open file; the channel stays open. A writer reads through the channel that holds
+     * its lock, because closing any other descriptor of the file would drop the POSIX lock.
+     */
+    static IndexedFile open(FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size > Integer.MAX_VALUE) throw new IOException("file too large for this format");
+        MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        map.order(ByteOrder.BIG_ENDIAN);
+        if (size < HEADER) throw new IOException("Invalid argument (not a Posthorn table file)");
+        byte[] magic = new byte[4];
+        map.get(0, magic);
+        if (!Arrays.equals(magic, MAGIC) || map.getInt(4) != VERSION) {
+            throw new IOException("Invalid argument (not a Posthorn table file)");
+        }
+        int count = map.getInt(8);
+        int slots = map.getInt(12);
+        long slotOffset = map.getLong(16);
+        if (count < 0 || slots <= 0 || Integer.bitCount(slots) != 1 || slotOffset < HEADER
+                || slotOffset + (long) slots * SLOT != size) {
+            throw new IOException("Invalid argument (damaged Posthorn table file)");
+        }
+        return new IndexedFile(map, count, slots, slotOffset);
     }
 
     /** The value stored under the exact key, or null. */

@@ -1,7 +1,11 @@
 package org.posthorn.table;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -18,7 +22,7 @@ import java.util.function.Consumer;
  * postalias(1) do: entries are collected in memory (from the source file, or the existing
  * file plus stdin for -i and -d) and written in one atomic replacement.
  */
-public final class TableWriter {
+public final class TableWriter implements AutoCloseable {
     /** What to do with a key that is already present: postmap's default, -r, -w. */
     public enum Duplicates { WARN, REPLACE, IGNORE }
 
@@ -29,6 +33,7 @@ public final class TableWriter {
     private final Consumer<String> warn;
     private final Map<String, String> entries = new LinkedHashMap<>();
     private final boolean existed;
+    private FileChannel locked;
 
     private TableWriter(DbType type, String name, Duplicates duplicates, Consumer<String> warn, boolean existed) {
         this.type = type;
@@ -55,6 +60,7 @@ public final class TableWriter {
                     + " - specify O_RDONLY or O_WRONLY|O_CREAT|O_TRUNC");
         }
         TableWriter w = new TableWriter(type, name, duplicates, warn, Files.exists(type.file(name)));
+        if (w.existed) w.lock();
         if (!w.existed) {
             if (mustExist && type == DbType.LMDB) {
                 // Postfix's lmdb opens with O_CREAT even to delete: an empty table appears
@@ -65,7 +71,8 @@ public final class TableWriter {
             return w;
         }
         try {
-            for (Map.Entry<String, String> e : IndexedFile.open(w.file).entries()) w.entries.put(e.getKey(), e.getValue());
+            IndexedFile current = w.locked != null ? IndexedFile.open(w.locked) : IndexedFile.open(w.file);
+            for (Map.Entry<String, String> e : current.entries()) w.entries.put(e.getKey(), e.getValue());
         } catch (NoSuchFileException e) {
             throw new TableException("open database " + w.file + ": No such file or directory", e);
         } catch (IOException e) {
@@ -114,7 +121,61 @@ public final class TableWriter {
             IndexedFile.write(file, new ArrayList<>(entries.entrySet()), mode);
         } catch (IOException e) {
             throw new TableException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            unlock();
         }
+    }
+
+    /**
+     * Takes Postfix's exclusive lock on the table file so that concurrent updates follow each
+     * other. The file is replaced by rename, so after waiting we check that the path still
+     * names the file we locked, and lock the new one otherwise.
+     */
+    private void lock() throws TableException {
+        try {
+            for (int attempt = 0; attempt < 6000; attempt++) {
+                Object before = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                try {
+                    ch.lock();
+                } catch (OverlappingFileLockException e) {
+                    // another writer in this JVM holds it: the OS lock would not make us wait
+                    ch.close();
+                    Thread.sleep(10);
+                    continue;
+                }
+                Object after = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+                if (before != null && before.equals(after)) {
+                    locked = ch;
+                    return;
+                }
+                ch.close();
+            }
+            throw new TableException("lock " + file + ": the file keeps being replaced");
+        } catch (NoSuchFileException e) {
+            // removed meanwhile: nothing to lock, the update creates it
+        } catch (IOException e) {
+            throw new TableException("lock " + file + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TableException("lock " + file + ": interrupted", e);
+        }
+    }
+
+    /** Releases the lock without writing (nothing changed). */
+    @Override
+    public void close() {
+        unlock();
+    }
+
+    private void unlock() {
+        if (locked == null) return;
+        try {
+            locked.close();
+        } catch (IOException e) {
+            // closing releases the lock; nothing else to do
+        }
+        locked = null;
     }
 
     /** Postfix's mode for a table without a source to copy from (postmap -p, postmap -i of a new table). */

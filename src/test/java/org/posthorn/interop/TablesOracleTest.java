@@ -385,6 +385,27 @@ class TablesOracleTest {
         }
     }
 
+    @Test
+    void concurrentIncrementalUpdatesLoseNothing() throws Exception {
+        Files.writeString(ours.resolve("concurrent"), "seed 0\n");
+        assertThat(run(ours, null, posthorn(new String[] {"postmap", "concurrent"})).status).isZero();
+        List<Process> writers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ProcessBuilder pb = new ProcessBuilder(posthorn(new String[] {"postmap", "-i", "concurrent"}))
+                    .directory(ours.toFile()).redirectErrorStream(true);
+            pb.environment().put("MAIL_CONFIG", configDir.toString());
+            Process p = pb.start();
+            try (var in = p.getOutputStream()) {
+                in.write(("writer" + i + " " + i + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            writers.add(p);
+        }
+        for (Process p : writers) assertThat(p.waitFor()).isZero();
+        Result dump = run(ours, null, posthorn(new String[] {"postmap", "-s", "concurrent"}));
+        assertThat(sortedLines(dump.out)).containsExactly("seed\t0", "writer0\t0", "writer1\t1", "writer2\t2",
+                "writer3\t3", "writer4\t4", "writer5\t5");
+    }
+
     private static TreeSet<String> withoutTimestamp(String out) {
         TreeSet<String> lines = sortedLines(out);
         lines.removeIf(l -> l.startsWith("YP_LAST_MODIFIED:"));

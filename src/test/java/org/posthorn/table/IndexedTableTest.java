@@ -114,6 +114,26 @@ class IndexedTableTest {
     }
 
     @Test
+    void concurrentUpdatesFollowEachOtherAndLoseNothing() throws Exception {
+        TableWriter.create(DbType.HASH, name("c"), TableWriter.Duplicates.WARN, warnings::add).commit(TableWriter.defaultMode());
+        TableWriter first = TableWriter.update(DbType.HASH, name("c"), TableWriter.Duplicates.WARN, warnings::add, true);
+        first.put("a", "1");
+        Thread second = Thread.ofVirtual().start(() -> {
+            try (TableWriter w = TableWriter.update(DbType.HASH, name("c"), TableWriter.Duplicates.WARN, warnings::add, true)) {
+                w.put("b", "2");
+                w.commit(TableWriter.defaultMode());
+            } catch (TableException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(200);
+        first.commit(TableWriter.defaultMode());
+        second.join();
+        Table t = TableFactory.openUncached("hash:" + name("c"), config, true);
+        assertThat(t.entries()).containsExactlyInAnyOrder(Map.entry("a", "1"), Map.entry("b", "2"));
+    }
+
+    @Test
     void aForeignFileIsRejectedNotMisread() throws Exception {
         Files.writeString(dir.resolve("f.db"), "this is a Berkeley DB file, or so it claims");
         assertThatThrownBy(() -> TableFactory.openUncached("hash:" + name("f"), config, true))
