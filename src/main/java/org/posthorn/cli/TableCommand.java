@@ -116,6 +116,8 @@ abstract class TableCommand implements Command {
             }
         }
         String[] maps = g.operands();
+        // Postfix's -s without a table ends quietly with status 1; everything else needs one
+        if (maps.length == 0 && list) return 1;
         if (maps.length == 0) throw new CommandFailure(1, "usage: " + usage());
         if ((bodyKeys || headerKeys || mimeKeys) && !"-".equals(query)) {
             throw new CommandFailure(1, "specify -b -h or -m only with \"-q -\"");
@@ -173,7 +175,7 @@ abstract class TableCommand implements Command {
                 try (Table t = open(map)) {
                     String v = lookup(t, query);
                     if (v != null) {
-                        out.write(decode(v) + "\n");
+                        out.write(decode(t, query, v, true) + "\n");
                         return 0;
                     }
                 }
@@ -187,7 +189,7 @@ abstract class TableCommand implements Command {
             for (Table t : tables) {
                 String v = lookup(t, key);
                 if (v != null) {
-                    out.write(format(key, decode(v)) + "\n");
+                    out.write(format(key, decode(t, key, v, true)) + "\n");
                     found = true;
                     break;
                 }
@@ -221,20 +223,36 @@ abstract class TableCommand implements Command {
         return lines;
     }
 
-    private String decode(String value) {
+    /** postmap -F: the stored value decoded from base64; Postfix's complaint when it is not base64. */
+    private String decode(Table t, String key, String value, boolean fatal) {
         if (!base64) return value;
         try {
             return new String(java.util.Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new CommandFailure(1, "table value is not base64: \"" + value + "\"");
+            String name = fileName(t.name());
+            warn("table " + name + ": key " + key + ": malformed BASE64 value: " + value);
+            if (!fatal) return null;
+            throw new CommandFailure(1, "table " + name + ": query error");
         }
+    }
+
+    /** How Postfix names a table in errors: indexed ones by {@link DbType#tableName}, others by their spec. */
+    private static String fileName(String spec) {
+        int colon = spec.indexOf(':');
+        DbType db = colon > 0 ? DbType.of(spec.substring(0, colon)) : null;
+        return db == null ? spec : db.tableName(spec.substring(colon + 1));
     }
 
     private int list(String map) throws IOException, TableException {
         try (Table t = open(map)) {
+            if (spec(map).startsWith("proxy:")) throw new TableException("can't sequence maps via the proxy service");
             List<Map.Entry<String, String>> entries = t.entries();
             if (entries == null) throw new TableException("table " + seqName(map) + ": sequence operation is not supported");
-            for (Map.Entry<String, String> e : entries) out.write(format(e.getKey(), decode(e.getValue())) + "\n");
+            for (Map.Entry<String, String> e : entries) {
+                String v = decode(t, e.getKey(), e.getValue(), false);
+                // -F -s: an entry that is not base64 is warned about and skipped
+                if (v != null) out.write(format(e.getKey(), v) + "\n");
+            }
         }
         return 0;
     }
@@ -242,8 +260,7 @@ abstract class TableCommand implements Command {
     /** How Postfix names a table it cannot list: cdb tables by their file, others by their spec. */
     private String seqName(String map) {
         String spec = spec(map);
-        DbType db = DbType.of(spec.substring(0, spec.indexOf(':')));
-        return db == DbType.CDB ? spec + ".cdb" : spec;
+        return spec.startsWith("cdb:") ? fileName(spec) : spec;
     }
 
     private int delete(String[] maps) throws IOException, TableException {
@@ -264,10 +281,16 @@ abstract class TableCommand implements Command {
     private TableWriter writer(String map, boolean mustExist) throws TableException {
         String spec = spec(map);
         int colon = spec.indexOf(':');
-        DbType db = DbType.of(spec.substring(0, colon));
+        String type = spec.substring(0, colon);
+        DbType db = DbType.of(type);
         if (db == null) {
-            throw new TableException("unsupported dictionary type: " + spec.substring(0, colon)
-                    + " does not support " + (mustExist ? "deletion" : "update"));
+            // Postfix's words: some types open and then refuse, the others refuse to open for writing
+            throw new TableException(switch (type) {
+                case "environ", "static" -> "table " + spec + ": delete operation is not supported";
+                case "fail" -> "table " + spec + ": delete error: Application error";
+                case "proxy" -> "table " + spec + ": Posthorn has no proxywrite service: update " + spec.substring(colon + 1);
+                default -> spec + " map requires O_RDONLY access mode";
+            });
         }
         return TableWriter.update(db, spec.substring(colon + 1), duplicates, this::warn, mustExist);
     }

@@ -45,6 +45,11 @@ public enum DbType {
         };
     }
 
+    /** How Postfix names the open table in lookup errors: "hash:t.db", "cdb:t.cdb", but "lmdb:t". */
+    public String tableName(String name) {
+        return type() + ":" + (this == LMDB ? name : name + suffix);
+    }
+
     /** Whether Postfix can update the file in place (postmap -i, -d); cdb files are rebuild-only. */
     public boolean updatable() {
         return this != CDB;

@@ -98,6 +98,11 @@ final class SmallTables {
             public String lookup(String key) throws TableException {
                 throw new TableException("table " + spec + ": query error: Application error");
             }
+
+            @Override
+            public List<Map.Entry<String, String>> entries() throws TableException {
+                throw new TableException("table " + spec + ": sequence error: Application error");
+            }
         };
     }
 }

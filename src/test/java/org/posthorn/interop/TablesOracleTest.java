@@ -263,6 +263,16 @@ class TablesOracleTest {
         queries.add(new String[] {"postmap", "-s", "environ:x"});
         queries.add(new String[] {"postalias"});
         queries.add(new String[] {"postalias", "-Z", "aliases"});
+        queries.add(new String[] {"postmap", "-s"});
+        queries.add(new String[] {"postmap", "-s", "fail:x"});
+        queries.add(new String[] {"postmap", "-s", "proxy:inline:{a=b}"});
+        queries.add(new String[] {"postmap", "-F", "-q", "user@example.com", "lmdb:virtual"});
+        queries.add(new String[] {"postmap", "-c", "/nonexistent", "-q", "x", "virtual"});
+        queries.add(new String[] {"postmap", "-m", "-q", "x", "virtual"});
+        for (String map : List.of("texthash:virtual", "cidr:client.cidr", "inline:{a=b}", "static:x", "environ:x", "fail:x",
+                "unix:passwd.byname", "unionmap:{static:a}", "randmap:{a}", "cdb:virtual")) {
+            queries.add(new String[] {"postmap", "-d", "a", map});
+        }
         assertThat(compareAll(queries, true)).isEmpty();
     }
 
