@@ -42,10 +42,12 @@ public final class TableFactory {
 
     /** The shared table for a spec, with Postfix's default case folding of fixed-string keys. */
     public static Table open(String spec, Config config) throws TableException {
-        Table t = CACHE.get(spec);
+        KeyFold fold = KeyFold.of(config, true);
+        String key = fold + " " + spec;
+        Table t = CACHE.get(key);
         if (t != null) return t;
-        Table opened = openUncached(spec, config, true);
-        Table raced = CACHE.putIfAbsent(spec, opened);
+        Table opened = open(spec, config, fold);
+        Table raced = CACHE.putIfAbsent(key, opened);
         return raced != null ? raced : opened;
     }
 

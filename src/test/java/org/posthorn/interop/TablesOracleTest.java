@@ -416,6 +416,39 @@ class TablesOracleTest {
                 "writer3\t3", "writer4\t4", "writer5\t5");
     }
 
+    @Test
+    void newFilesTakeTheSourceModeOr0644() throws Exception {
+        String[] modes = new String[2];
+        int n = 0;
+        for (Path dir : List.of(oracle, ours)) {
+            Files.writeString(dir.resolve("modes"), "a 1\n");
+            Files.setPosixFilePermissions(dir.resolve("modes"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+            Files.writeString(dir.resolve("modes-p"), "a 1\n");
+            Files.setPosixFilePermissions(dir.resolve("modes-p"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            String[] build = {"postmap", "lmdb:modes"};
+            String[] buildP = {"postmap", "-p", "lmdb:modes-p"};
+            assertThat(run(dir, null, dir == oracle ? postfix(build) : posthorn(build)).status).isZero();
+            assertThat(run(dir, null, dir == oracle ? postfix(buildP) : posthorn(buildP)).status).isZero();
+            modes[n++] = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("modes.lmdb")))
+                    + " " + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("modes-p.lmdb")));
+        }
+        assertThat(modes[1]).isEqualTo(modes[0]).isEqualTo("rw-r----- rw-r--r--");
+    }
+
+    @Test
+    void unicodeKeysFoldWhenSmtputf8IsOn() throws Exception {
+        Path utf8Config = Files.createDirectories(root.resolve("utf8-config"));
+        Files.writeString(utf8Config.resolve("main.cf"), "smtputf8_enable = yes\n");
+        for (String key : List.of("ünïcode@exämple.com", "ÜNÏCODE@EXÄMPLE.COM", "Ünïcode@exämple.com", "user@example.com")) {
+            for (String map : List.of("hash:virtual", "texthash:virtual", "inline:{ünïcode@exämple.com=inl}")) {
+                String[] c = {"postmap", "-c", utf8Config.toString(), "-q", key, map};
+                Result o = run(oracle, null, postfix(c));
+                Result p = run(ours, null, posthorn(c));
+                assertThat(p.outAndStatus()).as(String.join(" ", c)).isEqualTo(o.outAndStatus());
+            }
+        }
+    }
+
     private static TreeSet<String> withoutTimestamp(String out) {
         TreeSet<String> lines = sortedLines(out);
         lines.removeIf(l -> l.startsWith("YP_LAST_MODIFIED:"));
