@@ -21,10 +21,14 @@ final class IndexedTable extends FoldedTable {
     private final DbType type;
     private final Path file;
     private final ReentrantLock lock = new ReentrantLock();
-    private IndexedFile current;
-    private Object fileKey;
-    private FileTime modified;
-    private long size;
+    /** The mapped file and the identity it had when mapped; replaced as a whole, read without the lock. */
+    private record Mapped(IndexedFile file, Object fileKey, FileTime modified, long size) {
+        boolean sameAs(BasicFileAttributes a) {
+            return Objects.equals(a.fileKey(), fileKey) && a.lastModifiedTime().equals(modified) && a.size() == size;
+        }
+    }
+
+    private volatile Mapped current;
 
     IndexedTable(String name, KeyFold fold, DbType type, String fileName) throws TableException {
         super(name, fold);
@@ -58,11 +62,19 @@ final class IndexedTable extends FoldedTable {
         }
     }
 
+    /** The current file: a stat per lookup, and the lock only when the file must be mapped again. */
     private IndexedFile fresh() throws TableException {
+        Mapped m = current;
+        try {
+            if (m != null && m.sameAs(Files.readAttributes(file, BasicFileAttributes.class))) return m.file;
+        } catch (IOException e) {
+            // removed or unreadable while open: keep answering from the mapped file
+            if (m != null) return m.file;
+        }
         lock.lock();
         try {
             reopenIfChanged();
-            return current;
+            return current.file;
         } finally {
             lock.unlock();
         }
@@ -70,21 +82,16 @@ final class IndexedTable extends FoldedTable {
 
     /** Maps the file again when it is a different file or was modified; the caller holds the lock. */
     private void reopenIfChanged() throws TableException {
+        Mapped m = current;
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            if (current != null && Objects.equals(a.fileKey(), fileKey) && a.lastModifiedTime().equals(modified)
-                    && a.size() == size) {
-                return;
-            }
-            current = IndexedFile.open(file);
-            fileKey = a.fileKey();
-            modified = a.lastModifiedTime();
-            size = a.size();
+            if (m != null && m.sameAs(a)) return;
+            current = new Mapped(IndexedFile.open(file), a.fileKey(), a.lastModifiedTime(), a.size());
         } catch (NoSuchFileException e) {
-            if (current != null) return; // removed while open: keep answering from the mapped file
+            if (m != null) return;
             throw new TableException("open database " + file + ": No such file or directory", e);
         } catch (IOException e) {
-            if (current != null) return;
+            if (m != null) return;
             throw new TableException("open database " + file + ": " + e.getMessage(), e);
         }
     }
