@@ -15,6 +15,9 @@ final class Defaults {
             Map.entry("mail_owner", "postfix"),
             Map.entry("setgid_group", "postdrop"),
             Map.entry("line_length_limit", "2048"),
+            Map.entry("default_database_type", "hash"),
+            Map.entry("alias_database", "hash:/etc/aliases"),
+            Map.entry("alias_maps", "hash:/etc/aliases, nis:mail.aliases"),
             Map.entry("parent_domain_matches_subdomains",
                     "debug_peer_list,fast_flush_domains,mynetworks,permit_mx_backup_networks,qmqpd_authorized_clients,relay_domains,smtpd_access_maps"),
             // trivial-rewrite(8); compatibility-level dependent values as at level >= 2
