@@ -79,6 +79,7 @@ final class CleanupSubmission implements Cleanup.Submission {
     private String redirect;
     private final List<String> headerBcc = new ArrayList<>();
     private boolean closed;
+    private boolean contentStarted;
 
     CleanupSubmission(CleanupDaemon daemon, QueueFileWriter writer, Envelope envelope, Origin origin) {
         this.daemon = daemon;
@@ -278,6 +279,7 @@ final class CleanupSubmission implements Cleanup.Submission {
     @Override
     public void record(byte[] buffer, int offset, int length, boolean endOfLine) throws CleanupException {
         requireOpen();
+        if (!contentStarted) startContent();
         contentBytes += length + (endOfLine ? 1 : 0);
         if (rejected != null || discarded) return;
         if (settings.messageSizeLimit() > 0 && contentBytes > settings.messageSizeLimit()) {
@@ -304,6 +306,16 @@ final class CleanupSubmission implements Cleanup.Submission {
             throw writeError(e);
         } catch (TableException e) {
             defer(e);
+        }
+    }
+
+    /** The envelope ends with the first content record (the M record). */
+    private void startContent() throws CleanupException {
+        contentStarted = true;
+        try {
+            writer.beginContent();
+        } catch (IOException e) {
+            throw writeError(e);
         }
     }
 
@@ -506,6 +518,7 @@ final class CleanupSubmission implements Cleanup.Submission {
                 else writeLine(text);
             }
             case FILTER -> {
+                if (redirect != null) return input; // a redirected message is not filtered (Postfix does not log it)
                 if (text.indexOf(':') < 0) {
                     daemon.log.warning("%s: %s: ignoring FILTER action without transport:destination", queueId, check.parameter());
                     return input;
@@ -522,6 +535,7 @@ final class CleanupSubmission implements Cleanup.Submission {
                 redirect = text;
             }
             case BCC -> {
+                if (redirect != null) return input;
                 if (text.indexOf('@') < 0) {
                     daemon.log.warning("%s: %s: ignoring BCC action without user@domain", queueId, check.parameter());
                     return input;
@@ -568,8 +582,10 @@ final class CleanupSubmission implements Cleanup.Submission {
                     + queueId + "@" + settings.myhostname() + ">";
             writeHeader(prefix + "Message-Id: " + id);
             daemon.log.info("%s: %smessage-id=%s", queueId, lowerPrefix, id);
+            if (resent && !seen.contains("message-id")) daemon.log.info("%s: message-id=<>", queueId);
+        } else if (!seen.contains("message-id")) {
+            daemon.log.info("%s: message-id=<>", queueId);
         }
-        if (!seen.contains("message-id")) daemon.log.info("%s: message-id=<>", queueId);
         if (!seen.contains(lowerPrefix + "date") && add) {
             writeHeader(prefix + "Date: " + mailDate(envelope.arrival()));
         }
@@ -675,6 +691,7 @@ final class CleanupSubmission implements Cleanup.Submission {
     public Cleanup.Result finish() {
         requireOpen();
         try {
+            if (!contentStarted) startContent();
             if (rejected == null && !discarded) {
                 if (lineBuffer.size() > 0 || midBodyLine) {
                     // the content ended inside a line: end it
@@ -685,9 +702,7 @@ final class CleanupSubmission implements Cleanup.Submission {
                 if (state == State.HEADERS && rejected == null && !discarded) {
                     flushHeader();
                     if (rejected == null && !discarded && headerClass != null) {
-                        HeaderClass ended = headerClass;
                         endOfHeaders();
-                        if (ended == HeaderClass.PRIMARY) writeLine(""); // Postfix ends the headers with an empty line
                     }
                 }
             }
@@ -697,9 +712,10 @@ final class CleanupSubmission implements Cleanup.Submission {
                 return rejected != null ? rejected : new Cleanup.Result.Queued(queueId);
             }
             writer.endContent();
-            if (filter != null) writer.record(RecordType.INSP, filter);
+            // REDIRECT overrides FILTER, and a redirected message gets no header BCC recipients
+            if (filter != null && redirect == null) writer.record(RecordType.INSP, filter);
             if (redirect != null) writer.record(RecordType.RDR, redirect);
-            for (String bcc : headerBcc) addBcc(bcc);
+            if (redirect == null) for (String bcc : headerBcc) addBcc(bcc);
             if (!settings.alwaysBcc().isEmpty()) addBcc(settings.alwaysBcc());
             if (rejected != null) {
                 closed = true;

@@ -41,7 +41,21 @@ final class HeaderAddresses {
             } else if ((c == ',' || c == ';') && angleStart < 0) {
                 if (angleStart == -1) {
                     int[] span = bareSpan(value, entryStart, i);
-                    if (span != null) copied = replace(value, span[0], span[1], rewrite, out, copied);
+                    int first = entryStart;
+                    while (first < i && Character.isWhitespace(value.charAt(first))) first++;
+                    if (span != null && span[0] > first) {
+                        // Postfix writes a leading comment after the rewritten address
+                        String address = value.substring(span[0], span[1]);
+                        String rewritten = rewrite.apply(address);
+                        if (!rewritten.equals(address)) {
+                            out.append(value, copied, first).append(rewritten).append(' ')
+                                    .append(value, first, span[0]);
+                            while (out.charAt(out.length() - 1) == ' ') out.setLength(out.length() - 1);
+                            copied = span[1];
+                        }
+                    } else if (span != null) {
+                        copied = replace(value, span[0], span[1], rewrite, out, copied);
+                    }
                 }
                 angleStart = -1;
                 entryStart = i + 1;

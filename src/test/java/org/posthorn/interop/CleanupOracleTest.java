@@ -1,0 +1,411 @@
+package org.posthorn.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.posthorn.cleanup.Cleanup;
+import org.posthorn.cleanup.CleanupDaemon;
+import org.posthorn.cleanup.Envelope;
+import org.posthorn.cleanup.Origin;
+import org.posthorn.cleanup.Recipient;
+import org.posthorn.config.Config;
+import org.posthorn.log.Log;
+import org.posthorn.log.LogSink;
+import org.posthorn.queue.QueueDirectory;
+
+/**
+ * Our cleanup against Postfix 3.7's on the same submissions: each message of a corpus is sent
+ * over SMTP to a real Postfix (held on arrival by {@code check_client_access static:HOLD}, so
+ * its file stays in hold/) and given to our {@link CleanupDaemon} through the Cleanup seam with
+ * the same origin, the same main.cf settings and tables, and the Received: header Postfix's
+ * smtpd wrote. The two files must print the same under Debian's {@code postcat -q} once
+ * queue IDs, times and dates are normalised; rejections must give the same reply and the
+ * cleanup log lines must match. Needs root and Debian's postfix package, else fails.
+ */
+@Tag("interop")
+class CleanupOracleTest {
+    static Path base;
+    static Path script;
+    static int smtpPort;
+    static Path ourEtc;
+    static CleanupDaemon ours;
+    static final List<String> ourLog = new CopyOnWriteArrayList<>();
+
+    /** One submission of the corpus. */
+    record Case(String name, String sender, List<String> rcpts, String mailParams, String rcptParams, String data) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Case> corpus() {
+        List<Case> c = new ArrayList<>();
+        c.add(new Case("missing From Date Message-Id", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: hello\n\nbody line\n"));
+        c.add(new Case("all headers present", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "From: Some One <one@example.org>\nTo: rcpt@example.net\nDate: Mon, 2 Nov 2026 10:00:00 +0100\n"
+                        + "Message-ID: <abc@example.org>\nSubject: full\n\nbody\n"));
+        c.add(new Case("resent, dropped headers, header rewriting", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Resent-From: r@b.example\nFrom: a@b.example\nReturn-Path: <x@y>\nBcc: hidden@x\n"
+                        + "To: bob, carol@c.example\nCc: Dan <dan>, (comment) eve\nContent-Length: 12\n\nbody\n"));
+        c.add(new Case("canonical and masquerading", "old@example.com", List.of("rcpt@host.example.com"), "", "",
+                "From: hdrold@example.com\nTo: x@sub.example.com\nSubject: t\n\nbody\n"));
+        c.add(new Case("virtual aliases, recipient bcc, DSN", "sender@client.example.org",
+                List.of("list@example.net", "rbcc@example.net", "loop@example.net"), " RET=HDRS ENVID=env1",
+                " NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;orig@example.net", "Subject: v\n\nbody\n"));
+        c.add(new Case("sender bcc and duplicates", "sbcc@example.com", List.of("a@example.net", "a@example.net", "b@example.net"),
+                "", "", "Subject: dup\n\nbody\n"));
+        c.add(new Case("header PREPEND", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: prepend\nFrom: a@b.example\n\nbody\n"));
+        c.add(new Case("header REPLACE", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: replace-this\nFrom: a@b.example\n\nbody\n"));
+        c.add(new Case("header REJECT", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: reject\nFrom: a@b.example\n\nbody\n"));
+        c.add(new Case("header REJECT default text", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "X-Rej2: 1\nFrom: a@b.example\n\nbody\n"));
+        c.add(new Case("header DISCARD", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: discard\n\nbody\n"));
+        c.add(new Case("header HOLD", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: hold\n\nbody\n"));
+        c.add(new Case("header WARN IGNORE INFO", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: warn\nX-Ignore: me\nX-Info: 1\n\nbody\n"));
+        c.add(new Case("header REDIRECT BCC FILTER", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "X-Redirect: 1\nX-Bcc: 1\nX-Filter: 1\n\nbody\n"));
+        c.add(new Case("body REJECT", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: b\n\nfine\nbadbody line\n"));
+        c.add(new Case("body WARN REPLACE IGNORE", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: b\n\nwarnbody\nreplacebody\nignorebody\nend\n"));
+        c.add(new Case("no empty line before the body, folded headers", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: folded\n  continued\n\tmore\nX-Empty:\nNot a header line\nmore\n"));
+        c.add(new Case("headers only", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: only headers\n"));
+        c.add(new Case("MIME part header checks", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: mime\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\npreamble\n--b1\n"
+                        + "Content-Type: text/plain\nX-Part: 1\n\npart body\n--b1\nContent-Type: message/rfc822\n\n"
+                        + "Subject: nested\nFrom: n@example.org\n\nnested body\n--b1--\nepilogue\n"));
+        c.add(new Case("null sender", "", List.of("rcpt@example.net"), "", "", "Subject: bounce\n\nbody\n"));
+        c.add(new Case("too many hops", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Received: from a\nReceived: from b\nReceived: from c\nSubject: hops\n\nbody\n"));
+        return c;
+    }
+
+    static Map<String, String> settings(Path dir) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("header_checks", "regexp:" + dir.resolve("header_checks"));
+        m.put("mime_header_checks", "regexp:" + dir.resolve("mime_header_checks"));
+        m.put("nested_header_checks", "regexp:" + dir.resolve("nested_header_checks"));
+        m.put("body_checks", "regexp:" + dir.resolve("body_checks"));
+        m.put("canonical_maps", "regexp:" + dir.resolve("canonical"));
+        m.put("virtual_alias_maps", "regexp:" + dir.resolve("virtual"));
+        m.put("sender_bcc_maps", "regexp:" + dir.resolve("sender_bcc"));
+        m.put("recipient_bcc_maps", "regexp:" + dir.resolve("recipient_bcc"));
+        m.put("masquerade_domains", "example.com");
+        m.put("hopcount_limit", "4");
+        return m;
+    }
+
+    static void writeTables(Path dir) throws IOException {
+        Files.writeString(dir.resolve("header_checks"), """
+                /^Subject: reject/ REJECT bad subject
+                /^Subject: hold/ HOLD held
+                /^Subject: discard/ DISCARD
+                /^Subject: prepend/ PREPEND X-Added: yes
+                /^Subject: replace(.*)/ REPLACE Subject: replaced${1}
+                /^Subject: warn/ WARN warned
+                /^X-Ignore/ IGNORE
+                /^X-Redirect/ REDIRECT red@x.example
+                /^X-Bcc/ BCC bcc@x.example
+                /^X-Filter/ FILTER smtp:[127.0.0.1]:25
+                /^X-Info/ INFO informed
+                /^X-Rej2/ REJECT
+                """);
+        Files.writeString(dir.resolve("mime_header_checks"), """
+                /^Content-Type: text\\/plain/ PREPEND X-Mime-Seen: yes
+                """);
+        Files.writeString(dir.resolve("nested_header_checks"), """
+                /^Subject: nested/ REPLACE Subject: nested-replaced
+                """);
+        Files.writeString(dir.resolve("body_checks"), """
+                /^badbody/ REJECT body bad
+                /^warnbody/ WARN wb
+                /^replacebody/ REPLACE replaced body
+                /^ignorebody/ IGNORE
+                """);
+        Files.writeString(dir.resolve("canonical"), """
+                /^old@example\\.com$/ new@example.com
+                /^hdrold@example\\.com$/ hdrnew@example.com
+                """);
+        Files.writeString(dir.resolve("virtual"), """
+                /^list@example\\.net$/ one@example.net, two@example.net, list@example.net
+                /^one@example\\.net$/ uno@example.org
+                /^loop@example\\.net$/ loop@example.net
+                """);
+        Files.writeString(dir.resolve("sender_bcc"), "/^sbcc@example\\.com$/ sender-copy@example.org\n");
+        Files.writeString(dir.resolve("recipient_bcc"), "/^rbcc@example\\.net$/ rcpt-copy@example.org\n");
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        base = Files.createTempDirectory(Path.of("/tmp"), "posthorn-cleanup-");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path tables = Files.createDirectories(base.resolve("tables"));
+        writeTables(tables);
+        script = base.resolve("queue-postfix.sh");
+        try (InputStream in = CleanupOracleTest.class.getResourceAsStream("queue-postfix.sh")) {
+            Files.copy(in, script);
+        }
+        smtpPort = freePort();
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), base.resolve("pf").toString(),
+                Integer.toString(smtpPort), Integer.toString(freePort()), "start",
+                "smtpd_client_restrictions = check_client_access static:HOLD"));
+        settings(tables).forEach((k, v) -> cmd.add(k + " = " + v));
+        PostcatOracle.Result r = PostcatOracle.run(cmd);
+        if (r.status() != 0) {
+            throw new IllegalStateException("cannot start the reference Postfix (exit " + r.status() + "): "
+                    + r.err() + r.text() + " -- these tests need root and Debian's postfix package");
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), smtpPort)) {
+                break;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("Postfix smtpd does not listen on " + smtpPort);
+                Thread.sleep(100);
+            }
+        }
+        ourEtc = Files.createDirectories(base.resolve("ours-etc"));
+        Path spool = base.resolve("ours-spool");
+        Files.writeString(ourEtc.resolve("main.cf"), "queue_directory = " + spool + "\n");
+        Map<String, String> conf = new LinkedHashMap<>(settings(tables));
+        conf.put("queue_directory", spool.toString());
+        conf.put("myhostname", "reference.test");
+        conf.put("mydestination", "");
+        QueueDirectory dir = QueueDirectory.of(spool);
+        dir.setPermissions();
+        Log.addSink(new LogSink() {
+            @Override
+            public void write(Log.Severity severity, String tag, long pid, String text) {
+                if (tag.endsWith("/cleanup")) ourLog.add(text);
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        ours = new CleanupDaemon(Config.of(ourEtc, conf), dir, Log.of("cleanup"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (script != null) PostcatOracle.run(List.of("bash", script.toString(), base.resolve("pf").toString(), "0", "0", "stop"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corpus")
+    void sameQueueFileAsPostfix(Case c) throws Exception {
+        Smtp smtp = sendToPostfix(c);
+        // ours, through the seam, with the origin Postfix's smtpd saw
+        Origin origin = new Origin("localhost", "127.0.0.1", smtp.localPort, "localhost", "client.example.org", "ESMTP",
+                null, null, "127.0.0.1", smtpPort);
+        String ret = param(c.mailParams(), "RET");
+        Envelope env = new Envelope(c.sender(), Instant.now(), -1, null, false, ret, param(c.mailParams(), "ENVID"));
+        ourLog.clear();
+        Cleanup.Submission s = ours.open(env, origin);
+        for (String rcpt : c.rcpts()) {
+            String notify = param(c.rcptParams(), "NOTIFY");
+            Set<Recipient.Notify> n = EnumSet.noneOf(Recipient.Notify.class);
+            if (notify != null) for (String k : notify.split(",")) n.add(Recipient.Notify.valueOf(k));
+            s.addRecipient(new Recipient(rcpt, n, param(c.rcptParams(), "ORCPT")));
+        }
+        for (String line : smtp.received) s.line(line.replace(smtp.queueId, s.queueId()));
+        for (String line : c.data().substring(0, c.data().length() - 1).split("\n", -1)) s.line(line);
+        Cleanup.Result result = s.finish();
+        if (smtp.reply.startsWith("250")) {
+            assertThat(result).as("our result").isInstanceOf(Cleanup.Result.Queued.class);
+            String theirs = normalise(postcat(base.resolve("pf/etc"), smtp.queueId), smtp.queueId);
+            if (c.name().contains("DISCARD")) {
+                assertThat(theirs).as("Postfix discarded").isEmpty();
+                assertThat(postcat(ourEtc, s.queueId())).isEmpty();
+            } else {
+                String mine = normalise(postcat(ourEtc, s.queueId()), s.queueId());
+                assertThat(mine).isEqualTo(theirs);
+                if (c.name().contains("HOLD")) {
+                    assertThat(Files.exists(base.resolve("ours-spool/hold/" + s.queueId()))).as("held").isTrue();
+                }
+            }
+        } else {
+            assertThat(result).as("our result").isInstanceOf(Cleanup.Result.Rejected.class);
+            assertThat(((Cleanup.Result.Rejected) result).reply()).isEqualTo(smtp.reply);
+            assertThat(Files.exists(base.resolve("ours-spool/incoming/" + s.queueId()))).isFalse();
+        }
+        List<String> theirLog = cleanupLog(smtp.queueId);
+        List<String> mineLog = new ArrayList<>(ourLog.stream().map(l -> normaliseLog(l, s.queueId())).toList());
+        if (c.name().contains("HOLD")) {
+            // Postfix's file was already held by smtpd, so its cleanup does not log the header HOLD
+            assertThat(mineLog.removeFirst()).startsWith("QUEUEID: hold: header Subject: hold from localhost[127.0.0.1]; "
+                    + "from=<sender@client.example.org> to=<rcpt@example.net> proto=ESMTP helo=<client.example.org>: held");
+        }
+        assertThat(mineLog).as("cleanup log").isEqualTo(theirLog);
+    }
+
+    static String param(String params, String name) {
+        for (String p : params.strip().split(" ")) {
+            if (p.startsWith(name + "=")) return p.substring(name.length() + 1);
+        }
+        return null;
+    }
+
+    /** One SMTP transaction with the reference Postfix. */
+    static final class Smtp {
+        int localPort;
+        String reply;
+        String queueId;
+        List<String> received = new ArrayList<>();
+    }
+
+    static Smtp sendToPostfix(Case c) throws Exception {
+        Smtp result = new Smtp();
+        try (Socket sock = new Socket(InetAddress.getLoopbackAddress(), smtpPort)) {
+            sock.setSoTimeout(20_000);
+            result.localPort = sock.getLocalPort();
+            BufferedReader in = new BufferedReader(new InputStreamReader(sock.getInputStream(), StandardCharsets.ISO_8859_1));
+            OutputStream out = sock.getOutputStream();
+            expect(in, "220");
+            send(out, "EHLO client.example.org");
+            expect(in, "250");
+            send(out, "MAIL FROM:<" + c.sender() + ">" + c.mailParams());
+            expect(in, "250");
+            for (String r : c.rcpts()) {
+                send(out, "RCPT TO:<" + r + ">" + c.rcptParams());
+                expect(in, "250");
+            }
+            send(out, "DATA");
+            expect(in, "354");
+            StringBuilder data = new StringBuilder();
+            for (String line : c.data().substring(0, c.data().length() - 1).split("\n", -1)) {
+                data.append(line.startsWith(".") ? "." : "").append(line).append("\r\n");
+            }
+            data.append(".\r\n");
+            out.write(data.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            result.reply = expect(in, "");
+            send(out, "QUIT");
+        }
+        Matcher m = Pattern.compile("queued as ([0-9A-Za-z]+)").matcher(result.reply);
+        if (m.find()) {
+            result.queueId = m.group(1);
+        } else {
+            // a rejected message: find its queue ID in the log
+            Thread.sleep(200);
+            String log = Files.readString(base.resolve("pf/maillog"));
+            Matcher id = Pattern.compile("smtpd\\[\\d+\\]: ([0-9A-F]+): client=").matcher(log);
+            while (id.find()) result.queueId = id.group(1);
+        }
+        if (result.reply.startsWith("250")) {
+            String text = postcat(base.resolve("pf/etc"), result.queueId);
+            if (text.isEmpty()) text = "";
+            String[] lines = text.split("\n");
+            boolean in = false;
+            for (String l : lines) {
+                if (l.startsWith("*** MESSAGE CONTENTS")) {
+                    in = true;
+                    continue;
+                }
+                if (!in) continue;
+                if (l.startsWith("Received:") && result.received.isEmpty() || !result.received.isEmpty()
+                        && (l.startsWith("\t") || l.startsWith(" ")) && result.received.size() < 3) {
+                    result.received.add(l);
+                } else {
+                    break;
+                }
+            }
+        } else {
+            // Postfix's smtpd header for a rejected message is never shown: make the same one
+            result.received.add("Received: from client.example.org (localhost [127.0.0.1])");
+            result.received.add("\tby reference.test (Postfix) with ESMTP id " + result.queueId);
+            result.received.add("\tfor <" + c.rcpts().getFirst() + ">; Fri, 27 Nov 2026 20:47:00 +0000 (UTC)");
+        }
+        return result;
+    }
+
+    private static void send(OutputStream out, String line) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    private static String expect(BufferedReader in, String code) throws IOException {
+        String line;
+        do {
+            line = in.readLine();
+            if (line == null) throw new IOException("connection closed");
+        } while (line.length() > 3 && line.charAt(3) == '-');
+        if (!line.startsWith(code)) throw new IOException("expected " + code + ", got: " + line);
+        return line;
+    }
+
+    static String postcat(Path etc, String id) throws Exception {
+        PostcatOracle.Result r = PostcatOracle.run(List.of("postcat", "-c", etc.toString(), "-q", id));
+        if (r.status() != 0) return "";
+        return r.text();
+    }
+
+    /** Queue IDs, times, dates, sizes and the queue a file sits in are not compared. */
+    static String normalise(String text, String id) {
+        String t = text.replace(id, "QUEUEID");
+        t = t.replaceAll("(hold|incoming)/QUEUEID", "QUEUE/QUEUEID");
+        t = t.replaceAll("(message_arrival_time|create_time): .*", "$1: TIME");
+        t = t.replaceAll("(?m)^message_size: +\\d+ +\\d+ +(\\d+) +(\\d+) +\\d+ +(\\d+)$", "message_size: SIZE $1 $2 $3");
+        t = t.replaceAll("\\w{3}, \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d [+-]\\d{4} \\(\\w+\\)", "DATE");
+        t = t.replaceAll("<\\d{14}\\.QUEUEID@", "<STAMP.QUEUEID@");
+        t = t.replaceAll("log_client_port=\\d+|client_port=\\d+", "PORT");
+        return t;
+    }
+
+    static String normaliseLog(String line, String id) {
+        return line.replace(id, "QUEUEID").replaceAll("<\\d{14}\\.QUEUEID@", "<STAMP.QUEUEID@");
+    }
+
+    static List<String> cleanupLog(String id) throws Exception {
+        Thread.sleep(150);
+        List<String> out = new ArrayList<>();
+        for (String l : Files.readAllLines(base.resolve("pf/maillog"))) {
+            int i = l.indexOf("postfix/cleanup[");
+            if (i < 0 || !l.contains(id)) continue;
+            out.add(normaliseLog(l.substring(l.indexOf("]: ", i) + 3), id));
+        }
+        return out;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
