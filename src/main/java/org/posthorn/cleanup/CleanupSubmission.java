@@ -461,7 +461,7 @@ final class CleanupSubmission implements Cleanup.Submission {
             }
         });
         if (failure[0] != null) throw failure[0];
-        return rewritten == value ? header : header.substring(0, colon + 1) + rewritten;
+        return rewritten == value ? header : HeaderAddresses.fold(header.substring(0, colon), rewritten);
     }
 
     private String rewriteHeaderAddress(String address, boolean isSender, String cls) throws TableException {

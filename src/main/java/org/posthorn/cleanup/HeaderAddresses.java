@@ -1,5 +1,7 @@
 package org.posthorn.cleanup;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -66,6 +68,45 @@ final class HeaderAddresses {
         String result = out.toString();
         changed = !result.equals(value);
         return changed ? result : value;
+    }
+
+    /**
+     * A rewritten address header as Postfix writes it back: one address per piece, pieces
+     * joined on one line while the line stays under 70 characters, else continued on a new
+     * line starting with a TAB.
+     */
+    static String fold(String name, String value) {
+        List<String> pieces = new ArrayList<>();
+        int start = 0;
+        int angle = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"') i = skipQuoted(value, i) - 1;
+            else if (c == '(') i = skipComment(value, i) - 1;
+            else if (c == '<') angle++;
+            else if (c == '>' && angle > 0) angle--;
+            else if (c == ',' && angle == 0) {
+                pieces.add(value.substring(start, i + 1));
+                start = i + 1;
+            }
+        }
+        pieces.add(value.substring(start));
+        StringBuilder out = new StringBuilder(name).append(':');
+        int lineStart = 0;
+        boolean first = true;
+        for (String raw : pieces) {
+            String piece = raw.replaceAll("\n[ \t]*", " ").strip();
+            if (piece.isEmpty()) continue;
+            if (first || out.length() - lineStart + 1 + piece.length() < 70) {
+                out.append(' ').append(piece);
+            } else {
+                out.append('\n');
+                lineStart = out.length();
+                out.append('\t').append(piece);
+            }
+            first = false;
+        }
+        return out.toString();
     }
 
     private static int replace(String value, int start, int end, UnaryOperator<String> rewrite, StringBuilder out, int copied) {

@@ -113,6 +113,11 @@ class CleanupOracleTest {
         c.add(new Case("null sender", "", List.of("rcpt@example.net"), "", "", "Subject: bounce\n\nbody\n"));
         c.add(new Case("too many hops", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
                 "Received: from a\nReceived: from b\nReceived: from c\nSubject: hops\n\nbody\n"));
+        c.add(new Case("address headers of every kind", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Reply-To: bob\nSender: sam\nErrors-To: err\nApparently-To: app\nX-Other: xo\nResent-To: rt\n"
+                        + "To: \"Quoted, Name\" <q>, group: g1, g2@x.example;\n\nbody\n"));
+        c.add(new Case("long header and body lines", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: " + "s".repeat(2500) + "\nX-Long: a\n " + "b".repeat(2100) + "\n\n" + "x".repeat(5000) + "\n"));
         return c;
     }
 
