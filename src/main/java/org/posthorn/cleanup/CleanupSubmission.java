@@ -80,6 +80,7 @@ final class CleanupSubmission implements Cleanup.Submission {
     private final List<String> headerBcc = new ArrayList<>();
     private boolean closed;
     private boolean contentStarted;
+    private boolean declared8bit;
 
     CleanupSubmission(CleanupDaemon daemon, QueueFileWriter writer, Envelope envelope, Origin origin) {
         this.daemon = daemon;
@@ -113,7 +114,14 @@ final class CleanupSubmission implements Cleanup.Submission {
             String bcc = daemon.senderBcc.find(sender);
             if (bcc != null) addBcc(bcc);
         }
+        // smtpd passes BODY= (RFC 6152) on as the encoding attribute
+        if (envelopeEncoding() != null) writer.attribute("encoding", envelopeEncoding());
         if (origin != null) writeOrigin();
+    }
+
+    private String envelopeEncoding() {
+        if (envelope.body() == null) return null;
+        return envelope.body().equalsIgnoreCase("8BITMIME") ? "8bit" : "7bit";
     }
 
     private void writeOrigin() throws IOException {
@@ -414,7 +422,13 @@ final class CleanupSubmission implements Cleanup.Submission {
                 }
             }
         }
-        if (mime != null) mime.header(lower, header, cls);
+        if (mime != null) {
+            mime.header(lower, header, cls);
+            if (lower.equals("content-transfer-encoding")) {
+                String cte = header.substring(header.indexOf(':') + 1).strip().toLowerCase(Locale.ROOT);
+                if (cte.startsWith("8bit") || cte.startsWith("binary")) declared8bit = true;
+            }
+        }
         if (output == null) return; // IGNORE
         if (cls == HeaderClass.PRIMARY) {
             output = primaryHeader(output);
@@ -712,6 +726,9 @@ final class CleanupSubmission implements Cleanup.Submission {
                 return rejected != null ? rejected : new Cleanup.Result.Queued(queueId);
             }
             writer.endContent();
+            // the body encoding as cleanup concludes it: 8bit when a MIME header says so, else as declared with BODY=
+            String encoding = declared8bit ? "8bit" : envelopeEncoding();
+            if (encoding != null) writer.attribute("encoding", encoding);
             // REDIRECT overrides FILTER, and a redirected message gets no header BCC recipients
             if (filter != null && redirect == null) writer.record(RecordType.INSP, filter);
             if (redirect != null) writer.record(RecordType.RDR, redirect);

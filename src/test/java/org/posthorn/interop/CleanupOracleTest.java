@@ -80,8 +80,8 @@ class CleanupOracleTest {
         c.add(new Case("virtual aliases, recipient bcc, DSN", "sender@client.example.org",
                 List.of("list@example.net", "rbcc@example.net", "loop@example.net"), " RET=HDRS ENVID=env1",
                 " NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;orig@example.net", "Subject: v\n\nbody\n"));
-        c.add(new Case("sender bcc and duplicates", "sbcc@example.com", List.of("a@example.net", "a@example.net", "b@example.net"),
-                "", "", "Subject: dup\n\nbody\n"));
+        c.add(new Case("sender bcc, duplicates, BODY=8BITMIME", "sbcc@example.com",
+                List.of("a@example.net", "a@example.net", "b@example.net"), " BODY=8BITMIME", "", "Subject: dup\n\nbody\n"));
         c.add(new Case("header PREPEND", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
                 "Subject: prepend\nFrom: a@b.example\n\nbody\n"));
         c.add(new Case("header REPLACE", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
@@ -118,6 +118,10 @@ class CleanupOracleTest {
                         + "To: \"Quoted, Name\" <q>, group: g1, g2@x.example;\n\nbody\n"));
         c.add(new Case("long header and body lines", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
                 "Subject: " + "s".repeat(2500) + "\nX-Long: a\n " + "b".repeat(2100) + "\n\n" + "x".repeat(5000) + "\n"));
+        c.add(new Case("8bit transfer encoding, BODY=7BIT", "sender@client.example.org", List.of("rcpt@example.net"),
+                " BODY=7BIT", "", "Subject: e\nMIME-Version: 1.0\nContent-Transfer-Encoding: 8bit\n\nbody\n"));
+        c.add(new Case("BODY=7BIT", "sender@client.example.org", List.of("rcpt@example.net"), " BODY=7BIT", "",
+                "Subject: e\n\nbody\n"));
         return c;
     }
 
@@ -240,7 +244,8 @@ class CleanupOracleTest {
         Origin origin = new Origin("localhost", "127.0.0.1", smtp.localPort, "localhost", "client.example.org", "ESMTP",
                 null, null, "127.0.0.1", smtpPort);
         String ret = param(c.mailParams(), "RET");
-        Envelope env = new Envelope(c.sender(), Instant.now(), -1, null, false, ret, param(c.mailParams(), "ENVID"));
+        Envelope env = new Envelope(c.sender(), Instant.now(), -1, param(c.mailParams(), "BODY"), false, ret,
+                param(c.mailParams(), "ENVID"));
         ourLog.clear();
         Cleanup.Submission s = ours.open(env, origin);
         for (String rcpt : c.rcpts()) {
