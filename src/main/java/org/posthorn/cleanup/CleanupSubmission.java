@@ -461,7 +461,8 @@ final class CleanupSubmission implements Cleanup.Submission {
             case "to", "cc", "bcc", "apparently-to", "resent-to", "resent-cc", "resent-bcc" -> "header_recipient";
             default -> null;
         };
-        if (cls == null) return header;
+        // remote clients' headers are left alone unless remote_header_rewrite_domain is set (Postfix 2.2+)
+        if (cls == null || !rewritesHeaders()) return header;
         boolean isSender = cls.equals("header_sender");
         int colon = header.indexOf(':');
         String value = header.substring(colon + 1);
@@ -478,11 +479,12 @@ final class CleanupSubmission implements Cleanup.Submission {
         return rewritten == value ? header : HeaderAddresses.fold(header.substring(0, colon), rewritten);
     }
 
+    private boolean rewritesHeaders() {
+        return context == AddressRewriter.Context.LOCAL || !settings.remoteHeaderRewriteDomain().isEmpty();
+    }
+
     private String rewriteHeaderAddress(String address, boolean isSender, String cls) throws TableException {
-        String a = address;
-        if (context == AddressRewriter.Context.LOCAL || !settings.remoteHeaderRewriteDomain().isEmpty()) {
-            a = daemon.rewriter.rewrite(context, a);
-        }
+        String a = daemon.rewriter.rewrite(context, address);
         return canonicalAndMasquerade(a, isSender ? daemon.senderCanonical : daemon.recipientCanonical, cls);
     }
 
@@ -567,7 +569,7 @@ final class CleanupSubmission implements Cleanup.Submission {
     private void logAction(String action, String where, String input, String text) {
         StringBuilder b = new StringBuilder();
         b.append(queueId).append(": ").append(action).append(": ").append(where).append(' ')
-                .append(input, 0, Math.min(input.length(), 200))
+                .append(printable(input.substring(0, Math.min(input.length(), 200))))
                 .append(" from ")
                 .append(origin != null && origin.clientAddress() != null ? origin.nameAddress() : "local")
                 .append("; from=<").append(sender).append('>');
@@ -576,6 +578,16 @@ final class CleanupSubmission implements Cleanup.Submission {
         if (origin != null && origin.helo() != null) b.append(" helo=<").append(origin.helo()).append('>');
         if (!text.isEmpty()) b.append(": ").append(text);
         daemon.log.info("%s", b.toString());
+    }
+
+    /** Control characters (the newline and TAB of a folded header too) logged as '?', as Postfix's printable(). */
+    static String printable(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            b.append(c < ' ' || c == 0x7f ? '?' : c);
+        }
+        return b.toString();
     }
 
     /** The end of a header block: missing primary headers are added; true when nested message headers follow. */
@@ -587,8 +599,7 @@ final class CleanupSubmission implements Cleanup.Submission {
 
     /** From:, Date:, Message-Id: (Resent- versions when Resent- headers exist) and To: when configured. */
     private void addMissingHeaders() throws IOException {
-        boolean add = context == AddressRewriter.Context.LOCAL || settings.alwaysAddMissingHeaders()
-                || !settings.remoteHeaderRewriteDomain().isEmpty();
+        boolean add = rewritesHeaders() || settings.alwaysAddMissingHeaders();
         String prefix = resent ? "Resent-" : "";
         String lowerPrefix = prefix.toLowerCase(Locale.ROOT);
         if (!seen.contains(lowerPrefix + "message-id") && add) {

@@ -52,10 +52,13 @@ import org.posthorn.queue.QueueDirectory;
 class CleanupOracleTest {
     static Path base;
     static Path script;
-    static int smtpPort;
-    static Path ourEtc;
-    static CleanupDaemon ours;
+    static Side local;
+    static Side remote;
     static final List<String> ourLog = new CopyOnWriteArrayList<>();
+
+    /** A real Postfix and our daemon with the same settings. */
+    record Side(String name, Path pf, int smtpPort, Path ourEtc, Path ourSpool, CleanupDaemon ours) {
+    }
 
     /** One submission of the corpus. */
     record Case(String name, String sender, List<String> rcpts, String mailParams, String rcptParams, String data) {
@@ -122,6 +125,14 @@ class CleanupOracleTest {
                 " BODY=7BIT", "", "Subject: e\nMIME-Version: 1.0\nContent-Transfer-Encoding: 8bit\n\nbody\n"));
         c.add(new Case("BODY=7BIT", "sender@client.example.org", List.of("rcpt@example.net"), " BODY=7BIT", "",
                 "Subject: e\n\nbody\n"));
+        c.add(new Case("Delivered-To and Received hops", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Delivered-To: a@example.net\nDelivered-To: b@example.net\nReceived: from a\nSubject: h\n\nbody\n"));
+        c.add(new Case("folded header WARN", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Subject: warn me\n\tfolded part\n\nbody\n"));
+        c.add(new Case("lowercase names, empty group, no space", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "from:someone\nto: undisclosed-recipients:;\nmessage-id:<x@y>\ndate:Mon, 2 Nov 2026 10:00:00 +0100\n\nbody\n"));
+        c.add(new Case("resent with existing Message-Id", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "Message-Id: <orig@example.org>\nResent-To: r\nFrom: f@example.org\nDate: Mon, 2 Nov 2026 10:00:00 +0100\n\nbody\n"));
         return c;
     }
 
@@ -190,11 +201,26 @@ class CleanupOracleTest {
         try (InputStream in = CleanupOracleTest.class.getResourceAsStream("queue-postfix.sh")) {
             Files.copy(in, script);
         }
-        smtpPort = freePort();
-        List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), base.resolve("pf").toString(),
+        Log.addSink(new LogSink() {
+            @Override
+            public void write(Log.Severity severity, String tag, long pid, String text) {
+                if (tag.endsWith("/cleanup")) ourLog.add(text);
+            }
+        });
+        local = side("local", tables, Map.of());
+        // no client qualifies for local header rewriting: the remote rewrite context
+        remote = side("remote", tables, Map.of("local_header_rewrite_clients", ""));
+    }
+
+    static Side side(String name, Path tables, Map<String, String> extra) throws Exception {
+        Path pf = base.resolve("pf-" + name);
+        int smtpPort = freePort();
+        Map<String, String> conf = new LinkedHashMap<>(settings(tables));
+        conf.putAll(extra);
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), pf.toString(),
                 Integer.toString(smtpPort), Integer.toString(freePort()), "start",
                 "smtpd_client_restrictions = check_client_access static:HOLD"));
-        settings(tables).forEach((k, v) -> cmd.add(k + " = " + v));
+        conf.forEach((k, v) -> cmd.add(k + " = " + v));
         PostcatOracle.Result r = PostcatOracle.run(cmd);
         if (r.status() != 0) {
             throw new IllegalStateException("cannot start the reference Postfix (exit " + r.status() + "): "
@@ -209,37 +235,47 @@ class CleanupOracleTest {
                 Thread.sleep(100);
             }
         }
-        ourEtc = Files.createDirectories(base.resolve("ours-etc"));
-        Path spool = base.resolve("ours-spool");
+        Path ourEtc = Files.createDirectories(base.resolve("ours-etc-" + name));
+        Path spool = base.resolve("ours-spool-" + name);
         Files.writeString(ourEtc.resolve("main.cf"), "queue_directory = " + spool + "\n");
-        Map<String, String> conf = new LinkedHashMap<>(settings(tables));
         conf.put("queue_directory", spool.toString());
         conf.put("myhostname", "reference.test");
         conf.put("mydestination", "");
         QueueDirectory dir = QueueDirectory.of(spool);
         dir.setPermissions();
-        Log.addSink(new LogSink() {
-            @Override
-            public void write(Log.Severity severity, String tag, long pid, String text) {
-                if (tag.endsWith("/cleanup")) ourLog.add(text);
-            }
-
-            @Override
-            public void close() {
-            }
-        });
-        ours = new CleanupDaemon(Config.of(ourEtc, conf), dir, Log.of("cleanup"));
+        return new Side(name, pf, smtpPort, ourEtc, spool, new CleanupDaemon(Config.of(ourEtc, conf), dir, Log.of("cleanup")));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (script != null) PostcatOracle.run(List.of("bash", script.toString(), base.resolve("pf").toString(), "0", "0", "stop"));
+        for (Side side : new Side[] {local, remote}) {
+            if (side != null) PostcatOracle.run(List.of("bash", script.toString(), side.pf().toString(), "0", "0", "stop"));
+        }
+    }
+
+    static List<Case> remoteCorpus() {
+        return corpus().stream().filter(c -> List.of("missing From Date Message-Id", "resent, dropped headers, header rewriting",
+                "canonical and masquerading", "address headers of every kind", "lowercase names, empty group, no space",
+                "null sender", "header PREPEND").contains(c.name())).toList();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void sameQueueFileAsPostfix(Case c) throws Exception {
-        Smtp smtp = sendToPostfix(c);
+        compare(local, c);
+    }
+
+    @ParameterizedTest(name = "remote: {0}")
+    @MethodSource("remoteCorpus")
+    void sameQueueFileAsPostfixInRemoteContext(Case c) throws Exception {
+        compare(remote, c);
+    }
+
+    void compare(Side side, Case c) throws Exception {
+        Smtp smtp = sendToPostfix(side, c);
+        int smtpPort = side.smtpPort();
+        CleanupDaemon ours = side.ours();
+        Path ourEtc = side.ourEtc();
         // ours, through the seam, with the origin Postfix's smtpd saw
         Origin origin = new Origin("localhost", "127.0.0.1", smtp.localPort, "localhost", "client.example.org", "ESMTP",
                 null, null, "127.0.0.1", smtpPort);
@@ -259,7 +295,7 @@ class CleanupOracleTest {
         Cleanup.Result result = s.finish();
         if (smtp.reply.startsWith("250")) {
             assertThat(result).as("our result").isInstanceOf(Cleanup.Result.Queued.class);
-            String theirs = normalise(postcat(base.resolve("pf/etc"), smtp.queueId), smtp.queueId);
+            String theirs = normalise(postcat(side.pf().resolve("etc"), smtp.queueId), smtp.queueId);
             if (c.name().contains("DISCARD")) {
                 assertThat(theirs).as("Postfix discarded").isEmpty();
                 assertThat(postcat(ourEtc, s.queueId())).isEmpty();
@@ -267,15 +303,15 @@ class CleanupOracleTest {
                 String mine = normalise(postcat(ourEtc, s.queueId()), s.queueId());
                 assertThat(mine).isEqualTo(theirs);
                 if (c.name().contains("HOLD")) {
-                    assertThat(Files.exists(base.resolve("ours-spool/hold/" + s.queueId()))).as("held").isTrue();
+                    assertThat(Files.exists(side.ourSpool().resolve("hold/" + s.queueId()))).as("held").isTrue();
                 }
             }
         } else {
             assertThat(result).as("our result").isInstanceOf(Cleanup.Result.Rejected.class);
             assertThat(((Cleanup.Result.Rejected) result).reply()).isEqualTo(smtp.reply);
-            assertThat(Files.exists(base.resolve("ours-spool/incoming/" + s.queueId()))).isFalse();
+            assertThat(Files.exists(side.ourSpool().resolve("incoming/" + s.queueId()))).isFalse();
         }
-        List<String> theirLog = cleanupLog(smtp.queueId);
+        List<String> theirLog = cleanupLog(side, smtp.queueId);
         List<String> mineLog = new ArrayList<>(ourLog.stream().map(l -> normaliseLog(l, s.queueId())).toList());
         if (c.name().contains("HOLD")) {
             // Postfix's file was already held by smtpd, so its cleanup does not log the header HOLD
@@ -300,9 +336,9 @@ class CleanupOracleTest {
         List<String> received = new ArrayList<>();
     }
 
-    static Smtp sendToPostfix(Case c) throws Exception {
+    static Smtp sendToPostfix(Side side, Case c) throws Exception {
         Smtp result = new Smtp();
-        try (Socket sock = new Socket(InetAddress.getLoopbackAddress(), smtpPort)) {
+        try (Socket sock = new Socket(InetAddress.getLoopbackAddress(), side.smtpPort())) {
             sock.setSoTimeout(20_000);
             result.localPort = sock.getLocalPort();
             BufferedReader in = new BufferedReader(new InputStreamReader(sock.getInputStream(), StandardCharsets.ISO_8859_1));
@@ -334,12 +370,12 @@ class CleanupOracleTest {
         } else {
             // a rejected message: find its queue ID in the log
             Thread.sleep(200);
-            String log = Files.readString(base.resolve("pf/maillog"));
+            String log = Files.readString(side.pf().resolve("maillog"));
             Matcher id = Pattern.compile("smtpd\\[\\d+\\]: ([0-9A-F]+): client=").matcher(log);
             while (id.find()) result.queueId = id.group(1);
         }
         if (result.reply.startsWith("250")) {
-            String text = postcat(base.resolve("pf/etc"), result.queueId);
+            String text = postcat(side.pf().resolve("etc"), result.queueId);
             if (text.isEmpty()) text = "";
             String[] lines = text.split("\n");
             boolean in = false;
@@ -402,10 +438,10 @@ class CleanupOracleTest {
         return line.replace(id, "QUEUEID").replaceAll("<\\d{14}\\.QUEUEID@", "<STAMP.QUEUEID@");
     }
 
-    static List<String> cleanupLog(String id) throws Exception {
+    static List<String> cleanupLog(Side side, String id) throws Exception {
         Thread.sleep(150);
         List<String> out = new ArrayList<>();
-        for (String l : Files.readAllLines(base.resolve("pf/maillog"))) {
+        for (String l : Files.readAllLines(side.pf().resolve("maillog"))) {
             int i = l.indexOf("postfix/cleanup[");
             if (i < 0 || !l.contains(id)) continue;
             out.add(normaliseLog(l.substring(l.indexOf("]: ", i) + 3), id));
