@@ -28,7 +28,8 @@ public record CleanupSettings(
         List<String> bodyChecks, int bodyChecksSizeLimit,
         boolean disableMimeInputProcessing, int mimeNestingLimit, int mimeBoundaryLengthLimit,
         int duplicateFilterLimit, String recipientDelimiter, Set<String> propagateUnmatchedExtensions,
-        Set<String> myDestination) {
+        Set<String> myDestination,
+        boolean strict7bitHeaders, boolean strict8bitmimeBody, boolean strictMimeEncodingDomain) {
 
     /** Reads the settings from a configuration. */
     public static CleanupSettings from(Config c) {
@@ -63,7 +64,10 @@ public record CleanupSettings(
                 lowerSet(list(c, "propagate_unmatched_extensions", "canonical, virtual")),
                 lowerSet(list(c, "mydestination", "$myhostname, localhost.$mydomain, localhost").stream()
                         .map(s -> s.replace("$myhostname", host).replace("${myhostname}", host)
-                                .replace("$mydomain", domain).replace("${mydomain}", domain)).toList()));
+                                .replace("$mydomain", domain).replace("${mydomain}", domain)).toList()),
+                bool(c, "strict_7bit_headers", false) || bool(c, "strict_8bitmime", false),
+                bool(c, "strict_8bitmime_body", false) || bool(c, "strict_8bitmime", false),
+                bool(c, "strict_mime_encoding_domain", false));
     }
 
     /** The value, or the fallback when the parameter is unset and unknown to the registry (or a compatibility expression). */

@@ -81,6 +81,9 @@ final class CleanupSubmission implements Cleanup.Submission {
     private boolean closed;
     private boolean contentStarted;
     private boolean declared8bit;
+    private String blockEncoding;
+    private boolean body8bit;
+    private Cleanup.Result.Rejected mimeRejected;
 
     CleanupSubmission(CleanupDaemon daemon, QueueFileWriter writer, Envelope envelope, Origin origin) {
         this.daemon = daemon;
@@ -426,8 +429,12 @@ final class CleanupSubmission implements Cleanup.Submission {
             mime.header(lower, header, cls);
             if (lower.equals("content-transfer-encoding")) {
                 String cte = header.substring(header.indexOf(':') + 1).strip().toLowerCase(Locale.ROOT);
+                blockEncoding = cte;
                 if (cte.startsWith("8bit") || cte.startsWith("binary")) declared8bit = true;
             }
+        }
+        if (settings.strict7bitHeaders() && has8bit(header)) {
+            mimeError("improper use of 8-bit data in message header", header);
         }
         if (output == null) return; // IGNORE
         if (cls == HeaderClass.PRIMARY) {
@@ -570,8 +577,7 @@ final class CleanupSubmission implements Cleanup.Submission {
         StringBuilder b = new StringBuilder();
         b.append(queueId).append(": ").append(action).append(": ").append(where).append(' ')
                 .append(printable(input.substring(0, Math.min(input.length(), 200))))
-                .append(" from ")
-                .append(origin != null && origin.clientAddress() != null ? origin.nameAddress() : "local")
+                .append(" from ").append(client())
                 .append("; from=<").append(sender).append('>');
         if (firstRecipient != null) b.append(" to=<").append(firstRecipient).append('>');
         if (origin != null && origin.protocol() != null) b.append(" proto=").append(origin.protocol());
@@ -581,7 +587,8 @@ final class CleanupSubmission implements Cleanup.Submission {
     }
 
     /** Control characters (the newline and TAB of a folded header too) logged as '?', as Postfix's printable(). */
-    static String printable(String text) {
+    static String printable(String bytes) {
+        String text = new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
         StringBuilder b = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -594,7 +601,38 @@ final class CleanupSubmission implements Cleanup.Submission {
     private boolean endOfHeaders() throws IOException {
         if (headerClass == HeaderClass.PRIMARY) addMissingHeaders();
         headerClass = null;
-        return mime != null && mime.endHeaders();
+        String encoding = blockEncoding;
+        blockEncoding = null;
+        body8bit = encoding != null && (encoding.startsWith("8bit") || encoding.startsWith("binary"));
+        if (mime == null) return false;
+        String type = mime.currentType();
+        if (settings.strictMimeEncodingDomain() && type != null && encoding != null
+                && (type.startsWith("multipart/") || type.startsWith("message/"))
+                && !(encoding.equals("7bit") || encoding.equals("8bit") || encoding.equals("binary"))) {
+            mimeError("invalid message/* or multipart/* encoding domain", encoding);
+        }
+        return mime.endHeaders();
+    }
+
+    /**
+     * A MIME error under a strict_* setting: logged as Postfix's cleanup does, and the message
+     * is refused with 5.6.0 at the end while the rest is still read (only the first error counts).
+     */
+    private void mimeError(String text, String input) {
+        if (rejected != null || mimeRejected != null) return;
+        daemon.log.info("%s: reject: mime-error %s: %s from %s; from=<%s> to=<%s>", queueId, text,
+                printable(input.substring(0, Math.min(input.length(), 100))), client(), sender,
+                firstRecipient == null ? "" : firstRecipient);
+        mimeRejected = new Cleanup.Result.Rejected(550, "5.6.0", text);
+    }
+
+    private static boolean has8bit(String text) {
+        for (int i = 0; i < text.length(); i++) if (text.charAt(i) > 0x7f) return true;
+        return false;
+    }
+
+    private String client() {
+        return origin != null && origin.clientAddress() != null ? origin.nameAddress() : "local";
     }
 
     /** From:, Date:, Message-Id: (Resent- versions when Resent- headers exist) and To: when configured. */
@@ -642,6 +680,15 @@ final class CleanupSubmission implements Cleanup.Submission {
                     headerClass = HeaderClass.MULTIPART;
                 }
                 return;
+            }
+        }
+        if (settings.strict8bitmimeBody() && !body8bit && mimeRejected == null) {
+            for (int i = offset; i < offset + length; i++) {
+                if (buffer[i] < 0) {
+                    mimeError("improper use of 8-bit data in message body",
+                            new String(buffer, offset, length, StandardCharsets.ISO_8859_1));
+                    break;
+                }
             }
         }
         String replacement = null;
@@ -731,6 +778,7 @@ final class CleanupSubmission implements Cleanup.Submission {
                     }
                 }
             }
+            if (rejected == null && !discarded && mimeRejected != null) rejected = mimeRejected;
             if (rejected != null || discarded) {
                 closed = true;
                 writer.close();

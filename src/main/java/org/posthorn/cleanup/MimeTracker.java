@@ -32,6 +32,11 @@ final class MimeTracker {
         boundary = parameter(value, "boundary");
     }
 
+    /** The Content-Type of the header block being read (lower case, without parameters), or null. */
+    String currentType() {
+        return type;
+    }
+
     /** The end of a header block; true when the body that follows is a nested message's headers. */
     boolean endHeaders() {
         String t = type;

@@ -54,6 +54,7 @@ class CleanupOracleTest {
     static Path script;
     static Side local;
     static Side remote;
+    static Side strict;
     static final List<String> ourLog = new CopyOnWriteArrayList<>();
 
     /** A real Postfix and our daemon with the same settings. */
@@ -210,6 +211,8 @@ class CleanupOracleTest {
         local = side("local", tables, Map.of());
         // no client qualifies for local header rewriting: the remote rewrite context
         remote = side("remote", tables, Map.of("local_header_rewrite_clients", ""));
+        strict = side("strict", tables, Map.of("strict_7bit_headers", "yes", "strict_8bitmime_body", "yes",
+                "strict_mime_encoding_domain", "yes"));
     }
 
     static Side side(String name, Path tables, Map<String, String> extra) throws Exception {
@@ -248,7 +251,7 @@ class CleanupOracleTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (Side side : new Side[] {local, remote}) {
+        for (Side side : new Side[] {local, remote, strict}) {
             if (side != null) PostcatOracle.run(List.of("bash", script.toString(), side.pf().toString(), "0", "0", "stop"));
         }
     }
@@ -257,6 +260,30 @@ class CleanupOracleTest {
         return corpus().stream().filter(c -> List.of("missing From Date Message-Id", "resent, dropped headers, header rewriting",
                 "canonical and masquerading", "address headers of every kind", "lowercase names, empty group, no space",
                 "null sender", "header PREPEND").contains(c.name())).toList();
+    }
+
+    /** 8-bit text is written here as ISO-8859-1 characters standing for the UTF-8 bytes sent. */
+    static List<Case> strictCorpus() {
+        String e = new String("\u00e9".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        String s = "sender@client.example.org";
+        List<String> r = List.of("rcpt@example.net");
+        return List.of(
+                new Case("8-bit header", s, r, "", "", "Subject: " + e + "\n\nbody\n"),
+                new Case("8-bit body", s, r, "", "", "Subject: b\n\nbody " + e + "\nmore " + e + "\n"),
+                new Case("8-bit body declared 8bit", s, r, "", "",
+                        "Subject: b\nMIME-Version: 1.0\nContent-Transfer-Encoding: 8bit\n\nbody " + e + "\n"),
+                new Case("multipart encoding domain", s, r, "", "", "Subject: c\nMIME-Version: 1.0\n"
+                        + "Content-Transfer-Encoding: quoted-printable\nContent-Type: multipart/mixed; boundary=x\n\n"
+                        + "--x\n\nbody\n--x--\n"),
+                new Case("8-bit part without declaration", s, r, "", "", "Subject: p\nMIME-Version: 1.0\n"
+                        + "Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Transfer-Encoding: 8bit\n\nok " + e
+                        + "\n--x\nContent-Type: text/plain\n\nbad " + e + "\n--x--\n"));
+    }
+
+    @ParameterizedTest(name = "strict: {0}")
+    @MethodSource("strictCorpus")
+    void sameOutcomeAsPostfixWithStrictMime(Case c) throws Exception {
+        compare(strict, c);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -291,7 +318,10 @@ class CleanupOracleTest {
             s.addRecipient(new Recipient(rcpt, n, param(c.rcptParams(), "ORCPT")));
         }
         for (String line : smtp.received) s.line(line.replace(smtp.queueId, s.queueId()));
-        for (String line : c.data().substring(0, c.data().length() - 1).split("\n", -1)) s.line(line);
+        for (String line : c.data().substring(0, c.data().length() - 1).split("\n", -1)) {
+            byte[] b = line.getBytes(StandardCharsets.ISO_8859_1); // the bytes sent over SMTP
+            s.record(b, 0, b.length, true);
+        }
         Cleanup.Result result = s.finish();
         if (smtp.reply.startsWith("250")) {
             assertThat(result).as("our result").isInstanceOf(Cleanup.Result.Queued.class);
