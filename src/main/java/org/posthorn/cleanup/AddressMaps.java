@@ -38,9 +38,9 @@ public final class AddressMaps {
      * @param extensionClass "canonical" or "virtual" (propagate_unmatched_extensions), or null
      */
     public static AddressMaps open(String parameter, List<String> specs, Config config, CleanupSettings settings,
-                                   String extensionClass) throws TableException {
+                                   String extensionClass, TableOpener opener) throws TableException {
         List<Table> tables = new ArrayList<>();
-        for (String spec : specs) tables.add(openTable(spec, config));
+        for (String spec : specs) tables.add(opener.open(spec, config));
         Set<String> local = new java.util.HashSet<>(settings.myDestination());
         local.add(settings.myorigin().toLowerCase(Locale.ROOT));
         return new AddressMaps(parameter, tables, settings.recipientDelimiter(), local,

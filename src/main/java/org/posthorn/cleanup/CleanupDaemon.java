@@ -43,31 +43,32 @@ public final class CleanupDaemon implements Cleanup {
      * once, at start.
      */
     public CleanupDaemon(Config config, QueueDirectory queue, Log log) throws TableException {
-        this(config, queue, log, null, Clock.systemUTC());
+        this(config, queue, log, null, Clock.systemUTC(), TableOpener.DEFAULT);
     }
 
     /**
      * @param rewriter trivial-rewrite's rewrite service, or null for the built-in {@link StandardFormRewriter}
+     * @param opener    how tables are opened (tests supply types the shared factory lacks)
      */
-    public CleanupDaemon(Config config, QueueDirectory queue, Log log, AddressRewriter rewriter, Clock clock)
-            throws TableException {
+    public CleanupDaemon(Config config, QueueDirectory queue, Log log, AddressRewriter rewriter, Clock clock,
+                         TableOpener opener) throws TableException {
         this.settings = CleanupSettings.from(config);
         this.queue = queue;
         this.log = log;
         this.clock = clock;
         this.rewriter = rewriter != null ? rewriter : new StandardFormRewriter(settings);
         CleanupSettings s = settings;
-        this.canonical = AddressMaps.open("canonical_maps", s.canonicalMaps(), config, s, "canonical");
-        this.senderCanonical = AddressMaps.open("sender_canonical_maps", s.senderCanonicalMaps(), config, s, "canonical");
-        this.recipientCanonical = AddressMaps.open("recipient_canonical_maps", s.recipientCanonicalMaps(), config, s, "canonical");
-        this.virtualAlias = AddressMaps.open("virtual_alias_maps", s.virtualAliasMaps(), config, s, "virtual");
-        this.senderBcc = AddressMaps.open("sender_bcc_maps", s.senderBccMaps(), config, s, null);
-        this.recipientBcc = AddressMaps.open("recipient_bcc_maps", s.recipientBccMaps(), config, s, null);
+        this.canonical = AddressMaps.open("canonical_maps", s.canonicalMaps(), config, s, "canonical", opener);
+        this.senderCanonical = AddressMaps.open("sender_canonical_maps", s.senderCanonicalMaps(), config, s, "canonical", opener);
+        this.recipientCanonical = AddressMaps.open("recipient_canonical_maps", s.recipientCanonicalMaps(), config, s, "canonical", opener);
+        this.virtualAlias = AddressMaps.open("virtual_alias_maps", s.virtualAliasMaps(), config, s, "virtual", opener);
+        this.senderBcc = AddressMaps.open("sender_bcc_maps", s.senderBccMaps(), config, s, null, opener);
+        this.recipientBcc = AddressMaps.open("recipient_bcc_maps", s.recipientBccMaps(), config, s, null, opener);
         this.masquerade = new Masquerade(s.masqueradeDomains(), s.masqueradeExceptions());
-        this.headerChecks = ContentCheck.open("header_checks", s.headerChecks(), config);
-        this.mimeHeaderChecks = ContentCheck.open("mime_header_checks", s.mimeHeaderChecks(), config);
-        this.nestedHeaderChecks = ContentCheck.open("nested_header_checks", s.nestedHeaderChecks(), config);
-        this.bodyChecks = ContentCheck.open("body_checks", s.bodyChecks(), config);
+        this.headerChecks = ContentCheck.open("header_checks", s.headerChecks(), config, opener);
+        this.mimeHeaderChecks = ContentCheck.open("mime_header_checks", s.mimeHeaderChecks(), config, opener);
+        this.nestedHeaderChecks = ContentCheck.open("nested_header_checks", s.nestedHeaderChecks(), config, opener);
+        this.bodyChecks = ContentCheck.open("body_checks", s.bodyChecks(), config, opener);
     }
 
     @Override

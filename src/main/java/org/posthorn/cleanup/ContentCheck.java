@@ -27,9 +27,10 @@ public final class ContentCheck {
         this.tables = tables;
     }
 
-    public static ContentCheck open(String parameter, List<String> specs, Config config) throws TableException {
+    public static ContentCheck open(String parameter, List<String> specs, Config config, TableOpener opener)
+            throws TableException {
         List<Table> tables = new ArrayList<>();
-        for (String spec : specs) tables.add(AddressMaps.openTable(spec, config));
+        for (String spec : specs) tables.add(opener.open(spec, config));
         return new ContentCheck(parameter, tables);
     }
 

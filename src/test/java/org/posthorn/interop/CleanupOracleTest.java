@@ -134,6 +134,10 @@ class CleanupOracleTest {
                 "from:someone\nto: undisclosed-recipients:;\nmessage-id:<x@y>\ndate:Mon, 2 Nov 2026 10:00:00 +0100\n\nbody\n"));
         c.add(new Case("resent with existing Message-Id", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
                 "Message-Id: <orig@example.org>\nResent-To: r\nFrom: f@example.org\nDate: Mon, 2 Nov 2026 10:00:00 +0100\n\nbody\n"));
+        c.add(new Case("lookup order in fixed-key tables", "csender+x@example.net",
+                List.of("full+ext@example.net", "User@Example.NET", "localuser@reference.test", "localuser@other.example",
+                        "anyone@catchall.example", "bob@keepuser.example"), "", "",
+                "From: a@olddomain.example\nTo: full@example.net\n\nbody\n"));
         return c;
     }
 
@@ -143,8 +147,9 @@ class CleanupOracleTest {
         m.put("mime_header_checks", "regexp:" + dir.resolve("mime_header_checks"));
         m.put("nested_header_checks", "regexp:" + dir.resolve("nested_header_checks"));
         m.put("body_checks", "regexp:" + dir.resolve("body_checks"));
-        m.put("canonical_maps", "regexp:" + dir.resolve("canonical"));
-        m.put("virtual_alias_maps", "regexp:" + dir.resolve("virtual"));
+        m.put("canonical_maps", "regexp:" + dir.resolve("canonical") + ", texthash:" + dir.resolve("canonical2"));
+        m.put("virtual_alias_maps", "regexp:" + dir.resolve("virtual") + ", texthash:" + dir.resolve("virtual2"));
+        m.put("recipient_delimiter", "+");
         m.put("sender_bcc_maps", "regexp:" + dir.resolve("sender_bcc"));
         m.put("recipient_bcc_maps", "regexp:" + dir.resolve("recipient_bcc"));
         m.put("masquerade_domains", "example.com");
@@ -187,6 +192,17 @@ class CleanupOracleTest {
                 /^list@example\\.net$/ one@example.net, two@example.net, list@example.net
                 /^one@example\\.net$/ uno@example.org
                 /^loop@example\\.net$/ loop@example.net
+                """);
+        Files.writeString(dir.resolve("canonical2"), """
+                csender@example.net     csender-new@example.org
+                @olddomain.example      @newdomain.example
+                """);
+        Files.writeString(dir.resolve("virtual2"), """
+                full@example.net        full-hit@example.org
+                user@example.net        user-hit@example.org
+                localuser               localpart-hit@example.org
+                @catchall.example       caught@example.org
+                @keepuser.example       @kept.example
                 """);
         Files.writeString(dir.resolve("sender_bcc"), "/^sbcc@example\\.com$/ sender-copy@example.org\n");
         Files.writeString(dir.resolve("recipient_bcc"), "/^rbcc@example\\.net$/ rcpt-copy@example.org\n");
@@ -246,13 +262,21 @@ class CleanupOracleTest {
         conf.put("mydestination", "");
         QueueDirectory dir = QueueDirectory.of(spool);
         dir.setPermissions();
-        return new Side(name, pf, smtpPort, ourEtc, spool, new CleanupDaemon(Config.of(ourEtc, conf), dir, Log.of("cleanup")));
+        return new Side(name, pf, smtpPort, ourEtc, spool, new CleanupDaemon(Config.of(ourEtc, conf), dir, Log.of("cleanup"), null,
+                java.time.Clock.systemUTC(), CleanupOracleTest::openTable));
     }
 
     @AfterAll
     static void stop() throws Exception {
         for (Side side : new Side[] {local, remote, strict}) {
             if (side != null) PostcatOracle.run(List.of("bash", script.toString(), side.pf().toString(), "0", "0", "stop"));
+        }
+        if (base != null) {
+            try (java.util.stream.Stream<Path> files = Files.walk(base)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException e) {
+                // a Postfix daemon still finishing may hold a file: the folder is in /tmp
+            }
         }
     }
 
@@ -477,6 +501,31 @@ class CleanupOracleTest {
             out.add(normaliseLog(l.substring(l.indexOf("]: ", i) + 3), id));
         }
         return out;
+    }
+
+    /** Our shared table factory may not know texthash yet: a fixed-key table read here, keys folded like Postfix. */
+    static org.posthorn.table.Table openTable(String spec, Config config) throws org.posthorn.table.TableException {
+        if (!spec.startsWith("texthash:")) return org.posthorn.cleanup.TableOpener.DEFAULT.open(spec, config);
+        Map<String, String> map = new java.util.HashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of(spec.substring("texthash:".length())))) {
+                String[] kv = line.strip().split("\\s+", 2);
+                if (kv.length == 2) map.put(kv[0].toLowerCase(java.util.Locale.ROOT), kv[1]);
+            }
+        } catch (IOException e) {
+            throw new org.posthorn.table.TableException(spec + ": " + e.getMessage());
+        }
+        return new org.posthorn.table.Table() {
+            @Override
+            public String name() {
+                return spec;
+            }
+
+            @Override
+            public String lookup(String key) {
+                return map.get(key);
+            }
+        };
     }
 
     static int freePort() throws IOException {
