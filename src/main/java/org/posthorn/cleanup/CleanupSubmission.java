@@ -281,7 +281,8 @@ final class CleanupSubmission implements Cleanup.Submission {
         }
         if (notify != 0) writer.attribute("notify_flags", Integer.toString(notify));
         if (orcpt != null && !orcpt.isEmpty()) writer.attribute("dsn_orig_rcpt", orcpt);
-        if (settings.enableOriginalRecipient()) writer.record(RecordType.ORCP, original);
+        // Postfix 3.7's cleanup writes the original recipient whatever enable_original_recipient says
+        writer.record(RecordType.ORCP, original);
         writer.record(RecordType.RCPT, address);
     }
 
@@ -655,9 +656,9 @@ final class CleanupSubmission implements Cleanup.Submission {
         if (!seen.contains(lowerPrefix + "from") && add) {
             writeHeader(prefix + "From: " + (sender.isEmpty() ? "MAILER-DAEMON" : sender));
         }
-        if (!settings.undisclosedRecipientsHeader().isEmpty() && add
-                && !seen.contains(lowerPrefix + "to") && !seen.contains(lowerPrefix + "cc")
-                && !seen.contains(lowerPrefix + "bcc")) {
+        // undisclosed_recipients_header: only when no To: or Cc: is visible, Resent- or not
+        if (!settings.undisclosedRecipientsHeader().isEmpty() && add && !seen.contains("to") && !seen.contains("cc")
+                && !seen.contains("resent-to") && !seen.contains("resent-cc")) {
             writeHeader(settings.undisclosedRecipientsHeader());
         }
     }

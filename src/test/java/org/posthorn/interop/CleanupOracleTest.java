@@ -55,6 +55,7 @@ class CleanupOracleTest {
     static Side local;
     static Side remote;
     static Side strict;
+    static Side tweaked;
     static final List<String> ourLog = new CopyOnWriteArrayList<>();
 
     /** A real Postfix and our daemon with the same settings. */
@@ -227,6 +228,10 @@ class CleanupOracleTest {
         local = side("local", tables, Map.of());
         // no client qualifies for local header rewriting: the remote rewrite context
         remote = side("remote", tables, Map.of("local_header_rewrite_clients", ""));
+        tweaked = side("tweaked", tables, Map.of("local_header_rewrite_clients", "", "always_add_missing_headers", "yes",
+                "undisclosed_recipients_header", "To: undisclosed-recipients:;", "enable_original_recipient", "no",
+                "masquerade_exceptions", "root", "masquerade_classes", "envelope_sender, envelope_recipient, header_sender",
+                "canonical_classes", "envelope_sender, header_recipient"));
         strict = side("strict", tables, Map.of("strict_7bit_headers", "yes", "strict_8bitmime_body", "yes",
                 "strict_mime_encoding_domain", "yes"));
     }
@@ -268,7 +273,7 @@ class CleanupOracleTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (Side side : new Side[] {local, remote, strict}) {
+        for (Side side : new Side[] {local, remote, strict, tweaked}) {
             if (side != null) PostcatOracle.run(List.of("bash", script.toString(), side.pf().toString(), "0", "0", "stop"));
         }
         if (base != null) {
@@ -302,6 +307,21 @@ class CleanupOracleTest {
                 new Case("8-bit part without declaration", s, r, "", "", "Subject: p\nMIME-Version: 1.0\n"
                         + "Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Transfer-Encoding: 8bit\n\nok " + e
                         + "\n--x\nContent-Type: text/plain\n\nbad " + e + "\n--x--\n"));
+    }
+
+    static List<Case> tweakedCorpus() {
+        List<Case> c = new ArrayList<>(corpus().stream().filter(k -> List.of("missing From Date Message-Id",
+                "resent, dropped headers, header rewriting", "null sender", "all headers present").contains(k.name())).toList());
+        c.add(new Case("classes and exceptions", "old@example.com", List.of("root@a.example.com", "u@b.example.com", "old@example.com"),
+                "", "", "From: root@c.example.com, hdrold@example.com\nTo: hdrold@example.com, v@d.example.com\n"
+                        + "Cc: root@e.example.com\n\nbody\n"));
+        return c;
+    }
+
+    @ParameterizedTest(name = "tweaked: {0}")
+    @MethodSource("tweakedCorpus")
+    void sameQueueFileAsPostfixWithOtherSettings(Case c) throws Exception {
+        compare(tweaked, c);
     }
 
     @ParameterizedTest(name = "strict: {0}")
