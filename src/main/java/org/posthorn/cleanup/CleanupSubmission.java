@@ -26,7 +26,7 @@ import org.posthorn.table.TableException;
  * drops and adds), the body line by line (body_checks, MIME part headers), and finally the
  * extracted records. A rejected or discarded message leaves no file behind.
  */
-final class CleanupSubmission implements Cleanup.Submission {
+final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     /** DSN NOTIFY bits as Postfix stores them (dsn_mask.h). */
     static final int NOTIFY_NEVER = 1;
     static final int NOTIFY_SUCCESS = 2;
@@ -100,6 +100,16 @@ final class CleanupSubmission implements Cleanup.Submission {
     @Override
     public String queueId() {
         return queueId;
+    }
+
+    @Override
+    public void hold() {
+        hold = true;
+    }
+
+    @Override
+    public void discard() {
+        discarded = true;
     }
 
     // ---------------------------------------------------------------- envelope

@@ -178,6 +178,25 @@ class CleanupDaemonTest {
     }
 
     @Test
+    void accessHoldAndDiscardFromSmtpd() throws Exception {
+        conf.put("header_checks", "regexp:" + table("hc", "/^X-Hold:/ HOLD\n"));
+        CleanupDaemon d = daemon();
+        Cleanup.Submission held = d.open(Envelope.of("a@example.org", Instant.now()), LOOPBACK);
+        ((SubmissionFlags) held).hold();
+        held.addRecipient(Recipient.of("b@example.net"));
+        held.line("X-Hold: 1");
+        assertThat(held.finish()).isInstanceOf(Cleanup.Result.Queued.class);
+        assertThat(filesIn(QueueName.HOLD)).containsExactly(held.queueId());
+        assertThat(log).noneMatch(l -> l.contains(": hold: header"));
+        Cleanup.Submission dropped = d.open(Envelope.of("a@example.org", Instant.now()), LOOPBACK);
+        ((SubmissionFlags) dropped).discard();
+        dropped.addRecipient(Recipient.of("b@example.net"));
+        dropped.line("Subject: x");
+        assertThat(dropped.finish()).isEqualTo(new Cleanup.Result.Queued(dropped.queueId()));
+        assertThat(filesIn(QueueName.INCOMING)).isEmpty();
+    }
+
+    @Test
     void messageSizeLimit() throws Exception {
         conf.put("message_size_limit", "100");
         String[] id = new String[1];

@@ -355,6 +355,7 @@ class CleanupOracleTest {
                 param(c.mailParams(), "ENVID"));
         ourLog.clear();
         Cleanup.Submission s = ours.open(env, origin);
+        ((org.posthorn.cleanup.SubmissionFlags) s).hold(); // as Postfix's smtpd did (check_client_access static:HOLD)
         for (String rcpt : c.rcpts()) {
             String notify = param(c.rcptParams(), "NOTIFY");
             Set<Recipient.Notify> n = EnumSet.noneOf(Recipient.Notify.class);
@@ -376,9 +377,7 @@ class CleanupOracleTest {
             } else {
                 String mine = normalise(postcat(ourEtc, s.queueId()), s.queueId());
                 assertThat(mine).isEqualTo(theirs);
-                if (c.name().contains("HOLD")) {
-                    assertThat(Files.exists(side.ourSpool().resolve("hold/" + s.queueId()))).as("held").isTrue();
-                }
+                assertThat(Files.exists(side.ourSpool().resolve("hold/" + s.queueId()))).as("held").isTrue();
             }
         } else {
             assertThat(result).as("our result").isInstanceOf(Cleanup.Result.Rejected.class);
@@ -387,11 +386,7 @@ class CleanupOracleTest {
         }
         List<String> theirLog = cleanupLog(side, smtp.queueId);
         List<String> mineLog = new ArrayList<>(ourLog.stream().map(l -> normaliseLog(l, s.queueId())).toList());
-        if (c.name().contains("HOLD")) {
-            // Postfix's file was already held by smtpd, so its cleanup does not log the header HOLD
-            assertThat(mineLog.removeFirst()).startsWith("QUEUEID: hold: header Subject: hold from localhost[127.0.0.1]; "
-                    + "from=<sender@client.example.org> to=<rcpt@example.net> proto=ESMTP helo=<client.example.org>: held");
-        }
+
         assertThat(mineLog).as("cleanup log").isEqualTo(theirLog);
     }
 
@@ -499,7 +494,6 @@ class CleanupOracleTest {
     /** Queue IDs, times, dates, sizes and the queue a file sits in are not compared. */
     static String normalise(String text, String id) {
         String t = text.replace(id, "QUEUEID");
-        t = t.replaceAll("(hold|incoming)/QUEUEID", "QUEUE/QUEUEID");
         t = t.replaceAll("(message_arrival_time|create_time): .*", "$1: TIME");
         t = t.replaceAll("(?m)^message_size: +\\d+ +\\d+ +(\\d+) +(\\d+) +\\d+ +(\\d+)$", "message_size: SIZE $1 $2 $3");
         t = t.replaceAll("\\w{3}, \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d [+-]\\d{4} \\(\\w+\\)", "DATE");
