@@ -205,10 +205,11 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     private String canonicalAndMasquerade(String address, AddressMaps specific, String cls) throws TableException {
         String a = address;
         if (a.isEmpty()) return a;
-        if (settings.canonicalClasses().contains(cls)) {
-            a = mapOne(specific, a);
-            a = mapOne(daemon.canonical, a);
-        }
+        // sender_canonical_maps / recipient_canonical_maps first, each under its own classes, then canonical_maps
+        Set<String> specificClasses = specific == daemon.senderCanonical
+                ? settings.senderCanonicalClasses() : settings.recipientCanonicalClasses();
+        if (specificClasses.contains(cls)) a = mapOne(specific, a);
+        if (settings.canonicalClasses().contains(cls)) a = mapOne(daemon.canonical, a);
         if (settings.masqueradeClasses().contains(cls)) a = daemon.masquerade.apply(a);
         return a;
     }

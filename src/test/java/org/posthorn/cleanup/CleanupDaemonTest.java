@@ -302,6 +302,21 @@ class CleanupDaemonTest {
     }
 
     @Test
+    void senderAndRecipientCanonicalClasses() throws Exception {
+        conf.put("sender_canonical_maps", "regexp:" + table("sc", "/^s@example\\.org$/ sender-new@example.org\n"));
+        conf.put("recipient_canonical_maps", "regexp:" + table("rc", "/^r@example\\.org$/ rcpt-new@example.org\n"));
+        conf.put("sender_canonical_classes", "header_sender");
+        conf.put("recipient_canonical_classes", "envelope_recipient");
+        String[] id = new String[1];
+        submit(daemon(), LOOPBACK, "s@example.org", List.of("r@example.org"), "From: s@example.org\nTo: r@example.org\n\nb", id);
+        try (QueueFileReader r = QueueFileReader.open(queue.path(QueueName.INCOMING, id[0]))) {
+            assertThat(r.envelope().sender()).isEqualTo("s@example.org");
+            assertThat(r.envelope().recipients().getFirst().address()).isEqualTo("rcpt-new@example.org");
+        }
+        assertThat(contentOf(QueueName.INCOMING, id[0])).startsWith("From: sender-new@example.org\nTo: r@example.org\n");
+    }
+
+    @Test
     void duplicateRecipientsAreDroppedOnlyWhenIdentical() throws Exception {
         CleanupDaemon d = daemon();
         Cleanup.Submission s = d.open(Envelope.of("a@example.org", Instant.now()), LOOPBACK);

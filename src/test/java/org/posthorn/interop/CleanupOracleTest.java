@@ -135,6 +135,8 @@ class CleanupOracleTest {
                 "from:someone\nto: undisclosed-recipients:;\nmessage-id:<x@y>\ndate:Mon, 2 Nov 2026 10:00:00 +0100\n\nbody\n"));
         c.add(new Case("resent with existing Message-Id", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
                 "Message-Id: <orig@example.org>\nResent-To: r\nFrom: f@example.org\nDate: Mon, 2 Nov 2026 10:00:00 +0100\n\nbody\n"));
+        c.add(new Case("SMTPUTF8", "sender@client.example.org", List.of("rcpt@example.net"), " SMTPUTF8", "",
+                "Subject: utf8\n\nbody\n"));
         c.add(new Case("lookup order in fixed-key tables", "csender+x@example.net",
                 List.of("full+ext@example.net", "User@Example.NET", "localuser@reference.test", "localuser@other.example",
                         "anyone@catchall.example", "bob@keepuser.example"), "", "",
@@ -351,7 +353,8 @@ class CleanupOracleTest {
         Origin origin = new Origin("localhost", "127.0.0.1", smtp.localPort, "localhost", "client.example.org", "ESMTP",
                 null, null, "127.0.0.1", smtpPort);
         String ret = param(c.mailParams(), "RET");
-        Envelope env = new Envelope(c.sender(), Instant.now(), -1, param(c.mailParams(), "BODY"), false, ret,
+        Envelope env = new Envelope(c.sender(), Instant.now(), -1, param(c.mailParams(), "BODY"),
+                c.mailParams().contains("SMTPUTF8"), ret,
                 param(c.mailParams(), "ENVID"));
         ourLog.clear();
         Cleanup.Submission s = ours.open(env, origin);
