@@ -552,31 +552,21 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
                 if (where.equals("header")) writeHeader(text);
                 else writeLine(text);
             }
-            case FILTER -> {
-                if (redirect != null) return input; // a redirected message is not filtered (Postfix does not log it)
-                if (text.indexOf(':') < 0) {
-                    daemon.log.warning("%s: %s: ignoring FILTER action without transport:destination", queueId, check.parameter());
+            case FILTER, REDIRECT, BCC -> {
+                // a redirected message is neither filtered nor copied (Postfix does not log those either)
+                if (redirect != null && action.verb() != ContentCheck.Verb.REDIRECT) return input;
+                boolean filterAction = action.verb() == ContentCheck.Verb.FILTER;
+                if (text.indexOf(filterAction ? ':' : '@') < 0) {
+                    daemon.log.warning("%s: %s: ignoring %s action without %s", queueId, check.parameter(), action.verb(),
+                            filterAction ? "transport:destination" : "user@domain");
                     return input;
                 }
-                logAction("filter", where, input, text);
-                filter = text;
-            }
-            case REDIRECT -> {
-                if (text.indexOf('@') < 0) {
-                    daemon.log.warning("%s: %s: ignoring REDIRECT action without user@domain", queueId, check.parameter());
-                    return input;
+                logAction(action.verb().name().toLowerCase(Locale.ROOT), where, input, text);
+                switch (action.verb()) {
+                    case FILTER -> filter = text;
+                    case REDIRECT -> redirect = text;
+                    default -> headerBcc.add(text);
                 }
-                logAction("redirect", where, input, text);
-                redirect = text;
-            }
-            case BCC -> {
-                if (redirect != null) return input;
-                if (text.indexOf('@') < 0) {
-                    daemon.log.warning("%s: %s: ignoring BCC action without user@domain", queueId, check.parameter());
-                    return input;
-                }
-                logAction("bcc", where, input, text);
-                headerBcc.add(text);
             }
             case DUNNO -> {
             }

@@ -255,7 +255,7 @@ class CleanupOracleTest {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (true) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), smtpPort)) {
-                break;
+                if (s.isConnected()) break;
             } catch (IOException e) {
                 if (System.nanoTime() > deadline) throw new IllegalStateException("Postfix smtpd does not listen on " + smtpPort);
                 Thread.sleep(100);
