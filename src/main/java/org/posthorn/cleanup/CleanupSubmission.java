@@ -373,8 +373,10 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
 
     private void appendBounded(String line) {
         int limit = settings.headerSizeLimit();
+        if (headerTruncated) return;
         if (!pendingHeader.isEmpty()) {
-            if (pendingHeader.length() + 1 > limit) {
+            // like Postfix, a continuation line that does not fit is dropped whole, with all that follow
+            if (pendingHeader.length() + 1 + line.length() > limit) {
                 headerTruncated = true;
                 return;
             }

@@ -233,7 +233,7 @@ class CleanupOracleTest {
         tweaked = side("tweaked", tables, Map.of("local_header_rewrite_clients", "", "always_add_missing_headers", "yes",
                 "undisclosed_recipients_header", "To: undisclosed-recipients:;", "enable_original_recipient", "no",
                 "masquerade_exceptions", "root", "masquerade_classes", "envelope_sender, envelope_recipient, header_sender",
-                "canonical_classes", "envelope_sender, header_recipient"));
+                "canonical_classes", "envelope_sender, header_recipient", "header_size_limit", "1000"));
         strict = side("strict", tables, Map.of("strict_7bit_headers", "yes", "strict_8bitmime_body", "yes",
                 "strict_mime_encoding_domain", "yes"));
     }
@@ -317,6 +317,10 @@ class CleanupOracleTest {
         c.add(new Case("classes and exceptions", "old@example.com", List.of("root@a.example.com", "u@b.example.com", "old@example.com"),
                 "", "", "From: root@c.example.com, hdrold@example.com\nTo: hdrold@example.com, v@d.example.com\n"
                         + "Cc: root@e.example.com\n\nbody\n"));
+        StringBuilder huge = new StringBuilder("X-Huge: start");
+        for (int i = 0; i < 100; i++) huge.append("\n continuation line ").append(i);
+        c.add(new Case("header over header_size_limit", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                huge + "\nSubject: after\n\nbody\n"));
         return c;
     }
 
