@@ -432,7 +432,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
             if (value != null) {
                 ContentCheck.Action action = ContentCheck.parse(value);
                 if (action == null) {
-                    daemon.log.warning("%s: unknown command in %s: \"%s\"", queueId, check.parameter(), value);
+                    daemon.log.warning("unknown command in %s map: %s", check.parameter(), value);
                 } else {
                     output = act(action, "header", header, check);
                     if (rejected != null || discarded) return;
@@ -702,7 +702,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
             if (value != null) {
                 ContentCheck.Action action = ContentCheck.parse(value);
                 if (action == null) {
-                    daemon.log.warning("%s: unknown command in body_checks: \"%s\"", queueId, value);
+                    daemon.log.warning("unknown command in body_checks map: %s", value);
                 } else {
                     replacement = act(action, "body", line, daemon.bodyChecks);
                     if (rejected != null || discarded) return;

@@ -107,6 +107,10 @@ class CleanupOracleTest {
                 "Subject: b\n\nfine\nbadbody line\n"));
         c.add(new Case("body WARN REPLACE IGNORE", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
                 "Subject: b\n\nwarnbody\nreplacebody\nignorebody\nend\n"));
+        c.add(new Case("body PREPEND DUNNO INFO, header DUNNO, unknown action", "sender@client.example.org",
+                List.of("rcpt@example.net"), "", "", "X-Dunno: 1\nX-Odd: 1\n\nprependbody\ndunnobody\ninfobody\n"));
+        c.add(new Case("header REJECT with enhanced code", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
+                "X-Rej3: 1\n\nbody\n"));
         c.add(new Case("no empty line before the body, folded headers", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
                 "Subject: folded\n  continued\n\tmore\nX-Empty:\nNot a header line\nmore\n"));
         c.add(new Case("headers only", "sender@client.example.org", List.of("rcpt@example.net"), "", "",
@@ -174,6 +178,9 @@ class CleanupOracleTest {
                 /^X-Filter/ FILTER smtp:[127.0.0.1]:25
                 /^X-Info/ INFO informed
                 /^X-Rej2/ REJECT
+                /^X-Dunno/ DUNNO
+                /^X-Rej3/ REJECT 5.7.9 enhanced
+                /^X-Odd/ FROBNICATE
                 """);
         Files.writeString(dir.resolve("mime_header_checks"), """
                 /^Content-Type: text\\/plain/ PREPEND X-Mime-Seen: yes
@@ -186,6 +193,9 @@ class CleanupOracleTest {
                 /^warnbody/ WARN wb
                 /^replacebody/ REPLACE replaced body
                 /^ignorebody/ IGNORE
+                /^prependbody/ PREPEND inserted line
+                /^dunnobody/ DUNNO
+                /^infobody/ INFO body info
                 """);
         Files.writeString(dir.resolve("canonical"), """
                 /^old@example\\.com$/ new@example.com
@@ -392,7 +402,11 @@ class CleanupOracleTest {
             assertThat(Files.exists(side.ourSpool().resolve("incoming/" + s.queueId()))).isFalse();
         }
         List<String> theirLog = cleanupLog(side, smtp.queueId);
-        List<String> mineLog = new ArrayList<>(ourLog.stream().map(l -> normaliseLog(l, s.queueId())).toList());
+        if (c.name().contains("unknown action")) {
+            assertThat(ourLog).contains("warning: unknown command in header_checks map: FROBNICATE");
+        }
+        List<String> mineLog = new ArrayList<>(ourLog.stream().filter(l -> l.contains(s.queueId()))
+                .map(l -> normaliseLog(l, s.queueId())).toList());
 
         assertThat(mineLog).as("cleanup log").isEqualTo(theirLog);
     }
