@@ -154,8 +154,9 @@ public final class Qmgr implements Transports {
             }
         }
         startTime = now;
-        nextDeferredScan = now;
+        nextDeferredScan = now.plusSeconds(queueRunDelay);
         post(this::scanIncoming);
+        post(this::scanDeferred);
         loop = Thread.ofVirtual().name("qmgr").start(this::run);
     }
 
