@@ -41,7 +41,8 @@ class QmgrInstanceTest {
         }
     }
 
-    private String queueFile(QueueDirectory queue, String sender, String... recipients) throws Exception {
+    /** A finished queue file in incoming/, as cleanup writes it. */
+    static String queueFile(QueueDirectory queue, String sender, String... recipients) throws Exception {
         try (QueueFileWriter w = QueueFileWriter.create(queue, QueueName.INCOMING, 2048)) {
             w.envelopeStart(Instant.now(), "local");
             w.sender(sender);

@@ -8,7 +8,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -21,7 +20,6 @@ import org.posthorn.qmgr.DeliveryRecipient;
 import org.posthorn.qmgr.DeliveryStatus;
 import org.posthorn.qmgr.Qmgr;
 import org.posthorn.queue.QueueDirectory;
-import org.posthorn.queue.QueueFileWriter;
 import org.posthorn.queue.QueueName;
 import org.posthorn.rewrite.Resolution;
 import org.posthorn.rewrite.ResolveFlags;
@@ -60,19 +58,7 @@ class QmgrOracleTest {
         Path spool = dir.resolve("spool");
         QueueDirectory queue = QueueDirectory.of(spool);
         queue.check();
-        String id;
-        try (QueueFileWriter w = QueueFileWriter.create(queue, QueueName.INCOMING, 2048)) {
-            w.envelopeStart(Instant.now(), "local");
-            w.sender("alice@src.test");
-            w.recipient(QueueFileWriter.Rcpt.of("h@dead.test"));
-            w.recipient(QueueFileWriter.Rcpt.of("i@dead.test"));
-            w.beginContent();
-            w.contentLine("Subject: x");
-            w.contentLine("");
-            w.contentLine("hello");
-            w.endContent();
-            id = w.finish();
-        }
+        String id = QmgrInstanceTest.queueFile(queue, "alice@src.test", "h@dead.test", "i@dead.test");
         Config config = Config.of(dir, Map.of("queue_directory", spool.toString(), "syslog_name", "qmgr-oracle"));
         Qmgr qmgr = new Qmgr(config, queue, Log.of("qmgr-oracle", "qmgr"), OneRoute::new,
                 () -> new UnsentBounce(Log.of("qmgr-oracle", "qmgr")), Clock.systemUTC(), Duration.ZERO);
