@@ -3,7 +3,11 @@ package org.posthorn.qmgr;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One delivery queue of qmgr: a (transport, next hop) pair with its jobs waiting, the
@@ -11,7 +15,8 @@ import java.util.Deque;
  * (SCHEDULER_README): start at initial_destination_concurrency, grow by positive feedback
  * up to the concurrency limit, shrink by negative feedback, and after failed_cohort_limit
  * failed pseudo-cohorts declare the destination dead until it is revived. With a rate
- * delay, one delivery at a time and a pause after each.
+ * delay, one delivery at a time and a pause after each. The messages with jobs waiting here
+ * take turns (one job each, round-robin).
  */
 final class Destination {
     /** A transport's scheduling settings for its destinations. */
@@ -27,7 +32,9 @@ final class Destination {
     /** The queue name: the next hop, or recipient@nexthop when the recipient limit is 1. */
     final String name;
     final Limits limits;
-    final Deque<Job> todo = new ArrayDeque<>();
+    /** Waiting jobs per message; messages take turns, so a small one need not wait for a big mailing. */
+    private final Map<ActiveMessage, Deque<Job>> todo = new LinkedHashMap<>();
+    private final Deque<ActiveMessage> turns = new ArrayDeque<>();
     /** Whether the transport's round-robin holds this destination. */
     boolean inRotation;
     private int window;
@@ -45,6 +52,41 @@ final class Destination {
         this.name = name;
         this.limits = limits;
         this.window = Math.max(1, Math.min(limits.initialConcurrency(), limits.cap()));
+    }
+
+    /** Queues a job behind the others of its message. */
+    void addJob(Job job) {
+        Deque<Job> q = todo.get(job.message());
+        if (q == null) {
+            q = new ArrayDeque<>();
+            todo.put(job.message(), q);
+            turns.addLast(job.message());
+        }
+        q.addLast(job);
+    }
+
+    /** The next job: from the message whose turn it is, which then goes to the back; null if none. */
+    Job pollJob() {
+        ActiveMessage m = turns.pollFirst();
+        if (m == null) return null;
+        Deque<Job> q = todo.get(m);
+        Job job = q.pollFirst();
+        if (q.isEmpty()) todo.remove(m);
+        else turns.addLast(m);
+        return job;
+    }
+
+    /** Removes and returns every waiting job. */
+    List<Job> drainJobs() {
+        List<Job> out = new ArrayList<>();
+        for (ActiveMessage m : turns) out.addAll(todo.get(m));
+        todo.clear();
+        turns.clear();
+        return out;
+    }
+
+    boolean hasJobs() {
+        return !turns.isEmpty();
     }
 
     int window() {
@@ -69,7 +111,7 @@ final class Destination {
 
     /** Whether a job may start now: work waiting, a free slot in the window, the rate delay over. */
     boolean ready(Instant now) {
-        return !dead && !todo.isEmpty() && busy < window && (notBefore == null || !now.isBefore(notBefore));
+        return !dead && hasJobs() && busy < window && (notBefore == null || !now.isBefore(notBefore));
     }
 
     /** When a rate-delayed destination may start its next job, or null. */
@@ -138,6 +180,6 @@ final class Destination {
 
     /** Whether nothing refers to this destination any more (it can be forgotten unless dead). */
     boolean idle() {
-        return todo.isEmpty() && busy == 0 && !dead;
+        return !hasJobs() && busy == 0 && !dead;
     }
 }

@@ -390,6 +390,11 @@ public final class Qmgr implements Transports {
             return;
         }
         if (!ignoreTime && attrs.lastModifiedTime().toInstant().isAfter(now.plusSeconds(1))) return;
+        if (links(path) > 1) {
+            // not a file cleanup made: someone linked it in
+            log.warning("%s: file has %d links", path, links(path));
+            return;
+        }
         boolean forceExpire = perms.contains(PosixFilePermission.GROUP_EXECUTE);
         Path file;
         try {
@@ -428,6 +433,14 @@ public final class Qmgr implements Transports {
         }
         enqueue(m, pending);
         if (m.pendingJobs == 0) finish(m);
+    }
+
+    private static int links(Path p) {
+        try {
+            return ((Number) Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return 1;
+        }
     }
 
     private Path moveToActive(Path path, String id, QueueName from) throws IOException {
@@ -592,7 +605,7 @@ public final class Qmgr implements Transports {
                 }
                 Destination d = t.next(now);
                 if (d == null) continue;
-                launch(t, d, d.todo.pollFirst(), now);
+                launch(t, d, d.pollJob(), now);
                 progress = true;
             }
         }
@@ -611,8 +624,7 @@ public final class Qmgr implements Transports {
         }
         List<Job> jobs = new ArrayList<>();
         for (Destination d : t.destinations.values()) {
-            jobs.addAll(d.todo);
-            d.todo.clear();
+            jobs.addAll(d.drainJobs());
         }
         for (Job j : jobs) {
             if (builtin) {
@@ -675,8 +687,7 @@ public final class Qmgr implements Transports {
         deadDestinations.add(d);
         DeliveryStatus why = d.deadReason();
         DeliveryStatus status = DeliveryStatus.of(why.dsn(), "none", "delivery temporarily suspended: " + why.text());
-        List<Job> jobs = new ArrayList<>(d.todo);
-        d.todo.clear();
+        List<Job> jobs = d.drainJobs();
         for (Job j : jobs) {
             qmgrDefer(j.message(), j.recipients(), status);
             jobDone(j, true);

@@ -54,8 +54,21 @@ final class Reporter implements DeliveryReport {
         this.handoff = handoff;
     }
 
+    /**
+     * A status of the wrong class for the outcome is replaced by the outcome's generic
+     * one, with Postfix's warning ("defer_append: ignoring dsn code "5.1.1"").
+     */
+    private DeliveryStatus checkClass(DeliveryStatus s, char cls, String caller) {
+        String dsn = s.dsn() == null ? "" : s.dsn();
+        if (!dsn.isEmpty() && dsn.charAt(0) == cls && DsnText.statusLength(dsn) == dsn.length()) return s;
+        log.warning("%s: ignoring dsn code \"%s\"", caller, dsn);
+        return new DeliveryStatus(cls + ".0.0", s.relay(), s.text(), s.diagnostic(), s.remoteMta(), s.connUse(), s.setup(),
+                s.transmission());
+    }
+
     @Override
-    public void sent(DeliveryRecipient r, DeliveryStatus status) {
+    public void sent(DeliveryRecipient r, DeliveryStatus given) {
+        DeliveryStatus status = checkClass(given, '2', "sent");
         try {
             QueueFileEditor.markDone(queueFile, r.offset());
         } catch (IOException | RuntimeException e) {
@@ -69,7 +82,7 @@ final class Reporter implements DeliveryReport {
 
     @Override
     public void deferred(DeliveryRecipient r, DeliveryStatus status) {
-        defer(r, status, "deferred");
+        defer(r, checkClass(status, '4', "defer_append"), "deferred");
     }
 
     private void defer(DeliveryRecipient r, DeliveryStatus status, String word) {
@@ -84,7 +97,8 @@ final class Reporter implements DeliveryReport {
     }
 
     @Override
-    public void bounced(DeliveryRecipient r, DeliveryStatus status) {
+    public void bounced(DeliveryRecipient r, DeliveryStatus given) {
+        DeliveryStatus status = checkClass(given, '5', "bounce_append");
         if (context.softBounce()) {
             // soft_bounce: the bounce becomes a deferral with a 4.X.X status
             String dsn = status.dsn().isEmpty() ? "4.0.0" : "4" + status.dsn().substring(1);

@@ -39,7 +39,7 @@ final class TransportState {
             rotation.addLast(d);
             d.inRotation = true;
         }
-        d.todo.addLast(job);
+        d.addJob(job);
     }
 
     boolean hasProcessSlot() {
@@ -51,7 +51,7 @@ final class TransportState {
         int n = rotation.size();
         for (int i = 0; i < n; i++) {
             Destination d = rotation.pollFirst();
-            if (d.todo.isEmpty()) {
+            if (!d.hasJobs()) {
                 d.inRotation = false; // drained: leaves the rotation
                 continue;
             }
@@ -75,7 +75,7 @@ final class TransportState {
         Instant t = null;
         for (Destination d : rotation) {
             Instant nb = d.notBefore();
-            if (!d.todo.isEmpty() && nb != null && (t == null || nb.isBefore(t))) t = nb;
+            if (d.hasJobs() && nb != null && (t == null || nb.isBefore(t))) t = nb;
         }
         return t;
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The concurrency window of one destination, as SCHEDULER_README describes it. */
 class DestinationTest {
     private static final Instant NOW = Instant.ofEpochSecond(1_000_000);
+    private static final ActiveMessage MSG = new ActiveMessage("A1", null, null, null, false);
     private static final DeliveryStatus REFUSED = DeliveryStatus.of("4.4.1", "none", "connect to x: Connection refused");
 
     static Destination.Limits limits(int limit, int initial, String pos, String neg, double cohorts, int rateDelay) {
@@ -20,7 +21,7 @@ class DestinationTest {
 
     private static Destination dest(Destination.Limits l) {
         Destination d = new Destination("smtp", "x.test", l);
-        d.todo.add(new Job(null, d, "x.test", List.of()));
+        d.addJob(new Job(MSG, d, "x.test", List.of()));
         return d;
     }
 
@@ -126,16 +127,31 @@ class DestinationTest {
     }
 
     @Test
+    void messagesTakeTurnsWithinADestination() {
+        Destination d = new Destination("smtp", "x.test", limits(20, 5, "1", "1", 1, 0));
+        ActiveMessage big = new ActiveMessage("BIG", null, null, null, false);
+        ActiveMessage small = new ActiveMessage("SMALL", null, null, null, false);
+        for (int i = 0; i < 5; i++) d.addJob(new Job(big, d, "x.test", List.of()));
+        d.addJob(new Job(small, d, "x.test", List.of()));
+        assertThat(d.pollJob().message()).isSameAs(big);
+        assertThat(d.pollJob().message()).isSameAs(small);
+        assertThat(d.pollJob().message()).isSameAs(big);
+        assertThat(d.drainJobs()).hasSize(3);
+        assertThat(d.hasJobs()).isFalse();
+        assertThat(d.pollJob()).isNull();
+    }
+
+    @Test
     void roundRobinGivesEachDestinationItsTurn() {
         TransportState t = new TransportState("smtp", limits(20, 5, "1", "1", 1, 0));
         Destination a = t.destination("a.test");
         Destination b = t.destination("b.test");
-        for (int i = 0; i < 3; i++) t.add(new Job(null, a, "a.test", List.of()));
-        t.add(new Job(null, b, "b.test", List.of()));
+        for (int i = 0; i < 3; i++) t.add(new Job(MSG, a, "a.test", List.of()));
+        t.add(new Job(MSG, b, "b.test", List.of()));
         assertThat(t.next(NOW)).isSameAs(a);
-        a.todo.poll();
+        a.pollJob();
         assertThat(t.next(NOW)).isSameAs(b);
-        b.todo.poll();
+        b.pollJob();
         assertThat(t.next(NOW)).isSameAs(a);
     }
 }

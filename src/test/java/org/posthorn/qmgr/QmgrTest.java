@@ -411,4 +411,40 @@ class QmgrTest {
         assertThat(smtp.delivered).hasSize(8);
         assertThat(smtp.maxTotal.get()).isLessThanOrEqualTo(2);
     }
+
+    @Test
+    void statusOfTheWrongClassIsReplacedWithAWarning() throws Exception {
+        f.routes.put("err4.test", "error:4.7.1 odd class");
+        f.routes.put("retry3.test", "retry:5.1.1 bad class");
+        f.create();
+        f.qmgr.register("error", org.posthorn.error.ErrorService.forService("error"), 0, f.agentLog("error"));
+        f.qmgr.register("retry", org.posthorn.error.ErrorService.forService("retry"), 0, f.agentLog("error"));
+        String id = f.message("bob@src.test", "p@retry3.test", "q@err4.test");
+        f.start();
+        f.idle();
+        String e = f.syslogName + "/error: ";
+        // as Postfix 3.7.11 logged for the same transport table
+        assertThat(f.log.lines).contains(e + "warning: defer_append: ignoring dsn code \"5.1.1\"",
+                e + "warning: bounce_append: ignoring dsn code \"4.7.1\"");
+        assertThat(f.log.lines).anyMatch(l -> l.matches(e + id + ": to=<p@retry3.test>, relay=none" + LINE
+                + "dsn=4.0.0, status=deferred \\(bad class\\)"));
+        assertThat(f.log.lines).anyMatch(l -> l.matches(e + id + ": to=<q@err4.test>, relay=none" + LINE
+                + "dsn=5.0.0, status=bounced \\(odd class\\)"));
+    }
+
+    @Test
+    void aSmallMessageIsNotStuckBehindABigMailingToTheSameDestination() throws Exception {
+        f.params.put("smtp_destination_concurrency_limit", "1");
+        f.params.put("smtp_destination_recipient_limit", "2");
+        TestAgent smtp = new TestAgent(n -> "sent", n -> Duration.ofMillis(10));
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String[] list = new String[40];
+        for (int i = 0; i < list.length; i++) list[i] = "m" + i + "@same.test";
+        f.message("list@src.test", list);
+        f.message("a@src.test", "single@same.test");
+        f.start();
+        f.idle();
+        assertThat(smtp.delivered).hasSize(41);
+        assertThat(smtp.delivered.indexOf("single@same.test")).isLessThan(5);
+    }
 }
