@@ -447,4 +447,20 @@ class QmgrTest {
         assertThat(smtp.delivered).hasSize(41);
         assertThat(smtp.delivered.indexOf("single@same.test")).isLessThan(5);
     }
+
+    @Test
+    void rateDelayPausesBetweenDeliveriesToADestination() throws Exception {
+        f.params.put("smtp_destination_rate_delay", "1s");
+        List<Instant> times = new CopyOnWriteArrayList<>();
+        f.create().register("smtp", request -> {
+            times.add(Instant.now());
+            for (DeliveryRecipient r : request.recipients()) request.report().sent(r, DeliveryStatus.of("2.0.0", "x", "ok"));
+        }, 0, f.agentLog("smtp"));
+        for (int i = 0; i < 3; i++) f.message("a@src.test", "r" + i + "@paced.test");
+        f.start();
+        f.idle();
+        assertThat(times).hasSize(3);
+        assertThat(Duration.between(times.get(0), times.get(1)).toMillis()).isGreaterThanOrEqualTo(950);
+        assertThat(Duration.between(times.get(1), times.get(2)).toMillis()).isGreaterThanOrEqualTo(950);
+    }
 }
