@@ -2,7 +2,10 @@ package org.posthorn.qmgr;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import org.posthorn.queue.Envelope;
+import org.posthorn.queue.Recipient;
 
 /** A queue file in active/ as qmgr tracks it until all its jobs have finished. */
 final class ActiveMessage {
@@ -15,6 +18,8 @@ final class ActiveMessage {
     int pendingJobs;
     /** Recipients of this message held in qmgr's memory. */
     int inCoreRecipients;
+    /** Pending recipients not yet scheduled (beyond qmgr's in-memory recipient budget). */
+    final Deque<Recipient> unread = new ArrayDeque<>();
     /** Whether some recipient was deferred (the file goes to deferred/). */
     boolean deferred;
 

@@ -98,6 +98,7 @@ public final class Qmgr implements Transports {
     // settings read once
     private final int activeLimit;
     private final int recipientLimit;
+    private final int recipientMinimum;
     private final long minBackoff;
     private final long maxBackoff;
     private final long queueRunDelay;
@@ -126,6 +127,7 @@ public final class Qmgr implements Transports {
         this.reporting = new Reporter.Context(logs, clock, decimals, config.getBool("soft_bounce"));
         this.activeLimit = Math.max(1, config.getInt("qmgr_message_active_limit"));
         this.recipientLimit = Math.max(1, config.getInt("qmgr_message_recipient_limit"));
+        this.recipientMinimum = Math.max(1, config.getInt("qmgr_message_recipient_minimum"));
         this.minBackoff = config.getTime("minimal_backoff_time");
         this.maxBackoff = Math.max(minBackoff, config.getTime("maximal_backoff_time"));
         this.queueRunDelay = Math.max(1, config.getTime("queue_run_delay"));
@@ -431,8 +433,8 @@ public final class Qmgr implements Transports {
         } catch (IOException e) {
             log.warning("%s: remove defer log: %s", id, e.getMessage());
         }
-        enqueue(m, pending);
-        if (m.pendingJobs == 0) finish(m);
+        m.unread.addAll(pending);
+        readMore(m);
     }
 
     private static int links(Path p) {
@@ -478,6 +480,21 @@ public final class Qmgr implements Transports {
 
     /** A recipient's route as qmgr schedules it. */
     private record Route(String transport, String nexthop, String queueName) {
+    }
+
+    /**
+     * Schedules the next batch of a message's recipients, within what is left of
+     * qmgr_message_recipient_limit but at least qmgr_message_recipient_minimum; once
+     * none are left unread and no job is pending, the message is finished.
+     */
+    private void readMore(ActiveMessage m) {
+        while (m.pendingJobs == 0 && !m.unread.isEmpty()) {
+            int n = Math.max(recipientMinimum, recipientLimit - inCoreRecipients);
+            List<Recipient> batch = new ArrayList<>();
+            while (batch.size() < n && !m.unread.isEmpty()) batch.add(m.unread.pollFirst());
+            enqueue(m, batch);
+        }
+        if (m.pendingJobs == 0) finish(m);
     }
 
     private void enqueue(ActiveMessage m, List<Recipient> pending) {
@@ -723,7 +740,7 @@ public final class Qmgr implements Transports {
         m.pendingJobs--;
         m.inCoreRecipients -= job.recipients().size();
         inCoreRecipients -= job.recipients().size();
-        if (m.pendingJobs == 0) finish(m);
+        if (m.pendingJobs == 0) readMore(m);
     }
 
     private static String dsnRet(Envelope env) {

@@ -463,4 +463,22 @@ class QmgrTest {
         assertThat(Duration.between(times.get(0), times.get(1)).toMillis()).isGreaterThanOrEqualTo(950);
         assertThat(Duration.between(times.get(1), times.get(2)).toMillis()).isGreaterThanOrEqualTo(950);
     }
+
+    @Test
+    void recipientLimitReadsABigMessageInBatches() throws Exception {
+        f.params.put("qmgr_message_recipient_limit", "10");
+        f.params.put("qmgr_message_recipient_minimum", "4");
+        f.params.put("smtp_destination_recipient_limit", "100");
+        TestAgent smtp = TestAgent.sending();
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String[] list = new String[25];
+        for (int i = 0; i < list.length; i++) list[i] = "m" + i + "@big.test";
+        String id = f.message("list@src.test", list);
+        f.start();
+        f.idle();
+        // batches of at most 10 recipients, all delivered, then the file is removed
+        assertThat(smtp.requests).extracting(r -> r.recipients().size()).containsExactly(10, 10, 5);
+        assertThat(smtp.delivered).hasSize(25);
+        assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": removed");
+    }
 }
