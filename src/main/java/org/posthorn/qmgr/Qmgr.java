@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +77,12 @@ public final class Qmgr implements Transports {
     private final Duration agentGrace;
     private final BounceLogs logs;
     private final Reporter.Context reporting;
+
+    /**
+     * Queue files that deliveries are working on, over every qmgr in this JVM: a qmgr that
+     * replaces another (reload, restart) leaves them in active/ until they are done.
+     */
+    private static final ConcurrentHashMap<Path, Integer> IN_FLIGHT = new ConcurrentHashMap<>();
 
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final Map<String, TransportState> transports = new LinkedHashMap<>();
@@ -146,20 +153,34 @@ public final class Qmgr implements Transports {
      */
     public void start() throws IOException {
         Instant now = clock.instant();
-        for (Path p : queue.list(QueueName.ACTIVE)) {
-            String id = p.getFileName().toString();
-            try {
-                setTimes(p, now);
-                queue.rename(id, QueueName.ACTIVE, QueueName.INCOMING);
-            } catch (NoSuchFileException e) {
-                // gone meanwhile
-            }
-        }
+        recoverOrphans(now);
         startTime = now;
         nextDeferredScan = now.plusSeconds(queueRunDelay);
         post(this::scanIncoming);
         post(this::scanDeferred);
         loop = Thread.ofVirtual().name("qmgr").start(this::run);
+    }
+
+    /**
+     * Moves files in active/ that this qmgr does not own back to incoming/: left by a
+     * previous run (a crash, or a reload that replaced the qmgr). A file that a delivery of
+     * an earlier qmgr in this JVM still works on stays until that delivery ended, as
+     * Postfix's qmgr leaves files locked by a delivery agent alone. Returns how many moved.
+     */
+    private int recoverOrphans(Instant now) throws IOException {
+        int moved = 0;
+        for (Path p : queue.list(QueueName.ACTIVE)) {
+            String id = p.getFileName().toString();
+            if (active.containsKey(id) || IN_FLIGHT.containsKey(p)) continue;
+            try {
+                setTimes(p, now);
+                queue.rename(id, QueueName.ACTIVE, QueueName.INCOMING);
+                moved++;
+            } catch (NoSuchFileException e) {
+                // gone meanwhile
+            }
+        }
+        return moved;
     }
 
     /** Stops the loop; deliveries in progress finish on their own threads. */
@@ -335,6 +356,11 @@ public final class Qmgr implements Transports {
     }
 
     private void scanDeferred() {
+        try {
+            if (recoverOrphans(clock.instant()) > 0) scanIncoming();
+        } catch (IOException e) {
+            log.warning("scan %s: %s", QueueName.ACTIVE.dirName(), e.getMessage());
+        }
         if (!deferredTodo.isEmpty()) {
             deferredRescan = true;
             return;
@@ -674,13 +700,17 @@ public final class Qmgr implements Transports {
                 dsnEnvid(env), env.attributes(), job.recipients(), reporter);
         DeliveryAgent agent = t.agent;
         Log agentLog = t.log;
+        Path file = m.file.toAbsolutePath();
+        IN_FLIGHT.merge(file, 1, Integer::sum);
         Thread.ofVirtual().name("qmgr " + t.name + " " + d.name).start(() -> {
             try {
                 agent.deliver(request);
             } catch (Throwable e) {
                 agentLog.warning("%s: delivery agent for transport %s failed: %s", m.queueId, t.name, describe(e));
+            } finally {
+                reporter.deferUnreported(job.recipients(), DeliveryStatus.of("4.3.0", "none", "unknown mail transport error"));
+                IN_FLIGHT.computeIfPresent(file, (k, n) -> n == 1 ? null : n - 1);
             }
-            reporter.deferUnreported(job.recipients(), DeliveryStatus.of("4.3.0", "none", "unknown mail transport error"));
             post(() -> completed(t, d, job, reporter));
         });
     }

@@ -481,4 +481,40 @@ class QmgrTest {
         assertThat(smtp.delivered).hasSize(25);
         assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": removed");
     }
+
+    @Test
+    void aReplacingQmgrLeavesFilesAloneWhileAnEarlierDeliveryRuns() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<String> deliveries = new CopyOnWriteArrayList<>();
+        DeliveryAgent slow = request -> {
+            release.await();
+            for (DeliveryRecipient r : request.recipients()) {
+                deliveries.add(r.address());
+                request.report().sent(r, DeliveryStatus.of("2.0.0", "x", "ok"));
+            }
+        };
+        Qmgr first = f.create();
+        first.register("smtp", slow, 0, f.agentLog("smtp"));
+        String id = f.message("a@src.test", "x@one.test");
+        first.start();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!Files.exists(f.queue.path(QueueName.ACTIVE, id)) && System.nanoTime() < deadline) Thread.sleep(10);
+        first.stop(); // a reload replaces qmgr while the delivery is still running
+
+        f.qmgr = null;
+        Qmgr second = f.create();
+        second.register("smtp", slow, 0, f.agentLog("smtp"));
+        second.start();
+        f.idle();
+        assertThat(f.queue.path(QueueName.ACTIVE, id)).exists(); // not taken from the running delivery
+        release.countDown();
+        deadline = System.nanoTime() + 5_000_000_000L;
+        while (deliveries.isEmpty() && System.nanoTime() < deadline) Thread.sleep(10);
+        Thread.sleep(100);
+        second.trigger("D".getBytes(StandardCharsets.US_ASCII)); // the next queue run takes the orphan back
+        f.idle();
+        assertThat(deliveries).containsExactly("x@one.test");
+        assertThat(f.queue.find(id, QueueName.INCOMING, QueueName.ACTIVE, QueueName.DEFERRED)).isEmpty();
+        assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": removed");
+    }
 }
