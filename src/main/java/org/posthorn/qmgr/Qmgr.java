@@ -62,6 +62,8 @@ public final class Qmgr implements Transports {
     static final String BAD_ADDRESS = "5.1.3 bad address syntax";
     static final String DEFERRED_TRANSPORT = "4.3.2 deferred transport";
     static final String TRANSPORT_UNAVAILABLE = "4.3.0 mail transport unavailable";
+    /** What recipients of a failed agent get (Postfix's text after an agent crash). */
+    static final DeliveryStatus CRASH = DeliveryStatus.of("4.3.0", "none", "unknown mail transport error");
     static final String RETRY = "retry";
     static final String ERROR = "error";
     /** Files fed from the scan lists per loop turn, so that events and scheduling interleave. */
@@ -106,6 +108,7 @@ public final class Qmgr implements Transports {
     private final int activeLimit;
     private final int recipientLimit;
     private final int recipientMinimum;
+    private final long transportRetryTime;
     private final long minBackoff;
     private final long maxBackoff;
     private final long queueRunDelay;
@@ -135,6 +138,7 @@ public final class Qmgr implements Transports {
         this.activeLimit = Math.max(1, config.getInt("qmgr_message_active_limit"));
         this.recipientLimit = Math.max(1, config.getInt("qmgr_message_recipient_limit"));
         this.recipientMinimum = Math.max(1, config.getInt("qmgr_message_recipient_minimum"));
+        this.transportRetryTime = config.getTime("transport_retry_time");
         this.minBackoff = config.getTime("minimal_backoff_time");
         this.maxBackoff = Math.max(minBackoff, config.getTime("maximal_backoff_time"));
         this.queueRunDelay = Math.max(1, config.getTime("queue_run_delay"));
@@ -528,7 +532,12 @@ public final class Qmgr implements Transports {
         for (Recipient r : pending) {
             DeliveryRecipient dr = new DeliveryRecipient(r.address(), r.originalAddress(), r.dsnOrigRcpt(), r.dsnNotify(), r.offset());
             Route route = route(m.sender(), r.address());
-            Destination d = transport(route.transport()).destination(route.queueName());
+            TransportState rt = transport(route.transport());
+            if (rt.dead(clock.instant())) {
+                qmgrDefer(m, List.of(dr), DeliveryStatus.of(CRASH.dsn(), "none", "delivery temporarily suspended: " + CRASH.text()));
+                continue;
+            }
+            Destination d = rt.destination(route.queueName());
             if (d.dead()) {
                 DeliveryStatus why = d.deadReason();
                 qmgrDefer(m, List.of(dr), DeliveryStatus.of(why.dsn(), "none", "delivery temporarily suspended: " + why.text()));
@@ -707,8 +716,9 @@ public final class Qmgr implements Transports {
                 agent.deliver(request);
             } catch (Throwable e) {
                 agentLog.warning("%s: delivery agent for transport %s failed: %s", m.queueId, t.name, describe(e));
+                reporter.crashed();
             } finally {
-                reporter.deferUnreported(job.recipients(), DeliveryStatus.of("4.3.0", "none", "unknown mail transport error"));
+                reporter.deferUnreported(job.recipients(), CRASH);
                 IN_FLIGHT.computeIfPresent(file, (k, n) -> n == 1 ? null : n - 1);
             }
             post(() -> completed(t, d, job, reporter));
@@ -719,7 +729,9 @@ public final class Qmgr implements Transports {
         Instant now = clock.instant();
         t.busy--;
         DeliveryStatus failure = reporter.siteFailure(job.recipients());
-        if (failure == null) {
+        if (reporter.agentCrashed()) {
+            suspend(t, now);
+        } else if (failure == null) {
             d.positiveFeedback();
         } else if (d.negativeFeedback(failure, now, Duration.ofSeconds(Math.max(1, minBackoff)))) {
             suspend(t, d);
@@ -727,6 +739,21 @@ public final class Qmgr implements Transports {
         d.finished(now);
         jobDone(job, reporter.anyDeferred());
         t.prune(d);
+    }
+
+    /**
+     * The transport's agent failed: like Postfix after a crashed delivery agent, the
+     * transport is suspended for transport_retry_time and its waiting mail deferred.
+     */
+    private void suspend(TransportState t, Instant now) {
+        t.deadUntil = now.plusSeconds(Math.max(1, transportRetryTime));
+        DeliveryStatus status = DeliveryStatus.of(CRASH.dsn(), "none", "delivery temporarily suspended: " + CRASH.text());
+        for (Destination d : new ArrayList<>(t.destinations.values())) {
+            for (Job j : d.drainJobs()) {
+                qmgrDefer(j.message(), j.recipients(), status);
+                jobDone(j, true);
+            }
+        }
     }
 
     /** A destination was declared dead: its waiting jobs are deferred until it is revived. */
@@ -751,6 +778,7 @@ public final class Qmgr implements Transports {
     /** The F trigger: every dead destination gets another chance. */
     private void forgetDead() {
         for (Destination d : new ArrayList<>(deadDestinations)) revive(d);
+        for (TransportState t : transports.values()) t.deadUntil = null;
     }
 
     private Reporter qmgrReporter(ActiveMessage m) {

@@ -38,6 +38,7 @@ final class Reporter implements DeliveryReport {
     private final Map<Long, Outcome> outcomes = new ConcurrentHashMap<>();
     private final Map<Long, DeliveryStatus> statuses = new ConcurrentHashMap<>();
     private volatile DeliveryStatus unreachable;
+    private volatile boolean crashed;
 
     /**
      * @param log     the agent's log (its tag goes on the delivery lines)
@@ -121,6 +122,15 @@ final class Reporter implements DeliveryReport {
     @Override
     public void destinationUnreachable(DeliveryStatus reason) {
         unreachable = reason;
+    }
+
+    /** The agent threw instead of returning. */
+    void crashed() {
+        crashed = true;
+    }
+
+    boolean agentCrashed() {
+        return crashed;
     }
 
     /** Defers every recipient of the job that the agent left unreported. */

@@ -19,6 +19,8 @@ final class TransportState {
     int maxproc;
     Log log;
     int busy;
+    /** Until when the transport is suspended after its agent failed (transport_retry_time); null if not. */
+    Instant deadUntil;
     final Map<String, Destination> destinations = new HashMap<>();
     /** Destinations with jobs waiting, in round-robin order. */
     private final Deque<Destination> rotation = new ArrayDeque<>();
@@ -40,6 +42,10 @@ final class TransportState {
             d.inRotation = true;
         }
         d.addJob(job);
+    }
+
+    boolean dead(Instant now) {
+        return deadUntil != null && now.isBefore(deadUntil);
     }
 
     boolean hasProcessSlot() {

@@ -390,14 +390,20 @@ class QmgrTest {
     }
 
     @Test
-    void anAgentThatThrowsLeavesItsRecipientsDeferred() throws Exception {
-        f.create().register("smtp", new TestAgent(n -> "throw", n -> Duration.ZERO), 0, f.agentLog("smtp"));
+    void anAgentThatThrowsLeavesItsRecipientsDeferredAndSuspendsTheTransport() throws Exception {
+        TestAgent smtp = new TestAgent(n -> "throw", n -> Duration.ofMillis(20));
+        f.create().register("smtp", smtp, 1, f.agentLog("smtp"));
         String id = f.message("a@src.test", "x@one.test");
+        String other = f.message("a@src.test", "y@two.test");
         f.start();
         f.idle();
         assertThat(f.log.lines).anyMatch(l -> l.matches(f.syslogName + "/smtp: " + id + ": to=<x@one.test>, relay=none" + LINE
                 + "dsn=4.3.0, status=deferred \\(unknown mail transport error\\)"));
         assertThat(f.queue.path(QueueName.DEFERRED, id)).exists();
+        // transport_retry_time: the other message waits without another try
+        assertThat(smtp.requests).hasSize(1);
+        assertThat(f.log.lines).anyMatch(l -> l.matches(f.syslogName + "/qmgr: " + other + ": to=<y@two.test>, relay=none" + LINE
+                + "dsn=4.3.0, status=deferred \\(delivery temporarily suspended: unknown mail transport error\\)"));
     }
 
     @Test
