@@ -31,6 +31,7 @@ public final class TrivialRewriteService implements Service {
     @Override
     public void start(ServiceContext context) throws Exception {
         rewrite = TrivialRewriter.create(context.config(), context.log());
+        context.register(TrivialRewrite.class, rewrite);
     }
 
     @Override
