@@ -492,7 +492,9 @@ class QmgrTest {
     void aReplacingQmgrLeavesFilesAloneWhileAnEarlierDeliveryRuns() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         List<String> deliveries = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         DeliveryAgent slow = request -> {
+            entered.countDown();
             release.await();
             for (DeliveryRecipient r : request.recipients()) {
                 deliveries.add(r.address());
@@ -503,8 +505,8 @@ class QmgrTest {
         first.register("smtp", slow, 0, f.agentLog("smtp"));
         String id = f.message("a@src.test", "x@one.test");
         first.start();
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!Files.exists(f.queue.path(QueueName.ACTIVE, id)) && System.nanoTime() < deadline) Thread.sleep(10);
+        // stop only once the delivery runs: before that the file is fair game for the next qmgr
+        assertThat(entered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         first.stop(); // a reload replaces qmgr while the delivery is still running
 
         f.qmgr = null;
@@ -514,7 +516,7 @@ class QmgrTest {
         f.idle();
         assertThat(f.queue.path(QueueName.ACTIVE, id)).exists(); // not taken from the running delivery
         release.countDown();
-        deadline = System.nanoTime() + 5_000_000_000L;
+        long deadline = System.nanoTime() + 5_000_000_000L;
         while (deliveries.isEmpty() && System.nanoTime() < deadline) Thread.sleep(10);
         Thread.sleep(100);
         second.trigger("D".getBytes(StandardCharsets.US_ASCII)); // the next queue run takes the orphan back
