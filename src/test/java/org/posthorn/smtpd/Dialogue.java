@@ -1,0 +1,166 @@
+package org.posthorn.smtpd;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A scripted SMTP dialogue kept as a data file: {@code C: bytes} lines are sent (escapes
+ * {@code \r \n \t \\ \xHH}; consecutive C: lines go out in one write), {@code S: line}
+ * lines are the reply lines expected back ({@code S: <EOF>} = the server closed),
+ * {@code profile: name} picks a set of main.cf settings shared with the Postfix oracle,
+ * {@code #} starts a comment. Queue IDs in replies compare as {@code QID}.
+ */
+public record Dialogue(String name, String profile, List<Step> steps) {
+    /** Bytes to send (may be empty: just read), then the reply lines expected. */
+    public record Step(byte[] send, List<String> expect) {
+    }
+
+    /** The main.cf settings of each profile; both servers get them (Postfix 3.7.11 spellings). */
+    public static final Map<String, Map<String, String>> PROFILES = Map.of(
+            "default", Map.of(),
+            "normalize", Map.of("smtpd_forbid_bare_newline", "yes"),
+            "pipelining", Map.of("smtpd_forbid_unauth_pipelining", "yes"),
+            "limits", Map.of("smtpd_recipient_limit", "2", "smtpd_recipient_overshoot_limit", "2",
+                    "message_size_limit", "1000", "smtpd_hard_error_limit", "4",
+                    "disable_vrfy_command", "yes", "smtpd_discard_ehlo_keywords", "chunking,vrfy,dsn",
+                    "smtpd_junk_command_limit", "2"));
+
+    /** Settings every profile shares: the oracle's identity and 3.7.11's defaults made explicit. */
+    public static Map<String, String> mainCf(String profile) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("myhostname", "reference.test");
+        m.put("mynetworks", "127.0.0.0/8");
+        m.put("smtpd_error_sleep_time", "0s");
+        m.put("smtpd_forbid_bare_newline", "no");
+        m.put("smtpd_forbid_bare_newline_exclusions", "");
+        m.put("smtpd_forbid_unauth_pipelining", "no");
+        m.put("smtpd_timeout", "10s");
+        m.putAll(PROFILES.get(profile));
+        return m;
+    }
+
+    public static Dialogue load(Path file) throws IOException {
+        String profile = "default";
+        List<Step> steps = new ArrayList<>();
+        ByteArrayOutputStream send = new ByteArrayOutputStream();
+        List<String> expect = new ArrayList<>();
+        for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (raw.isBlank() || raw.startsWith("#")) continue;
+            if (raw.startsWith("profile:")) {
+                profile = raw.substring(8).strip();
+            } else if (raw.startsWith("C: ") || raw.equals("C:")) {
+                if (!expect.isEmpty()) {
+                    steps.add(new Step(send.toByteArray(), expect));
+                    send.reset();
+                    expect = new ArrayList<>();
+                }
+                send.writeBytes(unescape(raw.length() > 3 ? raw.substring(3) : ""));
+            } else if (raw.startsWith("S: ")) {
+                expect.add(raw.substring(3));
+            } else {
+                throw new IOException(file + ": bad line: " + raw);
+            }
+        }
+        if (!expect.isEmpty() || send.size() > 0) steps.add(new Step(send.toByteArray(), expect));
+        String name = file.getFileName().toString().replace(".txt", "");
+        return new Dialogue(name, profile, steps);
+    }
+
+    static byte[] unescape(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char e = s.charAt(++i);
+                switch (e) {
+                    case 'r' -> out.write('\r');
+                    case 'n' -> out.write('\n');
+                    case 't' -> out.write('\t');
+                    case '\\' -> out.write('\\');
+                    case 'x' -> {
+                        out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
+                        i += 2;
+                    }
+                    default -> throw new IllegalArgumentException("bad escape \\" + e + " in " + s);
+                }
+            } else {
+                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Plays the dialogue against a server and returns what came back, step by step: for each
+     * step as many reply lines as the step expects (fewer when the server closed early, then
+     * {@code <EOF>}).
+     */
+    public List<List<String>> play(String host, int port) {
+        List<List<String>> got = new ArrayList<>();
+        try (Socket s = new Socket(host, port)) {
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(8000);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            boolean closed = false;
+            for (Step step : steps) {
+                if (step.send().length > 0 && !closed) {
+                    try {
+                        out.write(step.send());
+                        out.flush();
+                    } catch (IOException e) {
+                        closed = true;
+                    }
+                }
+                List<String> lines = new ArrayList<>();
+                for (String ignored : step.expect()) {
+                    String line = closed ? null : readLine(in);
+                    if (line == null) {
+                        closed = true;
+                        lines.add("<EOF>");
+                        break;
+                    }
+                    lines.add(line.replaceAll("queued as [0-9A-Za-z]+", "queued as QID"));
+                }
+                got.add(lines);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": " + e.getMessage(), e);
+        }
+        return got;
+    }
+
+    /** What the file expects, in the shape {@link #play} returns. */
+    public List<List<String>> expected() {
+        List<List<String>> out = new ArrayList<>();
+        for (Step s : steps) out.add(s.expect());
+        return out;
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            for (;;) {
+                int c = in.read();
+                if (c < 0) return b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
+                if (c == '\n') break;
+                if (c != '\r') b.write(c);
+            }
+        } catch (SocketTimeoutException e) {
+            return "<TIMEOUT>";
+        }
+        return b.toString(StandardCharsets.UTF_8);
+    }
+}
