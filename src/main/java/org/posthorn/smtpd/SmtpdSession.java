@@ -62,12 +62,16 @@ public final class SmtpdSession {
     private int clientPort;
     private String clientName;
     private String reverseName;
+    private boolean xclientAllowed;
+    private boolean xforwardAllowed;
+    private Origin.Forward forward;
     private final String serverAddr;
     private final int serverPort;
 
     // session state
     private String heloName;
-    private boolean esmtp;
+    /** SMTP or ESMTP, from HELO/EHLO or XCLIENT PROTO. */
+    private String protocol = "SMTP";
     private boolean pipeliningAnnounced;
     private int errorCount;
     private int junkCommands;
@@ -109,6 +113,8 @@ public final class SmtpdSession {
         this.serverPort = server == null ? -1 : server.getPort();
         this.clientName = PeerName.lookup(clientAddress, settings.peernameLookup());
         this.reverseName = clientName;
+        this.xclientAllowed = settings.xclientHosts().matches(clientAddress);
+        this.xforwardAllowed = settings.xforwardHosts().matches(clientAddress);
         input.beforeBlock(output::flush);
         for (String c : COMMANDS) counters.put(c, new int[2]);
     }
@@ -156,13 +162,17 @@ public final class SmtpdSession {
                 return;
             }
             SmtpInput.Ending ending = input.readLine(line, settings.lineLengthLimit(), false);
-            if (ending == SmtpInput.Ending.CUT) input.skipLine();
+            if (ending == SmtpInput.Ending.CUT) {
+                log.warning("%s", nameAddr() + ": request longer than " + settings.lineLengthLimit() + ": "
+                        + truncate(line.latin1(), 30) + "...");
+                input.skipLine();
+            }
             if (ending == SmtpInput.Ending.LF && bareNewlineMode() == SmtpdSettings.BareNewline.REJECT) {
-                int code = settings.bareNewlineRejectCode();
-                reply(code + " 5.5.2 " + settings.myhostname() + " Error: bare <LF> received");
+                // a command with a bare LF ends the session whatever the reject code (as 3.7.10+)
+                logReject(where, "bare <LF> received");
                 errorCount++;
-                if (code == 521 || code == 421) return;
-                continue;
+                reply(bareNewlineReply());
+                return;
             }
             String text = line.latin1();
             if (settings.smtputf8() && !validUtf8(line)) {
@@ -226,16 +236,23 @@ public final class SmtpdSession {
                 case "VRFY" -> vrfy(command);
                 case "ETRN" -> etrn(command);
                 case "QUIT" -> reply("221 2.0.0 Bye");
+                case "STARTTLS" -> notAvailable();
+                case "AUTH" -> error("503 5.5.1 Error: authentication not enabled");
+                case "XCLIENT" -> xclient(command);
+                case "XFORWARD" -> xforward(command);
                 default -> notAvailable();
             };
-            if (ok) counter[0]++;
-            else errorCount++;
+            if (ok && !uncounted) counter[0]++;
+            else if (!ok) errorCount++;
+            uncounted = false;
             if (JUNK.contains(verb) && junkCommands++ > settings.junkCommandLimit()) errorCount++;
             if (verb.equals("QUIT") || hangup) return;
         }
     }
 
     private boolean hangup;
+    /** Set by a command that succeeded but, as in Postfix, does not count as a success (XCLIENT). */
+    private boolean uncounted;
 
     // ---- commands ----
 
@@ -245,7 +262,7 @@ public final class SmtpdSession {
         }
         mailReset();
         heloName = sanitiseHelo(command.args().getFirst());
-        esmtp = extended;
+        protocol = extended ? "ESMTP" : "SMTP";
         if (!extended) {
             pipeliningAnnounced = false;
             return reply("250 " + settings.myhostname());
@@ -258,10 +275,10 @@ public final class SmtpdSession {
         addKeyword(lines, discarded, "SIZE", limit > 0 ? "SIZE " + limit : "SIZE");
         if (!settings.disableVrfy()) addKeyword(lines, discarded, "VRFY", "VRFY");
         addKeyword(lines, discarded, "ETRN", "ETRN");
-        if (settings.xclientHosts().matches(clientAddress)) {
+        if (xclientAllowed) {
             addKeyword(lines, discarded, "XCLIENT", "XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT");
         }
-        if (settings.xforwardHosts().matches(clientAddress)) {
+        if (xforwardAllowed) {
             addKeyword(lines, discarded, "XFORWARD", "XFORWARD NAME ADDR PROTO HELO SOURCE PORT IDENT");
         }
         addKeyword(lines, discarded, "ENHANCEDSTATUSCODES", "ENHANCEDSTATUSCODES");
@@ -319,6 +336,8 @@ public final class SmtpdSession {
                 messageSize = Long.parseLong(v);
             } else if (upper.equals("SMTPUTF8") && settings.smtputf8()) {
                 utf8 = true;
+            } else if ((upper.startsWith("RET=") || upper.startsWith("ENVID=")) && isDiscarded("DSN")) {
+                return error("501 5.7.1 DSN support is disabled");
             } else if (upper.startsWith("RET=")) {
                 String v = upper.substring(4);
                 if (newRet != null || !(v.equals("FULL") || v.equals("HDRS"))) {
@@ -338,9 +357,11 @@ public final class SmtpdSession {
                 return error("555 5.5.4 Unsupported option: " + arg);
             }
         }
-        if (!utf8 && !isAscii(address)) return error("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
+        if (settings.strictSmtputf8() && !utf8 && !isAscii(address)) return error("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
         if (settings.messageSizeLimit() > 0 && messageSize > settings.messageSizeLimit()) {
-            return error("552 5.3.4 Message size exceeds fixed limit");
+            String text = "552 5.3.4 Message size exceeds fixed limit";
+            logReject("MAIL", text, address);
+            return error(text);
         }
         sender = address;
         body = newBody;
@@ -363,7 +384,9 @@ public final class SmtpdSession {
         String orcpt = null;
         for (String arg : args.subList(2, args.size())) {
             String upper = arg.toUpperCase(Locale.ROOT);
-            if (upper.startsWith("NOTIFY=")) {
+            if ((upper.startsWith("NOTIFY=") || upper.startsWith("ORCPT=")) && isDiscarded("DSN")) {
+                return error("501 5.7.1 DSN support is disabled");
+            } else if (upper.startsWith("NOTIFY=")) {
                 Set<Recipient.Notify> n = notify == null ? parseNotify(upper.substring(7)) : null;
                 if (n == null) return error("501 5.5.4 Error: Bad NOTIFY parameter syntax");
                 notify = n;
@@ -375,7 +398,7 @@ public final class SmtpdSession {
                 return error("555 5.5.4 Unsupported option: " + arg);
             }
         }
-        if (!smtputf8 && !isAscii(address)) return error("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
+        if (settings.strictSmtputf8() && !smtputf8 && !isAscii(address)) return error("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
         if (settings.recipientLimit() > 0 && recipientCount >= settings.recipientLimit()) {
             reply("452 4.5.3 Error: too many recipients");
             return recipientOvershoot++ < settings.recipientOvershootLimit();
@@ -389,7 +412,7 @@ public final class SmtpdSession {
                 log.warning("%s", "cleanup open failed: " + e.getMessage());
                 return error("451 4.3.0 Error: queue file write error");
             }
-            log.info("%s", submission.queueId() + ": client=" + nameAddr());
+            log.info("%s", submission.queueId() + ": client=" + nameAddr() + forwardLogText());
         }
         try {
             submission.addRecipient(new Recipient(address, notify == null ? Set.of() : notify,
@@ -411,7 +434,7 @@ public final class SmtpdSession {
             } catch (IllegalArgumentException e) {
                 return null;
             }
-            if (!set.add(n)) return null;
+            set.add(n);
         }
         if (set.contains(Recipient.Notify.NEVER) && set.size() > 1) return null;
         return set;
@@ -424,7 +447,7 @@ public final class SmtpdSession {
         String type = value.substring(0, semi);
         for (char c : type.toCharArray()) if (!(Character.isLetterOrDigit(c) || c == '-')) return null;
         String addr = Xtext.decode(value.substring(semi + 1));
-        if (addr == null || addr.isEmpty()) return null;
+        if (addr == null) return null;
         return type + ";" + addr;
     }
 
@@ -455,8 +478,15 @@ public final class SmtpdSession {
             if (!n.isEmpty() && n.length() <= 18 && n.chars().allMatch(Character::isDigit)) count = Long.parseLong(n);
             if (args.size() == 2) last = args.get(1).equalsIgnoreCase("LAST");
         }
+        if (isDiscarded("CHUNKING")) {
+            // the chunk cannot be skipped reliably: Postfix hangs up
+            hangup = true;
+            return error("521 5.5.1 Error: command not implemented");
+        }
         if (count < 0 || args.size() == 2 && !last) {
             // the chunk size is unknown, so the dialogue cannot be kept in step
+            log.warning("%s", (submission != null ? submission.queueId() : "NOQUEUE")
+                    + ": malformed BDAT command syntax from " + nameAddr() + ": " + truncate(command.text(), 100));
             reply("521 5.5.4 Syntax: BDAT count [LAST]");
             hangup = true;
             return false;
@@ -485,19 +515,13 @@ public final class SmtpdSession {
             left -= n;
         }
         where = "BDAT";
-        if (!last) {
-            if (bdatWriter.tooBig()) {
-                // Postfix stops the transaction at the first chunk past the limit
-                bdatError = true;
-                abortTransaction();
-                return error("552 5.3.4 Message size exceeds fixed limit");
-            }
-            return reply("250 2.0.0 Ok: " + count + " bytes");
-        }
+        // chunks past message_size_limit are still read and acknowledged; the LAST chunk gets the error
+        if (!last) return reply("250 2.0.0 Ok: " + count + " bytes");
         bdatWriter.finishBytes();
         where = "END-OF-MESSAGE";
         ContentWriter writer = bdatWriter;
-        return finishMessage(writer, false, writer.size());
+        boolean rejectBare = writer.sawBareNewline() && bareNewlineMode() == SmtpdSettings.BareNewline.REJECT;
+        return finishMessage(writer, rejectBare, writer.size());
     }
 
     private void discard(long count) throws IOException {
@@ -513,16 +537,22 @@ public final class SmtpdSession {
 
     private boolean vrfy(CommandLine command) throws IOException, InterruptedException {
         List<String> args = command.args();
-        if (args.isEmpty() || args.size() > 2 || args.size() == 2 && !args.get(1).equalsIgnoreCase("SMTPUTF8")) {
-            return error("501 5.5.4 Syntax: VRFY address [SMTPUTF8]");
+        if (args.isEmpty()) return error("501 5.5.4 Syntax: VRFY address [SMTPUTF8]");
+        int n = args.size();
+        if (n > 1 && args.getLast().equalsIgnoreCase("SMTPUTF8")) n--;
+        // Postfix joins the remaining words into one address, which then fails the syntax check
+        String text = String.join(" ", args.subList(0, n));
+        String address = n == 1 ? CommandLine.extractAddress(text, false) : null;
+        if (address == null || address.isEmpty()) {
+            log.warning("%s", "Illegal address syntax from " + nameAddr() + " in VRFY command: " + text);
+            return error("501 5.1.3 Bad recipient address syntax");
         }
-        String address = CommandLine.extractAddress(args.getFirst(), false);
-        if (address == null || address.isEmpty()) return error("501 5.1.3 Bad recipient address syntax");
-        return reply("252 2.0.0 " + address);
+        // no verify(8) lookup: the argument is echoed as Postfix does without address probes
+        return reply("252 2.0.0 " + text);
     }
 
     private boolean etrn(CommandLine command) throws IOException, InterruptedException {
-        if (heloName == null) return error("503 Error: send HELO/EHLO first");
+        if (settings.heloRequired() && heloName == null) return error("503 Error: send HELO/EHLO first");
         if (command.args().size() != 1) return error("500 Syntax: ETRN domain");
         if (sender != null) return error("503 Error: MAIL transaction in progress");
         String domain = command.args().getFirst();
@@ -535,7 +565,157 @@ public final class SmtpdSession {
                 return error("458 Unable to queue messages");
             }
         }
-        return error("459 <" + domain + ">: service unavailable");
+        log.warning("%s", "reject: ETRN " + name + "... from " + nameAddr());
+        return error("459 <" + name + ">: service unavailable");
+    }
+
+    /**
+     * XCLIENT (Postfix XCLIENT_README): an authorised proxy replaces the client's name,
+     * address, port, HELO and protocol; the session starts over with a new greeting. Like
+     * Postfix, a successful XCLIENT is not counted as a successful command.
+     */
+    private boolean xclient(CommandLine command) throws IOException, InterruptedException {
+        if (command.args().isEmpty()) return error("501 5.5.4 Syntax: XCLIENT attribute=value...");
+        if (sender != null) return error("503 5.5.1 Error: MAIL transaction in progress");
+        if (!xclientAllowed) return error("550 5.7.0 Error: insufficient authorization");
+        String name = clientName, reverse = reverseName, addr = clientAddr, helo = heloName, proto = null;
+        InetAddress address = clientAddress;
+        int port = clientPort;
+        boolean gotReverse = false;
+        for (String word : command.args()) {
+            int eq = word.indexOf('=');
+            if (eq <= 0) return error("501 5.5.4 Error: attribute=value expected");
+            String attr = word.substring(0, eq).toUpperCase(Locale.ROOT);
+            String value = Xtext.decode(word.substring(eq + 1));
+            if (value == null) return error("501 5.5.4 Bad " + attr + " syntax: " + word.substring(eq + 1));
+            boolean unavailable = value.equals("[UNAVAILABLE]") || value.equals("[TEMPUNAVAIL]");
+            switch (attr) {
+                case "NAME", "REVERSE_NAME" -> {
+                    if (!unavailable && !Hostnames.validHostname(value)) return badAttribute(attr, value);
+                    String v = unavailable ? "unknown" : value;
+                    if (attr.equals("NAME")) name = v;
+                    else {
+                        reverse = v;
+                        gotReverse = true;
+                    }
+                }
+                case "ADDR" -> {
+                    if (!unavailable) {
+                        boolean v6 = value.regionMatches(true, 0, "IPv6:", 0, 5);
+                        InetAddress a = Hostnames.parseAddress(v6 ? value.substring(5) : value, v6);
+                        if (a == null) return badAttribute(attr, value);
+                        address = a;
+                        addr = hostAddress(a);
+                    } else {
+                        addr = "unknown";
+                    }
+                }
+                case "PORT", "DESTPORT" -> {
+                    if (!unavailable && !validPort(value)) return badAttribute(attr, value);
+                    if (attr.equals("PORT")) port = unavailable ? -1 : Integer.parseInt(value);
+                }
+                case "DESTADDR" -> {
+                    boolean v6 = value.regionMatches(true, 0, "IPv6:", 0, 5);
+                    if (!unavailable && Hostnames.parseAddress(v6 ? value.substring(5) : value, v6) == null) {
+                        return badAttribute(attr, value);
+                    }
+                }
+                case "HELO" -> {
+                    if (unavailable) {
+                        helo = null;
+                    } else {
+                        if (value.length() > Hostnames.MAX_NAME) return badAttribute(attr, value);
+                        helo = sanitiseHelo(value);
+                    }
+                }
+                case "PROTO" -> {
+                    String upper = value.toUpperCase(Locale.ROOT);
+                    if (!unavailable && !upper.equals("SMTP") && !upper.equals("ESMTP")) return badAttribute(attr, value);
+                    proto = unavailable ? null : upper;
+                }
+                case "LOGIN" -> {
+                    // without SASL support the login name is accepted and not used
+                }
+                default -> {
+                    return error("501 5.5.4 Bad XCLIENT attribute name: " + attr);
+                }
+            }
+        }
+        reverseName = gotReverse ? reverse : name.equals(clientName) ? reverseName : name;
+        clientName = name;
+        clientAddr = addr;
+        clientAddress = address;
+        clientPort = port;
+        // the session starts over as if the proxied client had just connected
+        mailReset();
+        heloName = helo;
+        protocol = proto != null ? proto : "SMTP";
+        pipeliningAnnounced = false;
+        // as Postfix 3.7: XCLIENT permission follows the new address, XFORWARD's stays
+        xclientAllowed = settings.xclientHosts().matches(clientAddress);
+        uncounted = true;
+        return reply("220 " + settings.banner());
+    }
+
+    /**
+     * XFORWARD (Postfix XFORWARD_README): an authorised content filter tells who the
+     * original client was; the attributes are kept for the next transaction and logged as
+     * {@code orig_client=} and {@code orig_queue_id=}.
+     */
+    private boolean xforward(CommandLine command) throws IOException, InterruptedException {
+        if (command.args().isEmpty()) return error("501 5.5.4 Syntax: XFORWARD attribute=value...");
+        if (sender != null) return error("503 5.5.1 Error: MAIL transaction in progress");
+        if (!xforwardAllowed) return error("550 5.7.0 Error: insufficient authorization");
+        Origin.Forward f = forward != null ? forward : new Origin.Forward(null, null, -1, null, null, null, null);
+        for (String word : command.args()) {
+            int eq = word.indexOf('=');
+            if (eq <= 0) return error("501 5.5.4 Error: attribute=value expected");
+            String attr = word.substring(0, eq).toUpperCase(Locale.ROOT);
+            String value = Xtext.decode(word.substring(eq + 1));
+            if (value == null) return error("501 5.5.4 Bad " + attr + " syntax: " + word.substring(eq + 1));
+            boolean unavailable = value.equals("[UNAVAILABLE]");
+            switch (attr) {
+                case "NAME" -> {
+                    if (!unavailable && !Hostnames.validHostname(value)) return badAttribute(attr, value);
+                    f = f.withName(unavailable ? null : value);
+                }
+                case "ADDR" -> {
+                    String a = null;
+                    if (!unavailable) {
+                        boolean v6 = value.regionMatches(true, 0, "IPv6:", 0, 5);
+                        InetAddress parsed = Hostnames.parseAddress(v6 ? value.substring(5) : value, v6);
+                        if (parsed == null) return badAttribute(attr, value);
+                        a = hostAddress(parsed);
+                    }
+                    f = f.withAddress(a);
+                }
+                case "PORT" -> {
+                    if (!unavailable && !validPort(value)) return badAttribute(attr, value);
+                    f = f.withPort(unavailable ? -1 : Integer.parseInt(value));
+                }
+                case "PROTO" -> f = f.withProtocol(unavailable ? null : value);
+                case "HELO" -> f = f.withHelo(unavailable ? null : sanitiseHelo(value));
+                case "IDENT" -> f = f.withIdent(unavailable ? null : value);
+                case "SOURCE" -> {
+                    String upper = value.toUpperCase(Locale.ROOT);
+                    if (!unavailable && !upper.equals("LOCAL") && !upper.equals("REMOTE")) return badAttribute(attr, value);
+                    f = f.withSource(unavailable ? null : upper);
+                }
+                default -> {
+                    return error("501 5.5.4 Bad XFORWARD attribute name: " + attr);
+                }
+            }
+        }
+        forward = f;
+        return reply("250 2.0.0 Ok");
+    }
+
+    private boolean badAttribute(String attr, String value) throws IOException, InterruptedException {
+        return error("501 5.5.4 Bad " + attr + " syntax: " + value);
+    }
+
+    private static boolean validPort(String value) {
+        return !value.isEmpty() && value.length() <= 5 && value.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private boolean notAvailable() throws IOException, InterruptedException {
@@ -550,9 +730,8 @@ public final class SmtpdSession {
     }
 
     private void writeReceived() {
-        String protocol = smtputf8 && esmtp ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP";
         List<String> lines = ReceivedHeader.lines(heloName != null ? heloName : clientName, clientName, rfcAddr(),
-                settings.myhostname(), settings.mailName(), protocol, submission.queueId(),
+                settings.myhostname(), settings.mailName(), protocol(), submission.queueId(),
                 recipientCount == 1 ? firstRecipient : null, arrival, clock.getZone());
         try {
             for (String l : lines) submission.line(l);
@@ -569,11 +748,9 @@ public final class SmtpdSession {
             throws IOException, InterruptedException {
         String failure = null;
         if (bareNewline) {
+            logReject("END-OF-MESSAGE", "bare <LF> received");
+            failure = bareNewlineReply();
             int code = settings.bareNewlineRejectCode();
-            failure = code + " 5.5.2 " + settings.myhostname() + " Error: bare <LF> received";
-            log.info("%s", submission.queueId() + ": reject: END-OF-MESSAGE from " + nameAddr() + ": " + failure
-                    + "; from=<" + sender + "> to=<" + firstRecipient + "> proto=" + (esmtp ? "ESMTP" : "SMTP")
-                    + " helo=<" + (heloName == null ? "" : heloName) + ">");
             if (code == 521 || code == 421) hangup = true;
         } else if (writer.tooBig()) {
             failure = "552 5.3.4 Error: message file too big";
@@ -600,6 +777,42 @@ public final class SmtpdSession {
         return error(failure);
     }
 
+    /** {@code , orig_queue_id=ID, orig_client=name[addr]} from XFORWARD, as Postfix logs it. */
+    private String forwardLogText() {
+        if (forward == null) return "";
+        StringBuilder out = new StringBuilder();
+        if (forward.ident() != null) out.append(", orig_queue_id=").append(forward.ident());
+        if (forward.name() != null || forward.address() != null) {
+            out.append(", orig_client=").append(forward.name() != null ? forward.name() : "unknown")
+                    .append('[').append(forward.address() != null ? forward.address() : "unknown").append(']');
+        }
+        return out.toString();
+    }
+
+    private String bareNewlineReply() {
+        return settings.bareNewlineRejectCode() + " 5.5.2 " + settings.myhostname() + " Error: bare <LF> received";
+    }
+
+    /**
+     * Postfix's reject log line: {@code QUEUEID: reject: STAGE from name[addr]: text; from=<s> to=<r>
+     * proto=ESMTP helo=<h>}, with NOQUEUE before a queue file exists and the from/to/helo parts
+     * only when known.
+     */
+    private void logReject(String stage, String text) {
+        logReject(stage, text, sender);
+    }
+
+    private void logReject(String stage, String text, String from) {
+        StringBuilder out = new StringBuilder();
+        out.append(submission != null ? submission.queueId() : "NOQUEUE").append(": reject: ").append(stage)
+                .append(" from ").append(nameAddr()).append(": ").append(text).append(';');
+        if (from != null) out.append(" from=<").append(from).append('>');
+        if (firstRecipient != null) out.append(" to=<").append(firstRecipient).append('>');
+        out.append(" proto=").append(protocol);
+        if (heloName != null) out.append(" helo=<").append(heloName).append('>');
+        log.info("%s", out.toString());
+    }
+
     private void abortTransaction() {
         if (submission != null) submission.abort();
         submission = null;
@@ -620,11 +833,17 @@ public final class SmtpdSession {
         bdatWriter = null;
         bdatError = false;
         writeFailed = false;
+        forward = null;
     }
 
     private Origin origin() {
-        return new Origin(clientName, clientAddr, clientPort, reverseName, heloName,
-                smtputf8 && esmtp ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP", null, null, serverAddr, serverPort);
+        return new Origin(clientName, clientAddr, clientPort, reverseName, heloName, protocol(), null, null,
+                serverAddr, serverPort, forward);
+    }
+
+    /** The protocol name for Received: and the queue file: UTF8SMTP when the client used SMTPUTF8 (RFC 6531). */
+    private String protocol() {
+        return smtputf8 && protocol.equals("ESMTP") ? "UTF8SMTP" : protocol;
     }
 
     // ---- replies ----
@@ -634,16 +853,13 @@ public final class SmtpdSession {
         return false;
     }
 
-    /** Sends a reply with Postfix's tarpit: error replies wait smtpd_error_sleep_time, or longer past the soft limit. */
+    /** Sends a reply (buffered until the next read would block), with Postfix's tarpit delay. */
     private boolean reply(String text) throws IOException, InterruptedException {
         if (settings.softBounce() && text.startsWith("5")) text = "4" + text.substring(1);
-        if (errorCount > settings.softErrorLimit()) {
-            Thread.sleep(errorCount * 1000L);
-        } else if (text.startsWith("4") || text.startsWith("5")) {
-            if (settings.errorSleepSeconds() > 0) {
-                output.flush();
-                Thread.sleep(settings.errorSleepSeconds() * 1000L);
-            }
+        // Postfix 2.1+: past smtpd_soft_error_limit every reply waits smtpd_error_sleep_time
+        if (errorCount >= settings.softErrorLimit() && settings.errorSleepSeconds() > 0) {
+            output.flush();
+            Thread.sleep(settings.errorSleepSeconds() * 1000L);
         }
         output.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
         return true;

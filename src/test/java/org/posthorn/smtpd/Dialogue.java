@@ -31,6 +31,11 @@ public record Dialogue(String name, String profile, List<Step> steps) {
     public static final Map<String, Map<String, String>> PROFILES = Map.of(
             "default", Map.of(),
             "normalize", Map.of("smtpd_forbid_bare_newline", "yes"),
+            "reject", Map.of("smtpd_forbid_bare_newline", "reject"),
+            "size", Map.of("message_size_limit", "1000"),
+            "timeout", Map.of("smtpd_timeout", "2s"),
+            "xclient", Map.of("smtpd_authorized_xclient_hosts", "127.0.0.0/8",
+                    "smtpd_authorized_xforward_hosts", "127.0.0.0/8"),
             "pipelining", Map.of("smtpd_forbid_unauth_pipelining", "yes"),
             "limits", Map.of("smtpd_recipient_limit", "2", "smtpd_recipient_overshoot_limit", "2",
                     "message_size_limit", "1000", "smtpd_hard_error_limit", "4",
@@ -147,6 +152,21 @@ public record Dialogue(String name, String profile, List<Step> steps) {
         List<List<String>> out = new ArrayList<>();
         for (Step s : steps) out.add(s.expect());
         return out;
+    }
+
+    /** A short report of the first step where two plays differ, for assertion messages. */
+    public String firstDifference(List<List<String>> expected, List<List<String>> got) {
+        for (int i = 0; i < Math.max(expected.size(), got.size()); i++) {
+            List<String> e = i < expected.size() ? expected.get(i) : List.of();
+            List<String> g = i < got.size() ? got.get(i) : List.of();
+            if (!e.equals(g)) {
+                String sent = new String(steps.get(i).send(), StandardCharsets.ISO_8859_1);
+                if (sent.length() > 200) sent = sent.substring(0, 200) + "...";
+                return name + " step " + i + ": sent " + sent.replace("\r", "\\r").replace("\n", "\\n")
+                        + "\n  expected " + e + "\n  got      " + g;
+            }
+        }
+        return name + ": same";
     }
 
     private static String readLine(InputStream in) throws IOException {
