@@ -153,6 +153,11 @@ public final class SmtpdSession {
     private void dialogue() throws IOException, InterruptedException {
         if (input.pending()) {
             logImproperPipelining("CONNECT");
+            if (settings.forbidUnauthPipelining()) {
+                // a client that talks before the greeting gets no greeting at all (Postfix 3.7.11)
+                reply("554 5.5.0 Error: SMTP protocol synchronization");
+                return;
+            }
         }
         reply("220 " + settings.banner());
         for (;;) {
@@ -910,7 +915,7 @@ public final class SmtpdSession {
         if (unknownCommands > 0) out.append(" unknown=0/").append(unknownCommands);
         total += unknownCommands;
         out.append(" commands=").append(ok);
-        if (ok != total) out.append('/').append(total);
+        if (ok != total || total == 0) out.append('/').append(total);
         return out.toString();
     }
 

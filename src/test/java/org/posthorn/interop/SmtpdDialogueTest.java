@@ -42,7 +42,8 @@ class SmtpdDialogueTest {
     @TestFactory
     Stream<DynamicTest> dialoguesGiveThePostfixReplies() throws Exception {
         return dialogues().stream().map(d -> DynamicTest.dynamicTest(d.name(), () -> {
-            TestServer server = new TestServer(Dialogue.mainCf(d.profile()), new RecordingCleanup(spool, false));
+            TestServer server = new TestServer(Dialogue.mainCf(d.profile()), new RecordingCleanup(spool, false),
+                    d.pregreet() ? 300 : 0);
             SERVERS.add(server);
             List<List<String>> got = d.play("127.0.0.1", server.port());
             assertThat(got).as(() -> d.firstDifference(d.expected(), got)).isEqualTo(d.expected());

@@ -102,7 +102,8 @@ class SmtpdDifferentialTest {
         return SmtpdDialogueTest.dialogues().stream().map(d -> DynamicTest.dynamicTest(d.name(), () -> {
             Integer port = ORACLE_PORTS.get(d.profile());
             assumeTrue(port != null, "no Postfix oracle for profile " + d.profile());
-            TestServer server = new TestServer(Dialogue.mainCf(d.profile()), new RecordingCleanup(spool, false));
+            TestServer server = new TestServer(Dialogue.mainCf(d.profile()), new RecordingCleanup(spool, false),
+                    d.pregreet() ? 300 : 0);
             SERVERS.add(server);
             List<List<String>> postfix = d.play("127.0.0.1", port);
             List<List<String>> ours = d.play("127.0.0.1", server.port());

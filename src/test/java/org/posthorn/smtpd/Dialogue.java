@@ -147,6 +147,11 @@ public record Dialogue(String name, String profile, List<Step> steps) {
         return got;
     }
 
+    /** Whether the client talks before the greeting (the first step sends bytes). */
+    public boolean pregreet() {
+        return !steps.isEmpty() && steps.getFirst().send().length > 0;
+    }
+
     /** What the file expects, in the shape {@link #play} returns. */
     public List<List<String>> expected() {
         List<List<String>> out = new ArrayList<>();

@@ -37,6 +37,15 @@ public final class TestServer implements AutoCloseable {
     private final SmtpdService service = new SmtpdService();
 
     public TestServer(Map<String, String> mainCf, Cleanup cleanup) throws IOException {
+        this(mainCf, cleanup, 0);
+    }
+
+    /**
+     * With {@code acceptDelayMillis}, each session starts that long after the connection is
+     * accepted, as a forked smtpd process would: a client that talks before the greeting is
+     * then reliably seen doing so.
+     */
+    public TestServer(Map<String, String> mainCf, Cleanup cleanup, long acceptDelayMillis) throws IOException {
         Config config = Config.of(Path.of("/nonexistent"), mainCf);
         ServiceContext context = new ServiceContext() {
             @Override
@@ -78,6 +87,7 @@ public final class TestServer implements AutoCloseable {
                     SocketChannel c = server.accept();
                     Thread.ofVirtual().start(() -> {
                         try (c) {
+                            if (acceptDelayMillis > 0) Thread.sleep(acceptDelayMillis);
                             service.serve(c, context);
                         } catch (Exception e) {
                             LOG.add("test server: " + e);
