@@ -194,6 +194,46 @@ class SmtpdSessionTest {
     }
 
     @Test
+    void aClientThatNeverReadsRepliesIsCutOffAfterTheTimeout() throws Exception {
+        int mark = TestServer.log().size();
+        try (TestServer server = new TestServer(cf("smtpd_timeout", "1s", "smtpd_junk_command_limit", "100000000",
+                "smtpd_hard_error_limit", "100000000"), new RecordingCleanup(spool, false))) {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                s.setReceiveBufferSize(4096);
+                OutputStream out = s.getOutputStream();
+                byte[] noops = "NOOP\r\n".repeat(10000).getBytes(StandardCharsets.US_ASCII);
+                long start = System.nanoTime();
+                try {
+                    // 400 MB of commands would be 1 GB of replies: the server must give up first
+                    for (int i = 0; i < 6000; i++) out.write(noops);
+                } catch (IOException expected) {
+                    // the server closed the connection
+                }
+                assertThat(System.nanoTime() - start).isLessThan(20_000_000_000L);
+            }
+        }
+        assertThat(logSince(mark)).anyMatch(l -> l.matches("timeout after NOOP from [^ ]+\\[127.0.0.1\\]"));
+    }
+
+    @Test
+    void lostConnectionInsideDataCountsTheBytes() throws Exception {
+        int mark = TestServer.log().size();
+        try (TestServer server = new TestServer(cf(), new RecordingCleanup(spool, false))) {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                readReply(s.getInputStream(), new ByteArrayOutputStream());
+                s.getOutputStream().write(("EHLO c\r\nMAIL FROM:<a@c>\r\nRCPT TO:<b@reference.test>\r\nDATA\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                for (int i = 0; i < 4; i++) readReply(s.getInputStream(), got);
+                s.getOutputStream().write("Subject: x\r\n\r\nbody".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                Thread.sleep(200);
+            }
+        }
+        assertThat(logSince(mark)).anyMatch(l -> l.matches("lost connection after DATA \\(14 bytes\\) from [^ ]+\\[127.0.0.1\\]"));
+    }
+
+    @Test
     void xclientChangesTheClientAndXforwardIsLogged() throws Exception {
         RecordingCleanup cleanup = new RecordingCleanup(spool, false);
         int mark = TestServer.log().size();
