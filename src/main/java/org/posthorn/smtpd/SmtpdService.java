@@ -19,6 +19,17 @@ public final class SmtpdService implements Service {
     });
 
     private volatile Cleanup cleanup;
+    /** How check_*_access tables are opened; null means TableFactory. */
+    private final Restrictions.TableOpener tables;
+
+    public SmtpdService() {
+        this(null);
+    }
+
+    /** For tests: access tables from the given opener instead of TableFactory. */
+    SmtpdService(Restrictions.TableOpener tables) {
+        this.tables = tables;
+    }
 
     @Override
     public void start(ServiceContext context) {
@@ -37,7 +48,9 @@ public final class SmtpdService implements Service {
         SmtpdSession session = new SmtpdSession(settings, c, context.log(), Clock.systemDefaultZone(),
                 connection.socket().getInputStream(),
                 new DeadlineOutputStream(connection.socket().getOutputStream(), WRITE_TIMER, connection, timeoutMillis),
-                (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress());
+                (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
+                new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
+                        context.log()));
         session.run();
     }
 

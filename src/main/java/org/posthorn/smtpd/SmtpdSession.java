@@ -47,6 +47,11 @@ public final class SmtpdSession {
     private static final String NEUTER = " <>()\\\";@";
 
     private final SmtpdSettings settings;
+    private final Restrictions restrictions;
+    /** The recipient of the RCPT being checked, for restrictions and reject log lines. */
+    private String checkedRecipient;
+    /** smtpd_client_restrictions rejected the client at connect (smtpd_delay_reject = no). */
+    private boolean accessDenied;
     private final Cleanup cleanup;
     private final Log log;
     private final Clock clock;
@@ -96,8 +101,10 @@ public final class SmtpdSession {
     private boolean bdatError;
 
     SmtpdSession(SmtpdSettings settings, Cleanup cleanup, Log log, Clock clock, InputStream in, OutputStream out,
-                 InetSocketAddress client, InetSocketAddress server) {
+                 InetSocketAddress client, InetSocketAddress server, Restrictions restrictions) {
         this.settings = settings;
+        this.restrictions = restrictions;
+        restrictions.onWarning(this::logAction);
         this.cleanup = cleanup;
         this.log = log;
         this.clock = clock;
@@ -159,7 +166,16 @@ public final class SmtpdSession {
                 return;
             }
         }
-        reply("220 " + settings.banner());
+        Verdict.Reject denied = settings.delayReject() ? null : restrictions.check(restrictionState(), Restrictions.Stage.CLIENT);
+        if (denied != null) {
+            // as Postfix: the greeting is the rejection, and every command but QUIT is refused
+            logReject("CONNECT", denied.reply());
+            accessDenied = true;
+            reply(denied.reply());
+            if (denied.code() == 421 || denied.code() == 521) return;
+        } else {
+            reply("220 " + settings.banner());
+        }
         for (;;) {
             if (errorCount >= settings.hardErrorLimit()) {
                 log.info("%s", "too many errors after " + where + " from " + nameAddr());
@@ -223,6 +239,11 @@ public final class SmtpdSession {
                 reply("554 5.5.0 Error: SMTP protocol synchronization");
                 return;
             }
+            if (accessDenied && !verb.equals("QUIT")) {
+                error("503 5.7.0 Error: access denied for " + nameAddr());
+                errorCount++;
+                continue;
+            }
             if (verb.equals("VRFY") && settings.disableVrfy()) {
                 reply("502 5.5.1 VRFY command is disabled");
                 errorCount++;
@@ -270,7 +291,16 @@ public final class SmtpdSession {
             return error("501 Syntax: " + (extended ? "EHLO" : "HELO") + " hostname");
         }
         mailReset();
+        String previousHelo = heloName;
         heloName = sanitiseHelo(command.args().getFirst());
+        if (!settings.delayReject()) {
+            Verdict.Reject r = restrictions.check(restrictionState(), Restrictions.Stage.HELO);
+            if (r != null) {
+                logReject(extended ? "EHLO" : "HELO", r.reply());
+                heloName = previousHelo;
+                return rejectReply(r);
+            }
+        }
         protocol = extended ? "ESMTP" : "SMTP";
         if (!extended) {
             pipeliningAnnounced = false;
@@ -372,6 +402,15 @@ public final class SmtpdSession {
             logReject("MAIL", text, address);
             return error(text);
         }
+        if (!settings.delayReject()) {
+            sender = address;
+            Verdict.Reject r = restrictions.check(restrictionState(), Restrictions.Stage.SENDER);
+            sender = null;
+            if (r != null) {
+                logReject("MAIL", r.reply(), address);
+                return rejectReply(r);
+            }
+        }
         sender = address;
         body = newBody;
         smtputf8 = utf8;
@@ -411,6 +450,16 @@ public final class SmtpdSession {
         if (settings.recipientLimit() > 0 && recipientCount >= settings.recipientLimit()) {
             reply("452 4.5.3 Error: too many recipients");
             return recipientOvershoot++ < settings.recipientOvershootLimit();
+        }
+        checkedRecipient = address;
+        Verdict.Reject denied = settings.delayReject()
+                ? restrictions.check(restrictionState(), Restrictions.Stage.CLIENT, Restrictions.Stage.HELO,
+                        Restrictions.Stage.SENDER, Restrictions.Stage.RELAY, Restrictions.Stage.RECIPIENT)
+                : restrictions.check(restrictionState(), Restrictions.Stage.RELAY, Restrictions.Stage.RECIPIENT);
+        checkedRecipient = null;
+        if (denied != null) {
+            logReject("RCPT", denied.reply(), sender, address);
+            return rejectReply(denied);
         }
         if (submission == null) {
             if (cleanup == null) return error("451 4.3.0 Error: queue file write error");
@@ -467,6 +516,11 @@ public final class SmtpdSession {
             return error("554 5.5.1 Error: no valid recipients");
         }
         if (!command.args().isEmpty()) return error("501 5.5.4 Syntax: DATA");
+        Verdict.Reject denied = restrictions.check(restrictionState(), Restrictions.Stage.DATA);
+        if (denied != null) {
+            logReject("DATA", denied.reply());
+            return rejectReply(denied);
+        }
         ContentWriter writer = newWriter();
         writeReceived();
         reply("354 End data with <CR><LF>.<CR><LF>");
@@ -513,6 +567,14 @@ public final class SmtpdSession {
             return error("554 5.5.1 Error: no valid recipients");
         }
         if (bdatWriter == null) {
+            Verdict.Reject denied = restrictions.check(restrictionState(), Restrictions.Stage.DATA);
+            if (denied != null) {
+                // the chunk is read and dropped so that the dialogue stays in step
+                discard(count);
+                bdatError = !last;
+                logReject("BDAT", denied.reply());
+                return rejectReply(denied);
+            }
             bdatWriter = newWriter();
             writeReceived();
         }
@@ -756,7 +818,15 @@ public final class SmtpdSession {
     private boolean finishMessage(ContentWriter writer, boolean bareNewline, Long bdatTotal)
             throws IOException, InterruptedException {
         String failure = null;
-        if (bareNewline) {
+        Verdict.Reject denied = null;
+        if (!bareNewline && !writer.tooBig() && writer.failure() == null && !writeFailed) {
+            denied = restrictions.check(restrictionState(), Restrictions.Stage.END_OF_DATA);
+        }
+        if (denied != null) {
+            logReject("END-OF-MESSAGE", denied.reply());
+            failure = denied.reply();
+            if (denied.code() == 421 || denied.code() == 521) hangup = true;
+        } else if (bareNewline) {
             logReject("END-OF-MESSAGE", "bare <LF> received");
             failure = bareNewlineReply();
             int code = settings.bareNewlineRejectCode();
@@ -798,6 +868,52 @@ public final class SmtpdSession {
         return out.toString();
     }
 
+    /** Sends a restriction's reject; 421 and 521 also end the session (access(5)). */
+    private boolean rejectReply(Verdict.Reject r) throws IOException, InterruptedException {
+        if (r.code() == 421 || r.code() == 521) hangup = true;
+        return error(r.reply());
+    }
+
+    /** The session as the restrictions see it. */
+    private Restrictions.State restrictionState() {
+        return new Restrictions.State() {
+            @Override
+            public String clientName() {
+                return clientName;
+            }
+
+            @Override
+            public String clientAddress() {
+                return clientAddr;
+            }
+
+            @Override
+            public InetAddress clientInetAddress() {
+                return clientAddress;
+            }
+
+            @Override
+            public String helo() {
+                return heloName;
+            }
+
+            @Override
+            public String sender() {
+                return sender;
+            }
+
+            @Override
+            public String recipient() {
+                return checkedRecipient;
+            }
+
+            @Override
+            public boolean illegalPipelining() {
+                return illegalPipelining;
+            }
+        };
+    }
+
     private String bareNewlineReply() {
         return settings.bareNewlineRejectCode() + " 5.5.2 " + settings.myhostname() + " Error: bare <LF> received";
     }
@@ -812,11 +928,28 @@ public final class SmtpdSession {
     }
 
     private void logReject(String stage, String text, String from) {
+        // as Postfix: to=<> only while the transaction has exactly one recipient
+        logReject(stage, text, from, recipientCount == 1 ? firstRecipient : null);
+    }
+
+    private void logReject(String stage, String text, String from, String to) {
+        logEvent("reject", stage, text, from, to);
+    }
+
+    /** reject_warning, hold, discard, ... lines from the restrictions ("kind:text"), logged like rejects. */
+    private void logAction(String kindAndText) {
+        int colon = kindAndText.indexOf(':');
+        String to = checkedRecipient != null ? checkedRecipient : firstRecipient;
+        logEvent(kindAndText.substring(0, colon), where, kindAndText.substring(colon + 1), sender, to);
+    }
+
+    private void logEvent(String kind, String stage, String text, String from, String to) {
         StringBuilder out = new StringBuilder();
-        out.append(submission != null ? submission.queueId() : "NOQUEUE").append(": reject: ").append(stage)
+        out.append(submission != null ? submission.queueId() : "NOQUEUE").append(": ").append(kind).append(": ")
+                .append(stage)
                 .append(" from ").append(nameAddr()).append(": ").append(text).append(';');
         if (from != null) out.append(" from=<").append(from).append('>');
-        if (firstRecipient != null) out.append(" to=<").append(firstRecipient).append('>');
+        if (to != null) out.append(" to=<").append(to).append('>');
         out.append(" proto=").append(protocol);
         if (heloName != null) out.append(" helo=<").append(heloName).append('>');
         log.info("%s", out.toString());

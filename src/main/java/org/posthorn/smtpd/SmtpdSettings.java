@@ -45,7 +45,9 @@ record SmtpdSettings(
         boolean strictRfc821,
         boolean softBounce,
         List<String> fastFlushDomains,
-        boolean heloRequired) {
+        boolean heloRequired,
+        boolean delayReject,
+        String nullAccessLookupKey) {
 
     /** smtpd_forbid_bare_newline: {@code no}, {@code normalize} (alias {@code yes}), {@code reject}. */
     enum BareNewline { NO, NORMALIZE, REJECT }
@@ -81,7 +83,9 @@ record SmtpdSettings(
             Map.entry("soft_bounce", "no"),
             Map.entry("fast_flush_domains", "$relay_domains"),
             Map.entry("relay_domains", ""),
-            Map.entry("smtpd_helo_required", "no"));
+            Map.entry("smtpd_helo_required", "no"),
+            Map.entry("smtpd_delay_reject", "yes"),
+            Map.entry("smtpd_null_access_lookup_key", "<>"));
 
     static SmtpdSettings from(Config config) {
         Params p = new Params(config);
@@ -121,7 +125,9 @@ record SmtpdSettings(
                 p.bool("strict_rfc821_envelopes"),
                 p.bool("soft_bounce"),
                 p.list("fast_flush_domains"),
-                p.bool("smtpd_helo_required"));
+                p.bool("smtpd_helo_required"),
+                p.bool("smtpd_delay_reject"),
+                p.get("smtpd_null_access_lookup_key").strip());
     }
 
     /** Reads parameters from the configuration, falling back to {@link #FALLBACK} with $name expansion. */

@@ -28,19 +28,34 @@ public record Dialogue(String name, String profile, List<Step> steps) {
     }
 
     /** The main.cf settings of each profile; both servers get them (Postfix 3.7.11 spellings). */
-    public static final Map<String, Map<String, String>> PROFILES = Map.of(
-            "default", Map.of(),
-            "normalize", Map.of("smtpd_forbid_bare_newline", "yes"),
-            "reject", Map.of("smtpd_forbid_bare_newline", "reject"),
-            "size", Map.of("message_size_limit", "1000"),
-            "timeout", Map.of("smtpd_timeout", "2s"),
-            "xclient", Map.of("smtpd_authorized_xclient_hosts", "127.0.0.0/8",
-                    "smtpd_authorized_xforward_hosts", "127.0.0.0/8"),
-            "pipelining", Map.of("smtpd_forbid_unauth_pipelining", "yes"),
-            "limits", Map.of("smtpd_recipient_limit", "2", "smtpd_recipient_overshoot_limit", "2",
+    public static final Map<String, Map<String, String>> PROFILES = Map.ofEntries(
+            Map.entry("default", Map.of()),
+            Map.entry("normalize", Map.of("smtpd_forbid_bare_newline", "yes")),
+            Map.entry("reject", Map.of("smtpd_forbid_bare_newline", "reject")),
+            Map.entry("size", Map.of("message_size_limit", "1000")),
+            Map.entry("timeout", Map.of("smtpd_timeout", "2s")),
+            Map.entry("restrict", Map.of("smtpd_helo_restrictions", "reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname",
+                    "smtpd_sender_restrictions", "reject_non_fqdn_sender",
+                    "smtpd_recipient_restrictions", "reject_non_fqdn_recipient",
+                    "smtpd_data_restrictions", "reject_unauth_pipelining")),
+            Map.entry("nodelay", Map.of("smtpd_delay_reject", "no",
+                    "smtpd_helo_restrictions", "reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname",
+                    "smtpd_sender_restrictions", "reject_non_fqdn_sender",
+                    "smtpd_recipient_restrictions", "reject_non_fqdn_recipient")),
+            Map.entry("client-reject", Map.of("smtpd_client_restrictions", "reject")),
+            Map.entry("client-reject-nodelay", Map.of("smtpd_client_restrictions", "reject", "smtpd_delay_reject", "no")),
+            Map.entry("warn-defer", Map.of("smtpd_sender_restrictions", "warn_if_reject reject_non_fqdn_sender, defer_if_permit, permit",
+                    "smtpd_data_restrictions", "defer")),
+            Map.entry("defer-if", Map.of("smtpd_recipient_restrictions", "defer_if_reject reject_non_fqdn_recipient, defer_if_permit",
+                    "smtpd_data_restrictions", "defer", "smtpd_end_of_data_restrictions", "reject")),
+            Map.entry("defer-helo", Map.of("smtpd_helo_restrictions", "defer", "smtpd_sender_restrictions", "reject")),
+            Map.entry("xclient", Map.of("smtpd_authorized_xclient_hosts", "127.0.0.0/8",
+                    "smtpd_authorized_xforward_hosts", "127.0.0.0/8")),
+            Map.entry("pipelining", Map.of("smtpd_forbid_unauth_pipelining", "yes")),
+            Map.entry("limits", Map.of("smtpd_recipient_limit", "2", "smtpd_recipient_overshoot_limit", "2",
                     "message_size_limit", "1000", "smtpd_hard_error_limit", "4",
                     "disable_vrfy_command", "yes", "smtpd_discard_ehlo_keywords", "chunking,vrfy,dsn",
-                    "smtpd_junk_command_limit", "2"));
+                    "smtpd_junk_command_limit", "2")));
 
     /** Settings every profile shares: the oracle's identity and 3.7.11's defaults made explicit. */
     public static Map<String, String> mainCf(String profile) {
@@ -52,6 +67,7 @@ public record Dialogue(String name, String profile, List<Step> steps) {
         m.put("smtpd_forbid_bare_newline_exclusions", "");
         m.put("smtpd_forbid_unauth_pipelining", "no");
         m.put("smtpd_timeout", "10s");
+        m.put("smtpd_relay_restrictions", "permit_mynetworks reject");
         m.putAll(PROFILES.get(profile));
         return m;
     }
