@@ -92,7 +92,8 @@ record SmtpdSettings(
         String bare = p.get("smtpd_forbid_bare_newline").strip().toLowerCase(Locale.ROOT);
         BareNewline mode = switch (bare) {
             case "reject" -> BareNewline.REJECT;
-            case "normalize", "yes", "true", "1" -> BareNewline.NORMALIZE;
+            // "note" (3.9) also accepts only CRLF.CRLF as the end; its extra log line is not written yet
+            case "normalize", "yes", "true", "1", "note" -> BareNewline.NORMALIZE;
             default -> BareNewline.NO;
         };
         return new SmtpdSettings(
