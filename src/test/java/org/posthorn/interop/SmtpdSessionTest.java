@@ -237,8 +237,9 @@ class SmtpdSessionTest {
     void xclientChangesTheClientAndXforwardIsLogged() throws Exception {
         RecordingCleanup cleanup = new RecordingCleanup(spool, false);
         int mark = TestServer.log().size();
+        // the proxied client must pass the relay restrictions (permit_mynetworks) too
         try (TestServer server = new TestServer(cf("smtpd_authorized_xclient_hosts", "127.0.0.1",
-                "smtpd_authorized_xforward_hosts", "127.0.0.1"), cleanup)) {
+                "smtpd_authorized_xforward_hosts", "127.0.0.1", "mynetworks", "127.0.0.0/8 192.0.2.0/24"), cleanup)) {
             talk(server.port(), "EHLO proxy\r\n", "XCLIENT NAME=mail.example.org ADDR=192.0.2.7 PORT=4321 HELO=h.example\r\n",
                     "EHLO real.example\r\n", "MAIL FROM:<a@example.org>\r\n", "RCPT TO:<b@reference.test>\r\n", "DATA\r\n",
                     "x\r\n.\r\n", "QUIT\r\n");
