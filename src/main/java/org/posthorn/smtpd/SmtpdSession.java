@@ -654,11 +654,10 @@ public final class SmtpdSession {
         int port = clientPort;
         boolean gotReverse = false;
         for (String word : command.args()) {
-            int eq = word.indexOf('=');
-            if (eq <= 0) return error("501 5.5.4 Error: attribute=value expected");
-            String attr = word.substring(0, eq).toUpperCase(Locale.ROOT);
-            String value = Xtext.decode(word.substring(eq + 1));
-            if (value == null) return error("501 5.5.4 Bad " + attr + " syntax: " + word.substring(eq + 1));
+            Attribute attribute = Attribute.parse(word);
+            if (attribute.error() != null) return error(attribute.error());
+            String attr = attribute.name();
+            String value = attribute.value();
             boolean unavailable = value.equals("[UNAVAILABLE]") || value.equals("[TEMPUNAVAIL]");
             switch (attr) {
                 case "NAME", "REVERSE_NAME" -> {
@@ -739,11 +738,10 @@ public final class SmtpdSession {
         if (!xforwardAllowed) return error("550 5.7.0 Error: insufficient authorization");
         Origin.Forward f = forward != null ? forward : new Origin.Forward(null, null, -1, null, null, null, null);
         for (String word : command.args()) {
-            int eq = word.indexOf('=');
-            if (eq <= 0) return error("501 5.5.4 Error: attribute=value expected");
-            String attr = word.substring(0, eq).toUpperCase(Locale.ROOT);
-            String value = Xtext.decode(word.substring(eq + 1));
-            if (value == null) return error("501 5.5.4 Bad " + attr + " syntax: " + word.substring(eq + 1));
+            Attribute attribute = Attribute.parse(word);
+            if (attribute.error() != null) return error(attribute.error());
+            String attr = attribute.name();
+            String value = attribute.value();
             boolean unavailable = value.equals("[UNAVAILABLE]");
             switch (attr) {
                 case "NAME" -> {
@@ -779,6 +777,18 @@ public final class SmtpdSession {
         }
         forward = f;
         return reply("250 2.0.0 Ok");
+    }
+
+    /** One {@code attr=value} word of XCLIENT or XFORWARD: the name upper-cased, the value xtext-decoded. */
+    private record Attribute(String name, String value, String error) {
+        static Attribute parse(String word) {
+            int eq = word.indexOf('=');
+            if (eq <= 0) return new Attribute(null, null, "501 5.5.4 Error: attribute=value expected");
+            String name = word.substring(0, eq).toUpperCase(Locale.ROOT);
+            String value = Xtext.decode(word.substring(eq + 1));
+            if (value == null) return new Attribute(name, null, "501 5.5.4 Bad " + name + " syntax: " + word.substring(eq + 1));
+            return new Attribute(name, value, null);
+        }
     }
 
     private boolean badAttribute(String attr, String value) throws IOException, InterruptedException {

@@ -88,7 +88,7 @@ record SmtpdSettings(
             Map.entry("smtpd_null_access_lookup_key", "<>"));
 
     static SmtpdSettings from(Config config) {
-        Params p = new Params(config);
+        Params p = Params.over(config);
         String bare = p.get("smtpd_forbid_bare_newline").strip().toLowerCase(Locale.ROOT);
         BareNewline mode = switch (bare) {
             case "reject" -> BareNewline.REJECT;
@@ -131,50 +131,29 @@ record SmtpdSettings(
                 p.get("smtpd_null_access_lookup_key").strip());
     }
 
-    /** Reads parameters from the configuration, falling back to {@link #FALLBACK} with $name expansion. */
+    /**
+     * Reads parameters from the configuration, with {@link #FALLBACK} standing in for what the
+     * configuration does not know (expanded by Config like any other value).
+     */
     private record Params(Config config) {
-        String get(String name) {
-            if (config.raw(name) != null) return config.get(name);
-            String text = FALLBACK.get(name);
-            return text == null ? "" : expand(text, new HashMap<>());
+        static Params over(Config config) {
+            Map<String, String> missing = new HashMap<>();
+            for (Map.Entry<String, String> e : FALLBACK.entrySet()) {
+                if (config.raw(e.getKey()) == null) missing.put(e.getKey(), e.getValue());
+            }
+            if (config.raw("myhostname") == null) missing.put("myhostname", localHostname());
+            return new Params(config.withOverrides(missing));
         }
 
-        private String expand(String text, Map<String, Boolean> seen) {
-            StringBuilder out = new StringBuilder();
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c != '$' || i + 1 >= text.length()) {
-                    out.append(c);
-                    continue;
-                }
-                int j = i + 1;
-                boolean braced = text.charAt(j) == '{' || text.charAt(j) == '(';
-                int end;
-                String ref;
-                if (braced) {
-                    end = text.indexOf(text.charAt(j) == '{' ? '}' : ')', j);
-                    if (end < 0) {
-                        out.append(c);
-                        continue;
-                    }
-                    ref = text.substring(j + 1, end);
-                } else {
-                    end = j;
-                    while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) end++;
-                    ref = text.substring(j, end);
-                    end--;
-                }
-                i = end;
-                if (seen.put(ref, true) == null) {
-                    out.append(ref.equals("myhostname") ? myhostname() : get(ref));
-                    seen.remove(ref);
-                }
-            }
-            return out.toString();
+        String get(String name) {
+            return config.get(name);
         }
 
         String myhostname() {
-            if (config.raw("myhostname") != null) return config.get("myhostname");
+            return config.get("myhostname");
+        }
+
+        private static String localHostname() {
             try {
                 return InetAddress.getLocalHost().getCanonicalHostName();
             } catch (Exception e) {

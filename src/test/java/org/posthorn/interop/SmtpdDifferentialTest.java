@@ -102,6 +102,9 @@ class SmtpdDifferentialTest {
         return SmtpdDialogueTest.dialogues().stream().map(d -> DynamicTest.dynamicTest(d.name(), () -> {
             Integer port = ORACLE_PORTS.get(d.profile());
             assumeTrue(port != null, "no Postfix oracle for profile " + d.profile());
+            // whether Postfix sees bytes sent before its greeting depends on how fast its smtpd
+            // process starts: those files were taken from Postfix and SmtpdDialogueTest checks them
+            assumeTrue(!d.pregreet(), "talking before the greeting races with Postfix's process start");
             TestServer server = new TestServer(Dialogue.mainCf(d.profile()), new RecordingCleanup(spool, false),
                     d.pregreet() ? 300 : 0);
             SERVERS.add(server);
