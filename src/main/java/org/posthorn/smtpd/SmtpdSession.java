@@ -195,12 +195,13 @@ public final class SmtpdSession {
                 reply(bareNewlineReply());
                 return;
             }
-            String text = line.latin1();
             if (settings.smtputf8() && !validUtf8(line)) {
                 reply("500 5.5.2 Error: bad UTF-8 syntax");
                 errorCount++;
                 continue;
             }
+            // with SMTPUTF8 the line is valid UTF-8 (checked above); without, bytes stay bytes
+            String text = settings.smtputf8() ? line.utf8() : line.latin1();
             CommandLine command = CommandLine.parse(text);
             if (command.verb().isEmpty()) {
                 reply("500 5.5.2 Error: bad syntax");
@@ -301,7 +302,8 @@ public final class SmtpdSession {
                 return rejectReply(r);
             }
         }
-        protocol = extended ? "ESMTP" : "SMTP";
+        // as Postfix: a HELO after EHLO leaves the protocol at ESMTP
+        if (extended || !protocol.equals("ESMTP")) protocol = extended ? "ESMTP" : "SMTP";
         if (!extended) {
             pipeliningAnnounced = false;
             return reply("250 " + settings.myhostname());
@@ -312,7 +314,7 @@ public final class SmtpdSession {
         addKeyword(lines, discarded, "PIPELINING", "PIPELINING");
         long limit = settings.messageSizeLimit();
         addKeyword(lines, discarded, "SIZE", limit > 0 ? "SIZE " + limit : "SIZE");
-        if (!settings.disableVrfy()) addKeyword(lines, discarded, "VRFY", "VRFY");
+        if (isDiscarded("VRFY") || !settings.disableVrfy()) addKeyword(lines, discarded, "VRFY", "VRFY");
         addKeyword(lines, discarded, "ETRN", "ETRN");
         if (xclientAllowed) {
             addKeyword(lines, discarded, "XCLIENT", "XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT");
@@ -356,7 +358,10 @@ public final class SmtpdSession {
             return error("501 5.5.4 Syntax: MAIL FROM:<address>");
         }
         String address = CommandLine.extractAddress(args.get(1), settings.strictRfc821());
-        if (address == null) return error("501 5.1.7 Bad sender address syntax");
+        if (address == null) {
+            logIllegalAddress("MAIL", args.get(1));
+            return error("501 5.1.7 Bad sender address syntax");
+        }
         String newBody = null;
         boolean utf8 = false;
         String newRet = null;
@@ -427,7 +432,10 @@ public final class SmtpdSession {
             return error("501 5.5.4 Syntax: RCPT TO:<address>");
         }
         String address = CommandLine.extractAddress(args.get(1), settings.strictRfc821());
-        if (address == null || address.isEmpty()) return error("501 5.1.3 Bad recipient address syntax");
+        if (address == null || address.isEmpty()) {
+            logIllegalAddress("RCPT", args.get(1));
+            return error("501 5.1.3 Bad recipient address syntax");
+        }
         Set<Recipient.Notify> notify = null;
         String orcpt = null;
         for (String arg : args.subList(2, args.size())) {
@@ -435,7 +443,7 @@ public final class SmtpdSession {
             if ((upper.startsWith("NOTIFY=") || upper.startsWith("ORCPT=")) && isDiscarded("DSN")) {
                 return error("501 5.7.1 DSN support is disabled");
             } else if (upper.startsWith("NOTIFY=")) {
-                Set<Recipient.Notify> n = notify == null ? parseNotify(upper.substring(7)) : null;
+                Set<Recipient.Notify> n = notify == null ? parseNotify(arg.substring(7)) : null;
                 if (n == null) return error("501 5.5.4 Error: Bad NOTIFY parameter syntax");
                 notify = n;
             } else if (upper.startsWith("ORCPT=")) {
@@ -483,13 +491,14 @@ public final class SmtpdSession {
         return reply("250 2.1.5 Ok");
     }
 
-    private static Set<Recipient.Notify> parseNotify(String value) {
+    private Set<Recipient.Notify> parseNotify(String value) {
         EnumSet<Recipient.Notify> set = EnumSet.noneOf(Recipient.Notify.class);
         for (String word : value.split(",", -1)) {
             Recipient.Notify n;
             try {
-                n = Recipient.Notify.valueOf(word);
+                n = Recipient.Notify.valueOf(word.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
+                log.warning("%s", "unknown DSN NOTIFY command value \"" + word + "\" in \"" + value + "\"");
                 return null;
             }
             set.add(n);
@@ -615,7 +624,7 @@ public final class SmtpdSession {
         String text = String.join(" ", args.subList(0, n));
         String address = n == 1 ? CommandLine.extractAddress(text, false) : null;
         if (address == null || address.isEmpty()) {
-            log.warning("%s", "Illegal address syntax from " + nameAddr() + " in VRFY command: " + text);
+            logIllegalAddress("VRFY", text);
             return error("501 5.1.3 Bad recipient address syntax");
         }
         // no verify(8) lookup: the argument is echoed as Postfix does without address probes
@@ -791,6 +800,12 @@ public final class SmtpdSession {
         }
     }
 
+    private void logIllegalAddress(String command, String argument) {
+        // Postfix complains only about what it took for an address: no warning for "<a@b" (3.7.11)
+        if (argument.startsWith("<") && !argument.endsWith(">")) return;
+        log.warning("%s", "Illegal address syntax from " + nameAddr() + " in " + command + " command: " + argument);
+    }
+
     private boolean badAttribute(String attr, String value) throws IOException, InterruptedException {
         return error("501 5.5.4 Bad " + attr + " syntax: " + value);
     }
@@ -842,6 +857,7 @@ public final class SmtpdSession {
             int code = settings.bareNewlineRejectCode();
             if (code == 521 || code == 421) hangup = true;
         } else if (writer.tooBig()) {
+            log.warning("%s", submission.queueId() + ": queue file size limit exceeded");
             failure = "552 5.3.4 Error: message file too big";
         } else if (writer.failure() != null || writeFailed) {
             failure = "451 4.3.0 Error: queue file write error";

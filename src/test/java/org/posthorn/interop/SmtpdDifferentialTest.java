@@ -27,7 +27,8 @@ import org.posthorn.smtpd.TestServer;
  * The differential oracle: every scripted dialogue is played against a real Postfix 3.7.11
  * (started per profile by ../shared/bench/postfix-instance.sh with the same main.cf
  * settings) and against our smtpd, and the reply lines (codes, enhanced codes, texts) must
- * be identical; both must also match the file, so a stale expectation shows up. Skipped,
+ * be identical; both must also match the file, so a stale expectation shows up. The smtpd
+ * log lines of each session (queue IDs masked) must be identical as well. Skipped,
  * loudly, where no Postfix can be started (not root, no postfix, no instance script).
  */
 @Tag("interop")
@@ -36,6 +37,7 @@ class SmtpdDifferentialTest {
             .resolve("../shared/bench/postfix-instance.sh").normalize();
     private static final Path SCRIPT_FALLBACK = Path.of("/work/shared/bench/postfix-instance.sh");
     private static final Map<String, Integer> ORACLE_PORTS = new ConcurrentHashMap<>();
+    private static final Map<String, Path> ORACLE_DIRS = new ConcurrentHashMap<>();
     private static final List<Path> INSTANCES = new ArrayList<>();
     private static final List<TestServer> SERVERS = new ArrayList<>();
     private static Path base;
@@ -80,6 +82,7 @@ class SmtpdDifferentialTest {
             for (int i = 0; i < 100; i++) {
                 try (Socket s = new Socket("127.0.0.1", port)) {
                     ORACLE_PORTS.put(profile, port);
+                    ORACLE_DIRS.put(profile, dir);
                     return;
                 } catch (IOException notYet) {
                     Thread.sleep(100);
@@ -108,12 +111,56 @@ class SmtpdDifferentialTest {
             TestServer server = new TestServer(Dialogue.mainCf(d.profile()), new RecordingCleanup(spool, false),
                     d.pregreet() ? 300 : 0);
             SERVERS.add(server);
+            Path maillog = ORACLE_DIRS.get(d.profile()).resolve("maillog");
+            int logMark = lines(maillog).size();
             List<List<String>> postfix = d.play("127.0.0.1", port);
+            int ourMark = TestServer.log().size();
             List<List<String>> ours = d.play("127.0.0.1", server.port());
+            List<String> postfixLog = sessionLog(() -> smtpdLines(lines(maillog).subList(logMark, lines(maillog).size())));
+            List<String> ourLog = sessionLog(() -> normalise(TestServer.log().subList(ourMark, TestServer.log().size())));
+            assertThat(ourLog).as(d.name() + ": smtpd log lines").isEqualTo(postfixLog);
             assertThat(ours).as(() -> "Posthorn vs Postfix: " + d.firstDifference(postfix, ours)).isEqualTo(postfix);
             assertThat(postfix).as(() -> "Postfix vs the file: " + d.firstDifference(d.expected(), postfix))
                     .isEqualTo(d.expected());
         }));
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The smtpd lines of a maillog, without the syslog prefix. */
+    private static List<String> smtpdLines(List<String> maillog) {
+        List<String> out = new ArrayList<>();
+        for (String l : maillog) {
+            int tag = l.indexOf(" postfix/smtpd[");
+            if (tag < 0) continue;
+            out.add(l.substring(l.indexOf("]: ", tag) + 3));
+        }
+        return normalise(out);
+    }
+
+    /** Queue IDs become QID. */
+    private static List<String> normalise(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        for (String l : new ArrayList<>(lines)) {
+            out.add(l.replaceAll("\\b[0-9A-F]{10,12}\\b", "QID"));
+        }
+        return out;
+    }
+
+    /** Polls until the session's disconnect line is there (logging is asynchronous in Postfix). */
+    private static List<String> sessionLog(java.util.function.Supplier<List<String>> read) throws InterruptedException {
+        List<String> got = read.get();
+        for (int i = 0; i < 40 && got.stream().noneMatch(l -> l.startsWith("disconnect from")); i++) {
+            Thread.sleep(50);
+            got = read.get();
+        }
+        return got;
     }
 
     @AfterAll
