@@ -215,6 +215,30 @@ class SmtpdSessionTest {
         assertThat(logSince(mark)).anyMatch(l -> l.matches("timeout after NOOP from [^ ]+\\[127.0.0.1\\]"));
     }
 
+    /** Postfix 3.7.11 measured: replies wait smtpd_error_sleep_time once the error count reaches the soft limit. */
+    @Test
+    void pastTheSoftErrorLimitEveryReplyIsDelayed() throws Exception {
+        try (TestServer server = new TestServer(cf("smtpd_error_sleep_time", "1s", "smtpd_soft_error_limit", "2"),
+                new RecordingCleanup(spool, false));
+             Socket s = new Socket("127.0.0.1", server.port())) {
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream sink = new ByteArrayOutputStream();
+            readReply(in, sink);
+            long[] took = new long[4];
+            String[] commands = {"FOO\r\n", "FOO\r\n", "NOOP\r\n", "NOOP\r\n"};
+            for (int i = 0; i < commands.length; i++) {
+                long start = System.nanoTime();
+                s.getOutputStream().write(commands[i].getBytes(StandardCharsets.US_ASCII));
+                readReply(in, sink);
+                took[i] = (System.nanoTime() - start) / 1_000_000;
+            }
+            assertThat(took[0]).isLessThan(500);
+            assertThat(took[1]).isLessThan(500);
+            assertThat(took[2]).isGreaterThanOrEqualTo(900);
+            assertThat(took[3]).isGreaterThanOrEqualTo(900);
+        }
+    }
+
     @Test
     void lostConnectionInsideDataCountsTheBytes() throws Exception {
         int mark = TestServer.log().size();
