@@ -10,7 +10,9 @@ package org.posthorn.cleanup;
  * @param clientPort     the client TCP port, or -1
  * @param reverseName    the unverified reverse (PTR) name, or {@code unknown}
  * @param helo           the HELO/EHLO argument, or null
- * @param protocol       {@code SMTP}, {@code ESMTP}, {@code UTF8SMTP}, ..., or {@code QMQP}, {@code local}
+ * @param protocol       {@code SMTP} or {@code ESMTP} (also with SMTPUTF8: only the Received: header
+ *                       says {@code UTF8SMTP}), or {@code QMQP}, {@code local}; the queue file's
+ *                       {@code protocol_name} attribute
  * @param saslMethod     the SASL mechanism when the client authenticated, else null
  * @param saslUsername   the SASL login name, else null
  * @param serverAddress  the local address the client connected to, or null

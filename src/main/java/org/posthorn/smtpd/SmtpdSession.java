@@ -1006,11 +1006,12 @@ public final class SmtpdSession {
     }
 
     private Origin origin() {
-        return new Origin(clientName, clientAddr, clientPort, reverseName, heloName, protocol(), null, null,
+        // the queue file's protocol_name stays ESMTP with SMTPUTF8; only Received: says UTF8SMTP (3.7.11)
+        return new Origin(clientName, clientAddr, clientPort, reverseName, heloName, protocol, null, null,
                 serverAddr, serverPort, forward);
     }
 
-    /** The protocol name for Received: and the queue file: UTF8SMTP when the client used SMTPUTF8 (RFC 6531). */
+    /** The protocol name for the Received: header: UTF8SMTP when the client used SMTPUTF8 (RFC 6531). */
     private String protocol() {
         return smtputf8 && protocol.equals("ESMTP") ? "UTF8SMTP" : protocol;
     }
