@@ -18,10 +18,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.posthorn.cleanup.Cleanup;
 import org.posthorn.cleanup.CleanupException;
@@ -41,9 +39,6 @@ public final class SmtpdSession {
             Set.of("HELO", "EHLO", "XCLIENT", "STARTTLS", "AUTH", "DATA", "NOOP", "VRFY", "ETRN", "QUIT");
     /** Commands that count against smtpd_junk_command_limit. */
     private static final Set<String> JUNK = Set.of("RSET", "NOOP", "VRFY", "ETRN");
-    /** Postfix's command table order: the order of the counters in the disconnect line. */
-    private static final List<String> COMMANDS = List.of("HELO", "EHLO", "XCLIENT", "XFORWARD", "STARTTLS",
-            "AUTH", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "VRFY", "ETRN", "QUIT");
     private static final String NEUTER = " <>()\\\";@";
 
     private final SmtpdSettings settings;
@@ -82,8 +77,7 @@ public final class SmtpdSession {
     private int junkCommands;
     private boolean illegalPipelining;
     private String where = "CONNECT";
-    private final Map<String, int[]> counters = new LinkedHashMap<>();
-    private int unknownCommands;
+    private final CommandCounters counters = new CommandCounters();
 
     // transaction state
     private String sender;
@@ -123,7 +117,6 @@ public final class SmtpdSession {
         this.xclientAllowed = settings.xclientHosts().matches(clientAddress);
         this.xforwardAllowed = settings.xforwardHosts().matches(clientAddress);
         input.beforeBlock(output::flush);
-        for (String c : COMMANDS) counters.put(c, new int[2]);
     }
 
     /** Runs the dialogue to its end; never throws for anything the client does. */
@@ -153,7 +146,7 @@ public final class SmtpdSession {
             } catch (IOException ignored) {
                 // the client is gone
             }
-            log.info("%s", "disconnect from " + nameAddr() + counterText());
+            log.info("%s", "disconnect from " + nameAddr() + counters.text());
         }
     }
 
@@ -209,7 +202,7 @@ public final class SmtpdSession {
                 continue;
             }
             if (forbidden.matches(command.verb())) {
-                unknownCommands++;
+                counters.unknown();
                 nonSmtpCommand(text);
                 return;
             }
@@ -219,9 +212,8 @@ public final class SmtpdSession {
                 continue;
             }
             String verb = command.verb().toUpperCase(Locale.ROOT);
-            int[] counter = counters.get(verb);
-            if (counter == null) {
-                unknownCommands++;
+            if (!counters.known(verb)) {
+                counters.unknown();
                 where = "UNKNOWN";
                 if (isHeader(command.verb())) {
                     nonSmtpCommand(text);
@@ -231,7 +223,7 @@ public final class SmtpdSession {
                 errorCount++;
                 continue;
             }
-            counter[1]++;
+            counters.attempted(verb);
             if (!verb.equals("BDAT") && (LAST_IN_GROUP.contains(verb) || !pipeliningAnnounced)
                     && !illegalPipelining && input.pending()) {
                 logImproperPipelining(verb);
@@ -269,7 +261,7 @@ public final class SmtpdSession {
                 case "XFORWARD" -> xforward(command);
                 default -> notAvailable();
             };
-            if (ok && !uncounted) counter[0]++;
+            if (ok && !uncounted) counters.succeeded(verb);
             else if (!ok) errorCount++;
             uncounted = false;
             if (JUNK.contains(verb) && junkCommands++ > settings.junkCommandLimit()) errorCount++;
@@ -658,77 +650,19 @@ public final class SmtpdSession {
         if (command.args().isEmpty()) return error("501 5.5.4 Syntax: XCLIENT attribute=value...");
         if (sender != null) return error("503 5.5.1 Error: MAIL transaction in progress");
         if (!xclientAllowed) return error("550 5.7.0 Error: insufficient authorization");
-        String name = clientName, reverse = reverseName, addr = clientAddr, helo = heloName, proto = null;
-        InetAddress address = clientAddress;
-        int port = clientPort;
-        boolean gotReverse = false;
-        for (String word : command.args()) {
-            Attribute attribute = Attribute.parse(word);
-            if (attribute.error() != null) return error(attribute.error());
-            String attr = attribute.name();
-            String value = attribute.value();
-            boolean unavailable = value.equals("[UNAVAILABLE]") || value.equals("[TEMPUNAVAIL]");
-            switch (attr) {
-                case "NAME", "REVERSE_NAME" -> {
-                    if (!unavailable && !Hostnames.validHostname(value)) return badAttribute(attr, value);
-                    String v = unavailable ? "unknown" : value;
-                    if (attr.equals("NAME")) name = v;
-                    else {
-                        reverse = v;
-                        gotReverse = true;
-                    }
-                }
-                case "ADDR" -> {
-                    if (!unavailable) {
-                        boolean v6 = value.regionMatches(true, 0, "IPv6:", 0, 5);
-                        InetAddress a = Hostnames.parseAddress(v6 ? value.substring(5) : value, v6);
-                        if (a == null) return badAttribute(attr, value);
-                        address = a;
-                        addr = hostAddress(a);
-                    } else {
-                        addr = "unknown";
-                    }
-                }
-                case "PORT", "DESTPORT" -> {
-                    if (!unavailable && !validPort(value)) return badAttribute(attr, value);
-                    if (attr.equals("PORT")) port = unavailable ? -1 : Integer.parseInt(value);
-                }
-                case "DESTADDR" -> {
-                    boolean v6 = value.regionMatches(true, 0, "IPv6:", 0, 5);
-                    if (!unavailable && Hostnames.parseAddress(v6 ? value.substring(5) : value, v6) == null) {
-                        return badAttribute(attr, value);
-                    }
-                }
-                case "HELO" -> {
-                    if (unavailable) {
-                        helo = null;
-                    } else {
-                        if (value.length() > Hostnames.MAX_NAME) return badAttribute(attr, value);
-                        helo = sanitiseHelo(value);
-                    }
-                }
-                case "PROTO" -> {
-                    String upper = value.toUpperCase(Locale.ROOT);
-                    if (!unavailable && !upper.equals("SMTP") && !upper.equals("ESMTP")) return badAttribute(attr, value);
-                    proto = unavailable ? null : upper;
-                }
-                case "LOGIN" -> {
-                    // without SASL support the login name is accepted and not used
-                }
-                default -> {
-                    return error("501 5.5.4 Bad XCLIENT attribute name: " + attr);
-                }
-            }
-        }
-        reverseName = gotReverse ? reverse : name.equals(clientName) ? reverseName : name;
-        clientName = name;
-        clientAddr = addr;
-        clientAddress = address;
-        clientPort = port;
+        var outcome = ClientAttributes.xclient(command.args(), new ClientAttributes.Client(clientName, reverseName,
+                clientAddr, clientAddress, clientPort, heloName, null));
+        if (outcome.error() != null) return error(outcome.error());
+        ClientAttributes.Client c = outcome.value();
+        clientName = c.name();
+        reverseName = c.reverseName();
+        clientAddr = c.address();
+        clientAddress = c.inet();
+        clientPort = c.port();
         // the session starts over as if the proxied client had just connected
         mailReset();
-        heloName = helo;
-        protocol = proto != null ? proto : "SMTP";
+        heloName = c.helo();
+        protocol = c.protocol() != null ? c.protocol() : "SMTP";
         pipeliningAnnounced = false;
         // as Postfix 3.7: XCLIENT permission follows the new address, XFORWARD's stays
         xclientAllowed = settings.xclientHosts().matches(clientAddress);
@@ -745,73 +679,16 @@ public final class SmtpdSession {
         if (command.args().isEmpty()) return error("501 5.5.4 Syntax: XFORWARD attribute=value...");
         if (sender != null) return error("503 5.5.1 Error: MAIL transaction in progress");
         if (!xforwardAllowed) return error("550 5.7.0 Error: insufficient authorization");
-        Origin.Forward f = forward != null ? forward : new Origin.Forward(null, null, -1, null, null, null, null);
-        for (String word : command.args()) {
-            Attribute attribute = Attribute.parse(word);
-            if (attribute.error() != null) return error(attribute.error());
-            String attr = attribute.name();
-            String value = attribute.value();
-            boolean unavailable = value.equals("[UNAVAILABLE]");
-            switch (attr) {
-                case "NAME" -> {
-                    if (!unavailable && !Hostnames.validHostname(value)) return badAttribute(attr, value);
-                    f = f.withName(unavailable ? null : value);
-                }
-                case "ADDR" -> {
-                    String a = null;
-                    if (!unavailable) {
-                        boolean v6 = value.regionMatches(true, 0, "IPv6:", 0, 5);
-                        InetAddress parsed = Hostnames.parseAddress(v6 ? value.substring(5) : value, v6);
-                        if (parsed == null) return badAttribute(attr, value);
-                        a = hostAddress(parsed);
-                    }
-                    f = f.withAddress(a);
-                }
-                case "PORT" -> {
-                    if (!unavailable && !validPort(value)) return badAttribute(attr, value);
-                    f = f.withPort(unavailable ? -1 : Integer.parseInt(value));
-                }
-                case "PROTO" -> f = f.withProtocol(unavailable ? null : value);
-                case "HELO" -> f = f.withHelo(unavailable ? null : sanitiseHelo(value));
-                case "IDENT" -> f = f.withIdent(unavailable ? null : value);
-                case "SOURCE" -> {
-                    String upper = value.toUpperCase(Locale.ROOT);
-                    if (!unavailable && !upper.equals("LOCAL") && !upper.equals("REMOTE")) return badAttribute(attr, value);
-                    f = f.withSource(unavailable ? null : upper);
-                }
-                default -> {
-                    return error("501 5.5.4 Bad XFORWARD attribute name: " + attr);
-                }
-            }
-        }
-        forward = f;
+        var outcome = ClientAttributes.xforward(command.args(), forward);
+        if (outcome.error() != null) return error(outcome.error());
+        forward = outcome.value();
         return reply("250 2.0.0 Ok");
-    }
-
-    /** One {@code attr=value} word of XCLIENT or XFORWARD: the name upper-cased, the value xtext-decoded. */
-    private record Attribute(String name, String value, String error) {
-        static Attribute parse(String word) {
-            int eq = word.indexOf('=');
-            if (eq <= 0) return new Attribute(null, null, "501 5.5.4 Error: attribute=value expected");
-            String name = word.substring(0, eq).toUpperCase(Locale.ROOT);
-            String value = Xtext.decode(word.substring(eq + 1));
-            if (value == null) return new Attribute(name, null, "501 5.5.4 Bad " + name + " syntax: " + word.substring(eq + 1));
-            return new Attribute(name, value, null);
-        }
     }
 
     private void logIllegalAddress(String command, String argument) {
         // Postfix complains only about what it took for an address: no warning for "<a@b" (3.7.11)
         if (argument.startsWith("<") && !argument.endsWith(">")) return;
         log.warning("%s", "Illegal address syntax from " + nameAddr() + " in " + command + " command: " + argument);
-    }
-
-    private boolean badAttribute(String attr, String value) throws IOException, InterruptedException {
-        return error("501 5.5.4 Bad " + attr + " syntax: " + value);
-    }
-
-    private static boolean validPort(String value) {
-        return !value.isEmpty() && value.length() <= 5 && value.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private boolean notAvailable() throws IOException, InterruptedException {
@@ -1070,26 +947,7 @@ public final class SmtpdSession {
         return clientAddress instanceof Inet6Address ? "IPv6:" + clientAddr : clientAddr;
     }
 
-    private String counterText() {
-        StringBuilder out = new StringBuilder();
-        int ok = 0;
-        int total = 0;
-        for (Map.Entry<String, int[]> e : counters.entrySet()) {
-            int[] c = e.getValue();
-            if (c[1] == 0) continue;
-            out.append(' ').append(e.getKey().toLowerCase(Locale.ROOT)).append('=').append(c[0]);
-            if (c[0] != c[1]) out.append('/').append(c[1]);
-            ok += c[0];
-            total += c[1];
-        }
-        if (unknownCommands > 0) out.append(" unknown=0/").append(unknownCommands);
-        total += unknownCommands;
-        out.append(" commands=").append(ok);
-        if (ok != total || total == 0) out.append('/').append(total);
-        return out.toString();
-    }
-
-    private static String hostAddress(InetAddress a) {
+    static String hostAddress(InetAddress a) {
         String s = a.getHostAddress();
         int pct = s.indexOf('%');
         return pct >= 0 ? s.substring(0, pct) : s;
