@@ -146,6 +146,23 @@ class SmtpdSessionTest {
                 + "bare <LF> received; from=<a@c> to=<b@reference.test> proto=ESMTP helo=<c>"));
     }
 
+    /** SMUG-13: a too-big message with a smuggling sequence is read to the real end and refused once. */
+    @Test
+    void aTooBigMessageIsReadToTheRealEndAndNothingIsSmuggled() throws Exception {
+        RecordingCleanup cleanup = new RecordingCleanup(spool, false);
+        try (TestServer server = new TestServer(cf("message_size_limit", "1000", "smtpd_forbid_bare_newline", "normalize"),
+                cleanup)) {
+            String body = "Subject: outer\r\n\r\n" + "x".repeat(5000) + "\r\nline\n.\r\nMAIL FROM:<admin@reference.test>\r\n"
+                    + "RCPT TO:<victim@reference.test>\r\nDATA\r\nSubject: SMUGGLED\r\n\r\nx\r\n.\r\n";
+            String replies = talk(server.port(), "EHLO c.example\r\n", "MAIL FROM:<a@c.example>\r\n",
+                    "RCPT TO:<b@reference.test>\r\n", "DATA\r\n", body, "QUIT\r\n");
+            assertThat(replies.replace("\r", "")).endsWith("354 End data with <CR><LF>.<CR><LF>\n552 5.3.4 Error: message file too big\n"
+                    + "221 2.0.0 Bye\n");
+        }
+        assertThat(cleanup.messages).isEmpty();
+        assertThat(cleanup.aborted.get()).isEqualTo(1);
+    }
+
     @Test
     void theSizeRejectIsLoggedAsPostfixDoes() throws Exception {
         int mark = TestServer.log().size();

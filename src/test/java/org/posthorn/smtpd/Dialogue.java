@@ -33,6 +33,7 @@ public record Dialogue(String name, String profile, List<Step> steps) {
             Map.entry("normalize", Map.of("smtpd_forbid_bare_newline", "yes")),
             Map.entry("reject", Map.of("smtpd_forbid_bare_newline", "reject")),
             Map.entry("size", Map.of("message_size_limit", "1000")),
+            Map.entry("strict", Map.of("strict_rfc821_envelopes", "yes")),
             Map.entry("timeout", Map.of("smtpd_timeout", "2s")),
             Map.entry("restrict", Map.of("smtpd_helo_restrictions", "reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname",
                     "smtpd_sender_restrictions", "reject_non_fqdn_sender",
