@@ -850,7 +850,7 @@ public final class SmtpdSession {
         StringBuilder out = new StringBuilder();
         out.append(submission != null ? submission.queueId() : "NOQUEUE").append(": ").append(kind).append(": ")
                 .append(stage)
-                .append(" from ").append(nameAddr()).append(": ").append(text).append(';');
+                .append(" from ").append(nameAddr()).append(": ").append(soften(text)).append(';');
         if (from != null) out.append(" from=<").append(from).append('>');
         if (to != null) out.append(" to=<").append(to).append('>');
         out.append(" proto=").append(protocol);
@@ -902,7 +902,7 @@ public final class SmtpdSession {
 
     /** Sends a reply (buffered until the next read would block), with Postfix's tarpit delay. */
     private boolean reply(String text) throws IOException, InterruptedException {
-        if (settings.softBounce() && text.startsWith("5")) text = "4" + text.substring(1);
+        text = soften(text);
         // Postfix 2.1+: past smtpd_soft_error_limit every reply waits smtpd_error_sleep_time
         if (errorCount >= settings.softErrorLimit() && settings.errorSleepSeconds() > 0) {
             output.flush();
@@ -910,6 +910,13 @@ public final class SmtpdSession {
         }
         output.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
         return true;
+    }
+
+    /** soft_bounce: a 5xx reply becomes 4xx, and its 5.x.x enhanced code 4.x.x (replies and reject logs). */
+    private String soften(String text) {
+        if (!settings.softBounce() || !text.startsWith("5") || text.length() < 4 || text.charAt(3) != ' ') return text;
+        boolean dsn = text.length() > 5 && text.charAt(4) == '5' && text.charAt(5) == '.';
+        return "4" + text.substring(1, 4) + (dsn ? "4" + text.substring(5) : text.substring(4));
     }
 
     private void sendNow(String text) throws IOException {
