@@ -195,6 +195,9 @@ public final class SmtpdSession {
             }
             // with SMTPUTF8 the line is valid UTF-8 (checked above); without, bytes stay bytes
             String text = settings.smtputf8() ? line.utf8() : line.latin1();
+            // Postfix handles the command as a C string: a NUL byte ends it
+            int nul = text.indexOf('\0');
+            if (nul >= 0) text = text.substring(0, nul);
             CommandLine command = CommandLine.parse(text);
             if (command.verb().isEmpty()) {
                 reply("500 5.5.2 Error: bad syntax");
