@@ -24,6 +24,13 @@ package org.posthorn.cleanup;
 public record Origin(String clientName, String clientAddress, int clientPort, String reverseName,
                      String helo, String protocol, String saslMethod, String saslUsername,
                      String serverAddress, int serverPort, Forward forward) {
+    /** An origin without XFORWARD attributes. */
+    public Origin(String clientName, String clientAddress, int clientPort, String reverseName, String helo,
+                  String protocol, String saslMethod, String saslUsername, String serverAddress, int serverPort) {
+        this(clientName, clientAddress, clientPort, reverseName, helo, protocol, saslMethod, saslUsername,
+                serverAddress, serverPort, null);
+    }
+
     /** {@code name[address]} as Postfix logs a client. */
     public String nameAddress() {
         return clientName + "[" + clientAddress + "]";
