@@ -28,8 +28,12 @@ final class UserList {
         this.config = config;
     }
 
+    /** Postfix's default for all three parameters, used while the parameter registry lacks them. */
+    static final String DEFAULT = "static:anyone";
+
     static UserList of(Config config, String parameter) {
-        return new UserList(parameter, config.getList(parameter), config);
+        List<String> elements = config.raw(parameter) == null ? List.of(DEFAULT) : config.getList(parameter);
+        return new UserList(parameter, elements, config);
     }
 
     /** Whether the user is on the list. */

@@ -8,7 +8,9 @@ import java.util.Map;
  */
 public final class ServiceRegistry {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
-            Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"));
+            Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
+            Map.entry("pickup", "org.posthorn.pickup.PickupService"),
+            Map.entry("qmqpd", "org.posthorn.qmqpd.QmqpdService"));
 
     private ServiceRegistry() {
     }
