@@ -160,7 +160,8 @@ final class QmqpdSession {
                     case Cleanup.Result.Queued q -> queueId = q.queueId();
                     case Cleanup.Result.Rejected r -> {
                         status = r.code() >= 500 ? HARD : RETRY;
-                        failure = "Error: " + r.text();
+                        // cleanup's texts already read "Error: ..." (smtpd's style); Postfix adds it itself
+                        failure = r.text().startsWith("Error:") ? r.text() : "Error: " + r.text();
                     }
                 }
             } catch (CleanupException e) {
