@@ -75,8 +75,13 @@ final class SendmailInput {
         if (used > 0) {
             out.contentFragment(line, 0, used);
             if (inHeaders) headers.text(line, used, false);
+            prevContinued = true;
         }
-        if (headers != null) headers.end();
+        if (headers != null) {
+            headers.end();
+            // observed with Postfix 3.7: under -t an unterminated last line is closed by an empty N record
+            if (prevContinued) out.contentLine(new byte[0], 0, 0);
+        }
         return total;
     }
 
