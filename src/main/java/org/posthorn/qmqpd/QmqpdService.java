@@ -19,6 +19,25 @@ public final class QmqpdService implements Service {
                 context.log(), Clock.systemDefaultZone(),
                 connection.socket().getInputStream(), connection.socket().getOutputStream(),
                 (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress()).run();
+        lingerClose(connection);
+    }
+
+    /**
+     * Sends FIN and reads away a little of what the client still sends (a refused packet):
+     * closing with unread input would reset the connection and could destroy our reply.
+     */
+    private static void lingerClose(SocketChannel connection) {
+        try {
+            connection.shutdownOutput();
+            connection.socket().setSoTimeout(1000);
+            java.io.InputStream in = connection.socket().getInputStream();
+            byte[] buf = new byte[8192];
+            long total = 0;
+            int n;
+            while (total < 1 << 20 && (n = in.read(buf)) > 0) total += n;
+        } catch (java.io.IOException e) {
+            // the client is gone or slow: close anyway
+        }
     }
 
     private static Cleanup cleanup(ServiceContext context) {
