@@ -7,7 +7,8 @@ import java.util.List;
  * Extracts the addresses from an RFC 5322 address list, as Postfix's sendmail does for
  * command-line recipients and for {@code -t} headers: {@code "Name" <a@b>, c@d (comment),
  * group: e@f;} gives {@code a@b c@d e@f}. Comments and display names are dropped, quoted
- * local parts keep their quotes, a bare {@code <>} gives the empty address.
+ * strings are unquoted and source routes kept, giving Postfix's internal form
+ * ({@code "john doe"@x} is {@code john doe@x}); a bare {@code <>} gives the empty address.
  */
 final class AddressList {
     private AddressList() {
@@ -33,11 +34,13 @@ final class AddressList {
                 i++;
                 continue;
             }
-            if (c == '"') {                          // quoted string: kept as written
-                int start = i++;
-                while (i < n && text.charAt(i) != '"') i += text.charAt(i) == '\\' ? 2 : 1;
-                i = Math.min(i + 1, n);
-                (angle != null ? angle : plain).append(text, start, i);
+            if (c == '"') {                          // quoted string: unquoted (internal form)
+                StringBuilder to = angle != null ? angle : plain;
+                for (i++; i < n && text.charAt(i) != '"'; i++) {
+                    if (text.charAt(i) == '\\' && i + 1 < n) i++;
+                    to.append(text.charAt(i));
+                }
+                i++;
                 continue;
             }
             if (c == '<') {
@@ -77,17 +80,8 @@ final class AddressList {
     }
 
     private static void add(List<String> out, StringBuilder address, boolean sawAngle) {
-        String a = address.toString().strip();
-        if (sawAngle || !a.isEmpty()) out.add(stripRoute(a));
-    }
-
-    /** Drops an RFC 5321 source route ({@code @a,@b:user@c}). */
-    private static String stripRoute(String a) {
-        if (a.startsWith("@")) {
-            int colon = a.indexOf(':');
-            if (colon > 0) return a.substring(colon + 1);
-        }
-        return a;
+        String a = address.toString();
+        if (sawAngle || !a.isEmpty()) out.add(a);
     }
 
     /** The sender of -f: {@code <a@b>} or {@code a@b}; {@code <>} and "" are the null sender. */

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.posthorn.config.Config;
 import org.posthorn.config.Instance;
@@ -164,7 +163,11 @@ public final class Sendmail implements Command {
     private static void writeProbe(QueueFileWriter w, String sender, List<String> recipients) throws IOException {
         w.contentLine("From: " + sender);
         w.contentLine("Subject: probe");
-        List<String> to = new ArrayList<>(recipients);
-        if (!to.isEmpty()) w.contentLine("To:\t" + String.join(", ", to));
+        // one recipient per line, as Postfix writes it: "To:" as an L record, then "\ta@b," and "\tc@d"
+        byte[] to = "To:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (!recipients.isEmpty()) w.contentFragment(to, 0, to.length);
+        for (int i = 0; i < recipients.size(); i++) {
+            w.contentLine("\t" + recipients.get(i) + (i + 1 < recipients.size() ? "," : ""));
+        }
     }
 }

@@ -90,8 +90,8 @@ final class SendmailInput {
     }
 
     /**
-     * Collects the recipients of To:, Cc: and Bcc: (or, when the message has any Resent-
-     * header, of Resent-To:, Resent-Cc: and Resent-Bcc:) from the header block.
+     * Collects the recipients of To:, Cc: and Bcc: (or, when the message has any
+     * Resent-To:, Resent-Cc: or Resent-Bcc: header, of those only) from the header block.
      */
     static final class HeaderRecipients {
         private final StringBuilder current = new StringBuilder();
@@ -138,10 +138,12 @@ final class SendmailInput {
             int colon = h.indexOf(':');
             String name = h.substring(0, colon).toLowerCase(Locale.ROOT);
             String value = h.substring(colon + 1);
-            if (name.startsWith("resent-")) resentSeen = true;
             switch (name) {
                 case "to", "cc", "bcc" -> plain.addAll(AddressList.parse(value));
-                case "resent-to", "resent-cc", "resent-bcc" -> resent.addAll(AddressList.parse(value));
+                case "resent-to", "resent-cc", "resent-bcc" -> {
+                    resentSeen = true;
+                    resent.addAll(AddressList.parse(value));
+                }
                 default -> {
                 }
             }

@@ -22,6 +22,9 @@ final class SendmailOptions {
     static final int NOTIFY_FAILURE = 4;
     static final int NOTIFY_DELAY = 8;
 
+    /** The longest -V envelope ID Postfix takes (RFC 3461 allows 100 characters). */
+    static final int ENVID_LIMIT = 100;
+
     Mode mode = Mode.MAIL;
     String configDir;
     String sender;
@@ -115,7 +118,10 @@ final class SendmailOptions {
                     default -> warnings.add("bad -R option value -- ignored");
                 }
             }
-            case 'V' -> envid = arg;
+            case 'V' -> {
+                if (arg.length() > ENVID_LIMIT) warnings.add("too long -V option value -- ignored");
+                else envid = arg;
+            }
             case 'X' -> {
                 if (arg.startsWith("V")) verp = arg.substring(1); // "" means default_verp_delimiters
                 // -X log_file: ignored

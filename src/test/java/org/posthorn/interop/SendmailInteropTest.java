@@ -158,6 +158,23 @@ class SendmailInteropTest {
     }
 
     @Test
+    void addressFormsMatchDebianSendmail() throws Exception {
+        String msg = "To: \"john doe\"@x, (c) a@b (d), <@r:c@d>, g: e@f, h@i;\n  , folded@x\nCc: \"Q, R\" <q@r>\n"
+                + "Resent-From: nobody\n\nbody\n";
+        assertSameMaildropFile(msg, "-t", "-f", "Name <s@q>", "\"x y\"@z", "a@b.", "<c@d>, e@f", "w");
+        assertSameMaildropFile("To: a@b\nSubject: x\n\n", "-t", "-V", "x".repeat(101));
+    }
+
+    @Test
+    void verifyModeWritesTheSameProbe() throws Exception {
+        Run o = ourSendmail("ignored\n", "-bv", "a@b.test", "c@d.test");
+        Run t = theirSendmail("ignored\n", "-bv", "a@b.test", "c@d.test");
+        assertThat(o.status()).isEqualTo(t.status()).isZero();
+        assertThat(o.out()).isEqualTo(t.out()).isEqualTo("Mail Delivery Status Report will be mailed to <root>.\n");
+        assertThat(postcat(only(ours.resolve("q/maildrop")))).isEqualTo(postcat(only(theirs.resolve("q/maildrop"))));
+    }
+
+    @Test
     void pickupMovesOurFileIntoIncoming() throws Exception {
         Run o = ourSendmail("Subject: hello\n\nfrom sendmail\n", "-f", "alice@example.org", "bob@example.net");
         assertThat(o.status()).as(o.err()).isZero();
