@@ -58,7 +58,7 @@ public final class Postdrop implements Command {
             System.err.println("postdrop: " + e.getMessage().lines().findFirst().orElse(""));
             throw new CommandFailure(1, "usage: postdrop [-c config_dir] [-v]");
         }
-        Config config = Config.load(Instance.configDir(configOption));
+        Config config = Sendmail.loadConfig(Instance.configDir(configOption), 1);
         LocalUser user = LocalUser.current();
         if (!UserList.of(config, "authorized_submit_users").allows(user.name())) {
             throw new CommandFailure(1, "User " + user.name() + "(" + user.uid() + ") is not allowed to submit mail");

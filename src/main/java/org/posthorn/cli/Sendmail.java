@@ -37,7 +37,7 @@ public final class Sendmail implements Command {
         Log log = Log.of("sendmail");
         for (String w : o.warnings) log.warning("%s", w);
         Path configDir = configDir(o.configDir);
-        Config config = Config.load(configDir);
+        Config config = loadConfig(configDir, CommandFailure.EX_TEMPFAIL);
         if (o.verp != null && o.verp.isEmpty()) {
             String d = config.get("default_verp_delimiters");
             o.verp = d.isEmpty() ? "+=" : d;
@@ -54,6 +54,13 @@ public final class Sendmail implements Command {
             case FLUSH -> flush(config);
             case VERIFY, MAIL -> post(o, config);
         };
+    }
+
+    /** Reads main.cf; like Postfix's commands, a configuration directory without main.cf is fatal. */
+    static Config loadConfig(Path dir, int status) throws IOException {
+        Path mainCf = dir.resolve("main.cf");
+        if (!Files.isRegularFile(mainCf)) throw new CommandFailure(status, "open " + mainCf + ": No such file or directory");
+        return Config.load(dir);
     }
 
     /** -C accepts main.cf's directory or the file itself. */
@@ -101,6 +108,7 @@ public final class Sendmail implements Command {
         int lineLimit = config.getInt("line_length_limit");
         String queueId;
         try (QueueFileWriter w = createMaildrop(queue, lineLimit, who)) {
+            Thread cleanupOnSignal = removeOnExit(w.path());
             w.time(Instant.now());
             if (o.envid != null) w.record(RecordType.ATTR, "envelope_id=" + o.envid);
             if (o.retFlags != 0) w.record(RecordType.ATTR, "ret_flags=" + o.retFlags);
@@ -127,6 +135,7 @@ public final class Sendmail implements Command {
                 writeRecipients(w, extracted, o.notifyFlags);
             }
             queueId = w.finish();
+            Runtime.getRuntime().removeShutdownHook(cleanupOnSignal);
         } catch (IOException e) {
             throw new CommandFailure(CommandFailure.EX_TEMPFAIL, who + ": error writing queue file: " + e.getMessage());
         }
@@ -135,6 +144,22 @@ public final class Sendmail implements Command {
         String problem = Trigger.send(queue.root(), "pickup", "W");
         if (problem != null) Log.of("postdrop").warning("unable to look up public/pickup: %s", problem);
         return 0;
+    }
+
+    /**
+     * Removes the half-written maildrop file when sendmail is killed (SIGINT, SIGTERM, SIGHUP)
+     * before it finished, as Postfix's postdrop does; pickup never sees a 0600 file anyway.
+     */
+    private static Thread removeOnExit(Path file) {
+        Thread t = new Thread(() -> {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // pickup removes stale files later
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(t);
+        return t;
     }
 
     /** trace_flags for -bv: DEL_REQ_FLAG_USR_VRFY, a report instead of delivery. */

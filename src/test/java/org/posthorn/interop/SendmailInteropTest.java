@@ -197,9 +197,38 @@ class SendmailInteropTest {
     }
 
     @Test
+    void sendmailWakesPickupThroughPublicPickup() throws Exception {
+        Config config = Config.load(ours.resolve("etc"));
+        QueueDirectory queue = QueueDirectory.of(config);
+        QueueWritingCleanup cleanup = new QueueWritingCleanup(queue);
+        TestServiceContext context = new TestServiceContext(config, cleanup, "pickup");
+        PickupService pickup = new PickupService();
+        Path socket = ours.resolve("q/public/pickup");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            Thread master = Thread.ofVirtual().start(() -> { // what the master does with a trigger connection
+                try (java.nio.channels.SocketChannel c = server.accept()) {
+                    pickup.serve(c, context);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Run o = ourSendmail("Subject: woken\n\n", "x@y.test");
+            assertThat(o.status()).as(o.err()).isZero();
+            assertThat(o.err()).doesNotContain("unable to look up");
+            master.join(10000);
+        }
+        assertThat(cleanup.seen).hasSize(1);
+        try (var files = Files.list(ours.resolve("q/maildrop"))) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
     void usageErrorsLikeDebianSendmail() throws Exception {
         for (List<String> args : List.<List<String>>of(List.of("-Z"), List.of("-V"), List.of("-B", "bad", "x@y"), List.of("-bz"),
-                List.of("-qSfoo"), List.of(), List.of("-t"))) {
+                List.of("-qSfoo"), List.of(), List.of("-t"),
+                List.of("-C", "/nonexistent/dir", "x@y"))) {
             String input = args.contains("-t") ? "Subject: no recipients\n\n" : "x\n";
             Run o = ourSendmail(input, args.toArray(String[]::new));
             Run t = theirSendmail(input, args.toArray(String[]::new));
