@@ -40,11 +40,16 @@ final class MaildropPickup {
         this.recordLimit = Math.max(lineLimit, MIN_RECORD_LIMIT);
     }
 
-    Outcome submit(Path file, long uid) {
+    /**
+     * Submits one file. A postdrop file (mode 0744) may hold only postdrop's records; a file
+     * without the other-read bit was put back by {@code postsuper -r} and is a whole queue
+     * file, read as such (Postfix trusts those) and logged with {@code orig_id=}.
+     */
+    Outcome submit(Path file, long uid, boolean fromPostdrop) {
         String id = file.getFileName().toString();
         QueueFileReader reader;
         try {
-            reader = QueueFileReader.openMaildrop(file, recordLimit);
+            reader = fromPostdrop ? QueueFileReader.openMaildrop(file, recordLimit) : QueueFileReader.open(file, recordLimit);
         } catch (NoSuchFileException e) {
             return Outcome.REMOVED;
         } catch (QueueFileException e) {
@@ -63,8 +68,8 @@ final class MaildropPickup {
             }
             Cleanup.Submission sub = cleanup.open(envelope(env), origin());
             try {
-                log.info("%s: uid=%d from=<%s>", sub.queueId(), uid, env.sender());
-                for (org.posthorn.queue.Recipient r : env.recipients()) {
+                log.info("%s: uid=%d from=<%s>%s", sub.queueId(), uid, env.sender(), fromPostdrop ? "" : " orig_id=" + id);
+                for (org.posthorn.queue.Recipient r : env.pendingRecipients()) {
                     sub.addRecipient(new Recipient(r.address(), notify(r.dsnNotify()), r.dsnOrigRcpt()));
                 }
                 reader.readContent((data, lineEnd) -> {

@@ -29,8 +29,8 @@ import org.posthorn.queue.QueueName;
  * timer, a trigger written to public/pickup, which reaches {@link #serve} or
  * {@link #wakeup}) and every few seconds, and feeds each complete file to cleanup through
  * {@link MaildropPickup}. A file is complete when its owner bits are {@code rwx} (postdrop
- * finishes with mode 0744); incomplete files are skipped until they are older than
- * daemon_timeout, then removed as stale.
+ * finishes with mode 0744, postsuper -r requeues with 0700); incomplete files are skipped
+ * until they are older than daemon_timeout, then removed as stale.
  */
 public final class PickupService implements Service {
     /** How often maildrop/ is scanned without a wakeup. */
@@ -152,7 +152,8 @@ public final class PickupService implements Service {
             return false;
         }
         Cleanup cleanup = context.seam(Cleanup.class);
-        MaildropPickup.Outcome outcome = new MaildropPickup(cleanup, log, lineLimit(context)).submit(file, uid);
+        boolean fromPostdrop = attrs.permissions().contains(PosixFilePermission.OTHERS_READ); // 0744, not postsuper -r's 0700
+        MaildropPickup.Outcome outcome = new MaildropPickup(cleanup, log, lineLimit(context)).submit(file, uid, fromPostdrop);
         switch (outcome) {
             case QUEUED, REMOVED -> {
                 return outcome == MaildropPickup.Outcome.QUEUED;

@@ -95,6 +95,24 @@ class PickupServiceTest {
     }
 
     @Test
+    void aRequeuedWholeQueueFileIsTrustedAndLoggedWithOrigId() throws Exception {
+        // postsuper -r puts a complete queue file (size record, mode 0700) into maildrop/
+        QueueFileWriter w = QueueFileWriter.create(queue, QueueName.MAILDROP, 2048);
+        w.envelopeStart(Instant.ofEpochSecond(1_800_000_000L), "remote");
+        w.sender("old@example.org");
+        w.attribute("log_client_name", "mx.example.org");
+        w.recipient(QueueFileWriter.Rcpt.of("r@example.net"));
+        w.beginContent();
+        w.contentLine("Subject: requeued");
+        w.endContent();
+        String oldId = w.finish();
+        assertThat(pickup.scan(context)).isEqualTo(1);
+        QueueWritingCleanup.Seen s = cleanup.seen.getFirst();
+        assertThat(s.recipients()).extracting(Recipient::address).containsExactly("r@example.net");
+        assertThat(context.lines).contains(s.queueId() + ": uid=0 from=<old@example.org> orig_id=" + oldId);
+    }
+
+    @Test
     void skipsIncompleteFilesAndRemovesStaleOnes() throws Exception {
         Path file = maildrop(false, null);
         assertThat(pickup.scan(context)).isZero();
