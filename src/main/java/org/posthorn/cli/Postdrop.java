@@ -79,8 +79,7 @@ public final class Postdrop implements Command {
             throw new CommandFailure(1, "uid=" + user.uid() + ": malformed input");
         }
         attributes(out, "status", "0", "reason", "");
-        String problem = Trigger.send(queue.root(), "pickup", "W");
-        if (problem != null) log.warning("unable to look up public/pickup: %s", problem);
+        Sendmail.wakePickup(queue.root());
         return queueId == null ? 1 : 0;
     }
 

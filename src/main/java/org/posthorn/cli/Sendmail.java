@@ -9,6 +9,7 @@ import java.util.List;
 import org.posthorn.config.Config;
 import org.posthorn.config.Instance;
 import org.posthorn.log.Log;
+import org.posthorn.master.PublicSocket;
 import org.posthorn.queue.QueueDirectory;
 import org.posthorn.queue.QueueFileWriter;
 import org.posthorn.queue.QueueName;
@@ -79,12 +80,13 @@ public final class Sendmail implements Command {
             throw new CommandFailure(CommandFailure.EX_NOPERM, "User " + user.name() + "(" + user.uid() + ") is not allowed to flush the mail queue");
         }
         Path queueDir = Path.of(config.get("queue_directory"));
-        String problem = Trigger.send(queueDir, "qmgr", "FADI");
-        if (problem != null) {
-            Log.of("postqueue").warning("unable to look up public/qmgr: %s", problem);
+        if (!PublicSocket.trigger(queueDir, "qmgr", PublicSocket.FLUSH_DEFERRED)) {
+            if (!Files.exists(PublicSocket.path(queueDir, "qmgr"))) {
+                Log.of("postqueue").warning("unable to look up public/qmgr: No such file or directory");
+            }
             throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Cannot flush mail queue - mail system is down");
         }
-        Trigger.send(queueDir, "pickup", "W");
+        PublicSocket.trigger(queueDir, "pickup", String.valueOf(PublicSocket.WAKEUP));
         return 0;
     }
 
@@ -141,9 +143,16 @@ public final class Sendmail implements Command {
         }
         if (o.verbose > 0) log().info("%s: queued in maildrop", queueId);
         if (verify) System.out.println("Mail Delivery Status Report will be mailed to <" + sender + ">.");
-        String problem = Trigger.send(queue.root(), "pickup", "W");
-        if (problem != null) Log.of("postdrop").warning("unable to look up public/pickup: %s", problem);
+        wakePickup(queue.root());
         return 0;
+    }
+
+    /** Wakes pickup through public/pickup; with the master down, warns as Postfix's postdrop does and goes on. */
+    static void wakePickup(Path queueDirectory) {
+        if (!PublicSocket.trigger(queueDirectory, "pickup", String.valueOf(PublicSocket.WAKEUP))
+                && !Files.exists(PublicSocket.path(queueDirectory, "pickup"))) {
+            Log.of("postdrop").warning("unable to look up public/pickup: No such file or directory");
+        }
     }
 
     /**

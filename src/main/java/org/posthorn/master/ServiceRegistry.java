@@ -4,11 +4,14 @@ import java.util.Map;
 
 /**
  * master.cf's command column to the Java class of that program. Programs that arrive with
- * later work are absent; the master says so for rows that name them.
+ * later work are absent; the master says so for rows that name them. The system property
+ * {@code posthorn.service.PROGRAM=CLASS} (a master JVM option, see POSTHORN_MASTER_OPTS)
+ * adds or replaces a program, for tests and experiments.
  */
 public final class ServiceRegistry {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
             Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
+            Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"),
             Map.entry("pickup", "org.posthorn.pickup.PickupService"),
             Map.entry("qmqpd", "org.posthorn.qmqpd.QmqpdService"));
 
@@ -17,7 +20,7 @@ public final class ServiceRegistry {
 
     /** A new instance of the program's service, or null when this version has none. */
     public static Service create(String program) throws ReflectiveOperationException {
-        String cls = PROGRAMS.get(program);
+        String cls = System.getProperty("posthorn.service." + program, PROGRAMS.get(program));
         if (cls == null) return null;
         try {
             return (Service) Class.forName(cls).getDeclaredConstructor().newInstance();

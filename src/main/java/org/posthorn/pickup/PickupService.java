@@ -1,8 +1,6 @@
 package org.posthorn.pickup;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -26,8 +24,8 @@ import org.posthorn.queue.QueueName;
 
 /**
  * pickup(8) as a master service: scans maildrop/ on every wakeup (master.cf's wakeup
- * timer, a trigger written to public/pickup, which reaches {@link #serve} or
- * {@link #wakeup}) and every few seconds, and feeds each complete file to cleanup through
+ * timer, a trigger written to public/pickup, which the master hands to the default
+ * {@link #trigger}) and every few seconds, and feeds each complete file to cleanup through
  * {@link MaildropPickup}. A file is complete when its owner bits are {@code rwx} (postdrop
  * finishes with mode 0744, postsuper -r requeues with 0700); incomplete files are skipped
  * until they are older than daemon_timeout, then removed as stale.
@@ -74,12 +72,10 @@ public final class PickupService implements Service {
         });
     }
 
-    /** A trigger connection on public/pickup: read the request bytes (any), then scan. */
+    /** pickup is a trigger server: any bytes written to public/pickup mean "scan now" (see {@link #trigger}). */
     @Override
-    public void serve(SocketChannel connection, ServiceContext context) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(1024);
-        connection.read(b);
-        wakeup(context);
+    public boolean triggerServer() {
+        return true;
     }
 
     @Override
