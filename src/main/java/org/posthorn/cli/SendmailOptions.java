@@ -84,6 +84,8 @@ final class SendmailOptions {
     }
 
     private static void usage(String problem) {
+        // Postfix's sendmail scans its options twice, so the complaint appears twice
+        System.err.println("sendmail: " + problem);
         System.err.println("sendmail: " + problem);
         throw new CommandFailure(CommandFailure.EX_TEMPFAIL, "usage: sendmail [options]");
     }

@@ -181,7 +181,8 @@ final class QmqpdSession {
     /** Our Received: header, then the message split into lines as Postfix's qmqpd does. */
     private void writeContent(Cleanup.Submission sub, byte[] message, String onlyRecipient, Instant arrival) throws CleanupException {
         String date = DATE.format(ZonedDateTime.ofInstant(arrival, clock.getZone()));
-        sub.line("Received: from " + name + " (" + name + " [" + addr + "])");
+        String rfcAddr = addr.indexOf(':') >= 0 ? "IPv6:" + addr : addr; // RFC 5321 address literal
+        sub.line("Received: from " + name + " (" + name + " [" + rfcAddr + "])");
         if (onlyRecipient != null) {
             sub.line("\tby " + settings.myhostname() + " (" + settings.mailName() + ") with QMQP id " + queueId);
             sub.line("\tfor <" + quoteLocalPart(onlyRecipient) + ">; " + date);
