@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -43,6 +44,7 @@ public final class PickupService implements Service {
     private final Set<String> parked = ConcurrentHashMap.newKeySet();
     private final Clock clock;
     private volatile boolean stopped;
+    private volatile boolean cleanupMissing;
     private volatile Thread scanner;
 
     public PickupService() {
@@ -101,9 +103,13 @@ public final class PickupService implements Service {
             QueueDirectory queue = QueueDirectory.of(context.config());
             int done = 0;
             try {
-                for (Path file : queue.list(QueueName.MAILDROP)) {
+                List<Path> files = queue.list(QueueName.MAILDROP);
+                if (files.isEmpty()) return 0;
+                Cleanup cleanup = cleanup(context);
+                if (cleanup == null) return 0;
+                for (Path file : files) {
                     if (stopped || context.stopping()) break;
-                    if (pickupOne(context, file)) done++;
+                    if (pickupOne(context, cleanup, file)) done++;
                 }
             } catch (IOException e) {
                 log.warning("scan %s: %s", queue.dir(QueueName.MAILDROP), e.getMessage());
@@ -114,7 +120,20 @@ public final class PickupService implements Service {
         }
     }
 
-    private boolean pickupOne(ServiceContext context, Path file) {
+    /** The cleanup seam, or null (said once until it comes back) while no cleanup service runs. */
+    private Cleanup cleanup(ServiceContext context) {
+        try {
+            Cleanup c = context.seam(Cleanup.class);
+            cleanupMissing = false;
+            return c;
+        } catch (RuntimeException e) {
+            if (!cleanupMissing) context.log().warning("no cleanup service (%s): mail stays in maildrop", e.getMessage());
+            cleanupMissing = true;
+            return null;
+        }
+    }
+
+    private boolean pickupOne(ServiceContext context, Cleanup cleanup, Path file) {
         String id = file.getFileName().toString();
         if (parked.contains(id)) return false;
         Log log = context.log();
@@ -147,7 +166,6 @@ public final class PickupService implements Service {
             }
             return false;
         }
-        Cleanup cleanup = context.seam(Cleanup.class);
         boolean fromPostdrop = attrs.permissions().contains(PosixFilePermission.OTHERS_READ); // 0744, not postsuper -r's 0700
         MaildropPickup.Outcome outcome = new MaildropPickup(cleanup, log, lineLimit(context)).submit(file, uid, fromPostdrop);
         switch (outcome) {

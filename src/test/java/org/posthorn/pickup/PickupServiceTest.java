@@ -158,6 +158,17 @@ class PickupServiceTest {
     }
 
     @Test
+    void withoutACleanupServiceMailStaysAndTheWarningComesOnce() throws Exception {
+        Path file = maildrop(true, null);
+        TestServiceContext noCleanup = new TestServiceContext(context.config(), "no seams", "pickup");
+        pickup.scan(noCleanup);
+        pickup.scan(noCleanup);
+        assertThat(file).exists();
+        assertThat(noCleanup.lines).filteredOn(l -> l.contains("no cleanup service")).hasSize(1);
+        assertThat(pickup.scan(context)).isEqualTo(1);
+    }
+
+    @Test
     void wakeupFromTheServiceThreadPicksUpNewMail() throws Exception {
         pickup.start(context);
         try {
