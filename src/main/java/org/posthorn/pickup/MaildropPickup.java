@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Set;
 import org.posthorn.cleanup.Cleanup;
 import org.posthorn.cleanup.CleanupException;
@@ -19,7 +24,8 @@ import org.posthorn.queue.QueueFileReader;
  * Moves one maildrop file into the queue: reads it as postdrop wrote it (only the postdrop
  * record types; anything else makes the file unusable and it is removed with a warning, as
  * Postfix's pickup does), opens a cleanup submission with the envelope, logs
- * {@code QUEUEID: uid=N from=<sender>}, streams the content, and removes the maildrop file
+ * {@code QUEUEID: uid=N from=<sender>}, prepends Postfix's {@code Received: by HOST (Postfix,
+ * from userid N)} header, streams the content, and removes the maildrop file
  * only after cleanup answered Queued. A crash between the two leaves the file for the next
  * scan: the message may then be queued twice, never lost.
  */
@@ -30,14 +36,22 @@ final class MaildropPickup {
     /** Largest record accepted: above line_length_limit, for long command-line addresses. */
     private static final int MIN_RECORD_LIMIT = 65536;
 
+    // Postfix mail_date(): day of month padded with a space, numeric offset, zone name
+    private static final DateTimeFormatter DATE =
+            DateTimeFormatter.ofPattern("EEE, ppd MMM yyyy HH:mm:ss xx '('zzz')'", Locale.ENGLISH);
+
     private final Cleanup cleanup;
     private final Log log;
     private final int recordLimit;
+    private final String myhostname;
+    private final String mailName;
 
-    MaildropPickup(Cleanup cleanup, Log log, int lineLimit) {
+    MaildropPickup(Cleanup cleanup, Log log, int lineLimit, String myhostname, String mailName) {
         this.cleanup = cleanup;
         this.log = log;
         this.recordLimit = Math.max(lineLimit, MIN_RECORD_LIMIT);
+        this.myhostname = myhostname;
+        this.mailName = mailName;
     }
 
     /**
@@ -45,7 +59,7 @@ final class MaildropPickup {
      * without the other-read bit was put back by {@code postsuper -r} and is a whole queue
      * file, read as such (Postfix trusts those) and logged with {@code orig_id=}.
      */
-    Outcome submit(Path file, long uid, boolean fromPostdrop) {
+    Outcome submit(Path file, long uid, boolean fromPostdrop, Instant mtime) {
         String id = file.getFileName().toString();
         QueueFileReader reader;
         try {
@@ -72,6 +86,9 @@ final class MaildropPickup {
                 for (org.posthorn.queue.Recipient r : env.pendingRecipients()) {
                     sub.addRecipient(new Recipient(r.address(), notify(r.dsnNotify()), r.dsnOrigRcpt()));
                 }
+                // as Postfix's pickup: the file owner, never the login name, for tracing
+                sub.line("Received: by " + myhostname + " (" + mailName + ", from userid " + uid + ")");
+                sub.line("\tid " + sub.queueId() + "; " + DATE.format(ZonedDateTime.ofInstant(mtime, ZoneId.systemDefault())));
                 reader.readContent((data, lineEnd) -> {
                     try {
                         sub.record(data, 0, data.length, lineEnd);

@@ -167,7 +167,9 @@ public final class PickupService implements Service {
             return false;
         }
         boolean fromPostdrop = attrs.permissions().contains(PosixFilePermission.OTHERS_READ); // 0744, not postsuper -r's 0700
-        MaildropPickup.Outcome outcome = new MaildropPickup(cleanup, log, lineLimit(context)).submit(file, uid, fromPostdrop);
+        String mailName = context.config().get("mail_name").isBlank() ? "Postfix" : context.config().get("mail_name");
+        MaildropPickup.Outcome outcome = new MaildropPickup(cleanup, log, lineLimit(context), context.config().get("myhostname"), mailName)
+                .submit(file, uid, fromPostdrop, attrs.lastModifiedTime().toInstant());
         switch (outcome) {
             case QUEUED, REMOVED -> {
                 return outcome == MaildropPickup.Outcome.QUEUED;

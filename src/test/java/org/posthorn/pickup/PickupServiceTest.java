@@ -85,7 +85,9 @@ class PickupServiceTest {
         assertThat(s.origin().clientAddress()).isNull();
         assertThat(s.recipients()).extracting(Recipient::address).containsExactly("bob@example.net", "carol@example.com");
         assertThat(s.recipients().getFirst().dsnNotify()).containsExactlyInAnyOrder(Recipient.Notify.FAILURE, Recipient.Notify.SUCCESS);
-        assertThat(s.lines()).containsExactly("Subject: hi", "", "body");
+        assertThat(s.lines().get(0)).matches("Received: by \\S+ \\(Postfix, from userid 0\\)");
+        assertThat(s.lines().get(1)).matches("\tid " + s.queueId() + "; \\w{3}, [ \\d]\\d \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d [-+]\\d{4} \\(.+\\)");
+        assertThat(s.lines().subList(2, s.lines().size())).containsExactly("Subject: hi", "", "body");
         List<Path> incoming = queue.list(QueueName.INCOMING);
         assertThat(incoming).hasSize(1);
         try (QueueFileReader r = QueueFileReader.open(incoming.getFirst())) {
