@@ -197,6 +197,24 @@ class SendmailInteropTest {
     }
 
     @Test
+    void sendmailThenPickupThroughTheRealCleanupDaemon() throws Exception {
+        Run o = ourSendmail("To: bob@example.net\nBcc: hidden@example.net\nSubject: through cleanup\n\nbody\n",
+                "-t", "-f", "alice@example.org", "-F", "Alice Example");
+        assertThat(o.status()).as(o.err()).isZero();
+        Config config = Config.load(ours.resolve("etc"));
+        QueueDirectory queue = QueueDirectory.of(config);
+        org.posthorn.cleanup.CleanupDaemon cleanup = new org.posthorn.cleanup.CleanupDaemon(config, queue, org.posthorn.log.Log.of("cleanup"));
+        TestServiceContext context = new TestServiceContext(config, cleanup, "pickup");
+        new PickupService().wakeup(context); // not started: the wakeup scans right away
+        List<Path> incoming = queue.list(QueueName.INCOMING);
+        assertThat(incoming).hasSize(1);
+        String text = postcat(incoming.getFirst());
+        assertThat(text).contains("sender: alice@example.org", "recipient: bob@example.net", "recipient: hidden@example.net",
+                "Subject: through cleanup", "(Postfix, from userid 0)");
+        assertThat(text).doesNotContain("Bcc:");
+    }
+
+    @Test
     void sendmailWakesPickupThroughPublicPickup() throws Exception {
         Config config = Config.load(ours.resolve("etc"));
         QueueDirectory queue = QueueDirectory.of(config);
