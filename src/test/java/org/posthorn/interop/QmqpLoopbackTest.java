@@ -16,7 +16,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.posthorn.cleanup.QueueWritingCleanup;
 import org.posthorn.config.Config;
 import org.posthorn.master.TestServiceContext;
 import org.posthorn.qmqpd.QmqpdService;
@@ -27,7 +26,8 @@ import org.posthorn.queue.QueueName;
 /**
  * A QMQP client written here from the protocol description (netstring packet of message,
  * sender and recipients; one netstring reply starting with K, Z or D) talks to qmqpd on a
- * loopback port: an accepted message lands in incoming/, a malformed packet and an
+ * loopback port, with the real cleanup daemon behind it: an accepted message lands in
+ * incoming/, a malformed packet and an
  * unauthorised client are refused with D.
  */
 @Tag("interop")
@@ -44,7 +44,8 @@ class QmqpLoopbackTest {
                 "qmqpd_authorized_clients", authorized, "qmqpd_error_delay", "0s", "myhostname", "mx.test"));
         QueueDirectory queue = QueueDirectory.of(config);
         queue.check();
-        TestServiceContext context = new TestServiceContext(config, new QueueWritingCleanup(queue), "qmqpd");
+        TestServiceContext context = new TestServiceContext(config,
+                new org.posthorn.cleanup.CleanupDaemon(config, queue, org.posthorn.log.Log.of("cleanup")), "qmqpd");
         QmqpdService service = new QmqpdService();
         String reply;
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
@@ -81,7 +82,7 @@ class QmqpLoopbackTest {
         try (QueueFileReader r = QueueFileReader.open(file)) {
             assertThat(r.envelope().sender()).isEqualTo("s@example.org");
             assertThat(new String(r.contentStream("\n").readAllBytes(), StandardCharsets.UTF_8))
-                    .contains("\tby mx.test (Postfix) with QMQP id " + id + "\n", "\tfor <r@example.net>; ", "Subject: q\n\nhello\n");
+                    .contains("\tby mx.test (Postfix) with QMQP id " + id + "\n", "\tfor <r@example.net>; ", "Subject: q\n", "\n\nhello\n", "Message-Id: <");
         }
     }
 
