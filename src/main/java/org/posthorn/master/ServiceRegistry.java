@@ -11,10 +11,13 @@ import java.util.Map;
 public final class ServiceRegistry {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
             Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
-            Map.entry("qmgr", "org.posthorn.qmgr.QmgrService"),
             Map.entry("bounce", "org.posthorn.bounce.BounceService"),
-            Map.entry("error", "org.posthorn.error.ErrorService"),
+            Map.entry("cleanup", "org.posthorn.cleanup.CleanupService"),
             Map.entry("discard", "org.posthorn.discard.DiscardService"),
+            Map.entry("error", "org.posthorn.error.ErrorService"),
+            Map.entry("pickup", "org.posthorn.pickup.PickupService"),
+            Map.entry("qmgr", "org.posthorn.qmgr.QmgrService"),
+            Map.entry("qmqpd", "org.posthorn.qmqpd.QmqpdService"),
             Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"));
 
     private ServiceRegistry() {
