@@ -11,6 +11,8 @@ import java.util.Map;
 public final class ServiceRegistry {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
             Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
+            Map.entry("smtp", "org.posthorn.smtp.SmtpService"),
+            Map.entry("lmtp", "org.posthorn.smtp.LmtpService"),
             Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"));
 
     private ServiceRegistry() {

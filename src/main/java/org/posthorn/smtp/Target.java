@@ -1,0 +1,47 @@
+package org.posthorn.smtp;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+
+/**
+ * One server to try: the host name it was found under, and a TCP address or a UNIX-domain
+ * socket path (LMTP).
+ */
+record Target(String hostname, SocketAddress address) {
+    static Target inet(String hostname, InetAddress ip, int port) {
+        return new Target(hostname, new InetSocketAddress(ip, port));
+    }
+
+    static Target unix(String hostname, String path) {
+        return new Target(hostname, UnixDomainSocketAddress.of(path));
+    }
+
+    /** The address text inside the brackets: "192.0.2.1", "2001:db8::1", or the socket path. */
+    String addressText() {
+        if (address instanceof InetSocketAddress inet) {
+            InetAddress ip = inet.getAddress();
+            String text = ip.getHostAddress();
+            int zone = text.indexOf('%');
+            return ip instanceof Inet6Address && zone > 0 ? text.substring(0, zone) : text;
+        }
+        return ((UnixDomainSocketAddress) address).getPath().toString();
+    }
+
+    /** "host[ip]" as Postfix names a server in "host X said" and "lost connection with X". */
+    String namaddr() {
+        return hostname + "[" + addressText() + "]";
+    }
+
+    /** relay= text: "host[ip]:port", or "host[path]" for a UNIX-domain socket. */
+    String relay() {
+        return address instanceof InetSocketAddress inet ? namaddr() + ":" + inet.getPort() : namaddr();
+    }
+
+    /** The connection cache's key for this address. */
+    String cacheKey() {
+        return address instanceof InetSocketAddress inet ? addressText() + ":" + inet.getPort() : addressText();
+    }
+}
