@@ -396,9 +396,8 @@ final class SmtpClient {
             if (job.request.dsnEnvid() != null && !job.request.dsnEnvid().isEmpty()) {
                 mail.append(" ENVID=").append(Xtext.encode(job.request.dsnEnvid()));
             }
-            if (job.request.dsnRet() != null && !job.request.dsnRet().isEmpty()) {
-                mail.append(" RET=").append(job.request.dsnRet().toUpperCase(Locale.ROOT));
-            }
+            String ret = dsnRet(job.request.dsnRet());
+            if (ret != null) mail.append(" RET=").append(ret);
         }
         List<String> rcptCommands = new ArrayList<>();
         for (Rcpt r : batch) rcptCommands.add(rcptCommand(session, r.recipient));
@@ -520,6 +519,16 @@ final class SmtpClient {
             if (r.dsnNotify() != 0) sb.append(" NOTIFY=").append(notify(r.dsnNotify()));
         }
         return sb.toString();
+    }
+
+    /** RET= from the request: FULL or HDRS, also as the queue file's number (1 FULL, 2 HDRS); null for none. */
+    static String dsnRet(String ret) {
+        if (ret == null) return null;
+        return switch (ret.strip().toUpperCase(Locale.ROOT)) {
+            case "1", "FULL" -> "FULL";
+            case "2", "HDRS" -> "HDRS";
+            default -> null;
+        };
     }
 
     /** The NOTIFY value for the queue file's bits: NEVER, or SUCCESS,DELAY,FAILURE in that order. */
