@@ -62,7 +62,8 @@ class SmtpSinkDeliveryTest {
             assertThat(dumps).hasSize(1);
             String dump = dumps.getFirst();
             assertThat(dump).contains("X-Mail-Args: <sender@example.org>\n")
-                    .contains("X-Rcpt-Args: <one@example.net>\n").contains("X-Rcpt-Args: <two@example.net>\n")
+                    .contains("X-Rcpt-Args: <one@example.net> ORCPT=rfc822;one@example.net\n")
+                    .contains("X-Rcpt-Args: <two@example.net> ORCPT=rfc822;two@example.net\n")
                     .contains("X-Helo-Args: posthorn.test")
                     .contains("Subject: sink test\n")
                     // the server removed the doubled dots we sent: lines starting with "." arrive intact
