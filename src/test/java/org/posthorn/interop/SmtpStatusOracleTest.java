@@ -1,0 +1,120 @@
+package org.posthorn.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.posthorn.interop.SmtpFixture.Outcome;
+import org.posthorn.interop.SmtpFixture.SmtpSink;
+import org.posthorn.smtp.SmtpService;
+
+/**
+ * Differential test: a real Postfix and Posthorn's smtp client deliver the same message to the
+ * same smtp-sink (set to accept, defer, reject or drop at one command); the relay=, dsn=,
+ * status= and reason text of Postfix's log line must equal what our client reports.
+ */
+@Tag("interop")
+class SmtpStatusOracleTest {
+    private static final Pattern LINE = Pattern.compile(
+            "postfix/smtp\\[\\d+\\]: \\w+: to=<(?<to>[^>]*)>, relay=(?<relay>\\S+), (?:conn_use=\\d+, )?delay=\\S+, "
+                    + "delays=\\S+, dsn=(?<dsn>[\\d.]+), status=(?<status>\\w+) \\((?<text>.*)\\)$", Pattern.MULTILINE);
+
+    static Path base;
+    static Path script;
+    static int smtpPort;
+    static int sinkPort;
+
+    @BeforeAll
+    static void startPostfix() throws Exception {
+        base = Files.createTempDirectory(Path.of("/tmp"), "posthorn-smtp-oracle-");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        script = base.resolve("queue-postfix.sh");
+        try (InputStream in = SmtpStatusOracleTest.class.getResourceAsStream("queue-postfix.sh")) {
+            Files.copy(in, script);
+        }
+        smtpPort = SmtpFixture.freePort();
+        sinkPort = SmtpFixture.freePort();
+        PostcatOracle.Result r = PostcatOracle.run(List.of("bash", script.toString(), base.toString(),
+                Integer.toString(smtpPort), Integer.toString(sinkPort), "start",
+                "smtp_connection_cache_on_demand = no", "bounce_notice_recipient = postmaster",
+                "notify_classes ="));
+        if (r.status() != 0) {
+            throw new IllegalStateException("cannot start the reference Postfix (exit " + r.status() + "): " + r.err());
+        }
+        SmtpFixture.awaitListening("127.0.0.1", smtpPort, null);
+    }
+
+    @AfterAll
+    static void stopPostfix() throws Exception {
+        if (script != null) PostcatOracle.run(List.of("bash", script.toString(), base.toString(), "0", "0", "stop"));
+        if (base != null) {
+            try (var walk = Files.walk(base)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Postfix's delivery line for a recipient, waited for. */
+    private static Matcher postfixLine(String rcpt) throws Exception {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < end) {
+            Path log = base.resolve("maillog");
+            if (Files.exists(log)) {
+                Matcher m = LINE.matcher(Files.readString(log));
+                while (m.find()) if (m.group("to").equals(rcpt)) return m;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("Postfix logged no delivery for " + rcpt + ":\n"
+                + (Files.exists(base.resolve("maillog")) ? Files.readString(base.resolve("maillog")) : ""));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"accept", "-r RCPT", "-f RCPT", "-f MAIL", "-f DATA", "-f .", "-q DATA", "-q RCPT",
+            "-q CONNECT", "-Q MAIL", "refused"})
+    void sameStatusAsPostfix(String mode) throws Exception {
+        Path work = Files.createTempDirectory(base, "case-");
+        String tag = mode.replaceAll("[^A-Za-z]", "").toLowerCase();
+        String rcpt = "r-" + tag + "-" + System.nanoTime() + "@remote.test";
+        String[] options = mode.equals("accept") || mode.equals("refused") ? new String[0] : mode.split(" ");
+        SmtpSink sink = mode.equals("refused") ? null : new SmtpSink(work.resolve("dumps"), "127.0.0.1", sinkPort, options);
+        try {
+            // Postfix: receive (from our client, into its smtpd) and relay to the sink
+            SmtpService smtp = SmtpFixture.start(false, work, Map.of());
+            Outcome submitted = SmtpFixture.deliver(smtp, "[127.0.0.1]:" + smtpPort,
+                    SmtpFixture.message(work.resolve("queue"), "sender@example.org", List.of(rcpt), "Subject: oracle\n\nx\n"))
+                    .of(rcpt);
+            assertThat(submitted.kind()).isEqualTo("sent");
+            Matcher postfix = postfixLine(rcpt);
+
+            // Posthorn: the same message straight to the same sink
+            Outcome ours = SmtpFixture.deliver(smtp, "[127.0.0.1]:" + sinkPort,
+                    SmtpFixture.message(work.resolve("queue"), "sender@example.org", List.of(rcpt), "Subject: oracle\n\nx\n"))
+                    .of(rcpt);
+            smtp.stop();
+            String expectedKind = postfix.group("status");
+            assertThat(ours.kind()).as(mode).isEqualTo(expectedKind);
+            assertThat(ours.status().dsn()).as(mode).isEqualTo(postfix.group("dsn"));
+            assertThat(ours.status().relay()).as(mode).isEqualTo(postfix.group("relay"));
+            String text = postfix.group("text");
+            if (expectedKind.equals("sent")) {
+                assertThat(ours.status().text()).isEqualTo(text);
+            } else {
+                assertThat(ours.status().text()).as(mode).isEqualTo(text);
+            }
+        } finally {
+            if (sink != null) sink.close();
+        }
+    }
+}
