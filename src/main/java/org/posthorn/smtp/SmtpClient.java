@@ -238,7 +238,7 @@ final class SmtpClient {
                 // smtp_skip_5xx_greeting: a 5xx greeting means "try another server", not "bounce"
                 if (dsn.charAt(0) == '5' && params.bool("skip_5xx_greeting")) dsn = "4" + dsn.substring(1);
                 quitQuietly(session);
-                throw failure(dsn, target, "host " + target.namaddr() + " refused to talk to me: " + greeting.text(), greeting);
+                throw failure(dsn, target, refused(target, greeting), greeting);
             }
             String helo = params.get("helo_name");
             Reply reply = null;
@@ -257,11 +257,11 @@ final class SmtpClient {
                 Reply heloReply = conn.reply();
                 if (!heloReply.positive()) {
                     quitQuietly(session);
-                    throw failure(heloReply.dsn(), target, said(target, heloReply, "HELO"), heloReply);
+                    throw failure(heloReply.dsn(), target, refused(target, heloReply), heloReply);
                 }
             } else if (!reply.positive()) {
                 quitQuietly(session);
-                throw failure(reply.dsn(), target, said(target, reply, "LHLO"), reply);
+                throw failure(reply.dsn(), target, refused(target, reply), reply);
             } else {
                 session.features(reply, discardKeywords);
             }
@@ -566,6 +566,11 @@ final class SmtpClient {
 
     private static String said(Target target, Reply reply, String command) {
         return "host " + target.namaddr() + " said: " + reply.text() + " (in reply to " + command + " command)";
+    }
+
+    /** A rejected greeting, HELO, EHLO or LHLO, worded as Postfix does. */
+    private static String refused(Target target, Reply reply) {
+        return "host " + target.namaddr() + " refused to talk to me: " + reply.text();
     }
 
     private DeliveryStatus status(Job job, String dsn, Target target, String text, Reply reply, int connUse,

@@ -82,7 +82,8 @@ class SmtpStatusOracleTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"accept", "-r RCPT", "-f RCPT", "-f MAIL", "-f DATA", "-f .", "-q DATA", "-q RCPT",
-            "-q CONNECT", "-Q MAIL", "refused"})
+            "-q CONNECT", "-Q MAIL", "refused", "-f CONNECT", "-r CONNECT", "-f EHLO", "-r EHLO", "-r MAIL",
+            "-r DATA", "-r .", "-q .", "-f EHLO,HELO"})
     void sameStatusAsPostfix(String mode) throws Exception {
         Path work = Files.createTempDirectory(base, "case-");
         String tag = mode.replaceAll("[^A-Za-z]", "").toLowerCase();
