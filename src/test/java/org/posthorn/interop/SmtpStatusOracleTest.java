@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.posthorn.interop.SmtpFixture.Outcome;
@@ -116,6 +117,38 @@ class SmtpStatusOracleTest {
             }
         } finally {
             if (sink != null) sink.close();
+        }
+    }
+
+    private static final String HEAD = "Subject: downgrade\nMessage-ID: <dg@example.org>\n"
+            + "Date: Fri, 27 Nov 2026 20:00:00 +0000\nFrom: sender@example.org\n";
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n"
+                + "preamble\n--b1\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+                + "Grüße = Süßes, trailing space \nääääääääääääääääääääääääääääääääääääääääääääääää end\n.dot line\n"
+                + "--b1\nContent-Type: text/plain\n\nseven bit part\n--b1--\n",
+        "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nsingle ü part\n",
+        "MIME-Version: 1.0\nContent-Type: message/rfc822\nContent-Transfer-Encoding: 8bit\n\nSubject: inner\n"
+                + "Content-Transfer-Encoding: 8bit\n\ninner ü\n",
+        "\nno MIME at all, 8-bit ü body\n"})
+    void eightBitDowngradeMatchesPostfix(String mime) throws Exception {
+        Path work = Files.createTempDirectory(base, "downgrade-");
+        String rcpt = "downgrade-" + System.nanoTime() + "@remote.test";
+        String content = HEAD + mime;
+        try (SmtpSink sink = new SmtpSink(work.resolve("dumps"), "127.0.0.1", sinkPort, "-8")) {
+            SmtpService smtp = SmtpFixture.start(false, work, Map.of());
+            SmtpFixture.Message m = SmtpFixture.message(work.resolve("queue"), "sender@example.org",
+                    List.of(org.posthorn.queue.QueueFileWriter.Rcpt.of(rcpt)), content, Map.of("encoding", "8bit"), 0);
+            assertThat(SmtpFixture.deliver(smtp, "[127.0.0.1]:" + smtpPort, m).of(rcpt).kind()).isEqualTo("sent");
+            postfixLine(rcpt);
+            assertThat(SmtpFixture.deliver(smtp, "[127.0.0.1]:" + sinkPort, m).of(rcpt).kind()).isEqualTo("sent");
+            smtp.stop();
+            List<String> dumps = sink.awaitMessages(2);
+            assertThat(dumps).hasSize(2);
+            List<String> bodies = dumps.stream().map(d -> d.substring(d.indexOf("Subject: downgrade"))).toList();
+            assertThat(bodies.get(1)).isEqualTo(bodies.get(0));
         }
     }
 }
