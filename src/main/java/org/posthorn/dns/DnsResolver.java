@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Message;
@@ -33,34 +35,55 @@ public final class DnsResolver {
     /** The per-query timeout in seconds. */
     public static final String TIMEOUT_PROPERTY = "posthorn.dns.timeout";
 
-    private final Resolver resolver;
+    private final Supplier<List<InetSocketAddress>> servers;
+    private final Duration timeout;
+    private final ReentrantLock lock = new ReentrantLock();
+    private Resolver resolver;
 
-    private DnsResolver(Resolver resolver) {
-        this.resolver = resolver;
+    private DnsResolver(Supplier<List<InetSocketAddress>> servers, Duration timeout) {
+        this.servers = servers;
+        this.timeout = timeout;
     }
 
-    /** The resolver the system properties or /etc/resolv.conf describe. */
+    /**
+     * The resolver the system properties or /etc/resolv.conf describe. Nothing is read or
+     * loaded before the first query, so a service that never looks anything up pays nothing.
+     */
     public static DnsResolver system() {
         Duration timeout = Duration.ofSeconds(Long.getLong(TIMEOUT_PROPERTY, 5));
-        String servers = System.getProperty(SERVERS_PROPERTY);
-        if (servers != null && !servers.isBlank()) return of(parseServers(servers), timeout);
-        List<InetSocketAddress> found = ResolverConfig.getCurrentConfig().servers();
-        if (found.isEmpty()) found = List.of(new InetSocketAddress("127.0.0.1", 53));
-        return of(found, timeout);
+        String configured = System.getProperty(SERVERS_PROPERTY);
+        if (configured != null && !configured.isBlank()) return of(parseServers(configured), timeout);
+        return new DnsResolver(() -> {
+            List<InetSocketAddress> found = ResolverConfig.getCurrentConfig().servers();
+            return found.isEmpty() ? List.of(new InetSocketAddress("127.0.0.1", 53)) : found;
+        }, timeout);
     }
 
     /** A resolver that asks exactly these servers, in order. */
     public static DnsResolver of(List<InetSocketAddress> servers, Duration timeout) {
-        List<Resolver> each = new ArrayList<>();
-        for (InetSocketAddress s : servers) {
-            SimpleResolver r = new SimpleResolver(s);
-            r.setTimeout(timeout);
-            each.add(r);
+        List<InetSocketAddress> copy = List.copyOf(servers);
+        return new DnsResolver(() -> copy, timeout);
+    }
+
+    private Resolver resolver() {
+        lock.lock();
+        try {
+            if (resolver == null) {
+                List<Resolver> each = new ArrayList<>();
+                for (InetSocketAddress s : servers.get()) {
+                    SimpleResolver r = new SimpleResolver(s);
+                    r.setTimeout(timeout);
+                    each.add(r);
+                }
+                ExtendedResolver r = new ExtendedResolver(each);
+                r.setTimeout(timeout);
+                r.setRetries(1);
+                resolver = r;
+            }
+            return resolver;
+        } finally {
+            lock.unlock();
         }
-        ExtendedResolver r = new ExtendedResolver(each);
-        r.setTimeout(timeout);
-        r.setRetries(1);
-        return new DnsResolver(r);
     }
 
     static List<InetSocketAddress> parseServers(String text) {
@@ -98,7 +121,7 @@ public final class DnsResolver {
         }
         Message response;
         try {
-            response = resolver.send(Message.newQuery(Record.newRecord(qname, type, DClass.IN)));
+            response = resolver().send(Message.newQuery(Record.newRecord(qname, type, DClass.IN)));
         } catch (IOException e) {
             throw DnsException.lookup(DnsException.Kind.TRY_AGAIN, name, typeName);
         }

@@ -27,6 +27,12 @@ public class SmtpService implements Service, DeliveryAgent {
     @Override
     public void start(ServiceContext context) {
         client = create(context.config(), context.log(), lmtp());
+        // registered off the start path: the smtp, relay and lmtp rows start side by side and
+        // would otherwise each wait for the others' first start while looking up the seam
+        Thread.ofVirtual().name("register-" + context.entry().name()).start(() -> register(context));
+    }
+
+    private void register(ServiceContext context) {
         Transports transports;
         try {
             transports = context.seam(Transports.class);
