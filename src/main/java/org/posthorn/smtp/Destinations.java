@@ -1,6 +1,7 @@
 package org.posthorn.smtp;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +22,11 @@ final class Destinations {
     private final int defaultPort;
     private final boolean ignoreMxLookupError;
     private final String myhostname;
+    private final Path queueDirectory;
 
-    Destinations(HostLookup lookup, boolean lmtp, int defaultPort, boolean ignoreMxLookupError, String myhostname) {
+    Destinations(HostLookup lookup, boolean lmtp, int defaultPort, boolean ignoreMxLookupError, String myhostname,
+                 Path queueDirectory) {
+        this.queueDirectory = queueDirectory;
         this.lookup = lookup;
         this.lmtp = lmtp;
         this.defaultPort = defaultPort;
@@ -102,7 +106,7 @@ final class Destinations {
     }
 
     private List<Target> resolve(Hop hop) throws DnsException {
-        if (hop.unixPath() != null) return List.of(Target.unix(myhostname, hop.unixPath()));
+        if (hop.unixPath() != null) return List.of(Target.unix(myhostname, hop.unixPath(), queueDirectory));
         List<Target> out = new ArrayList<>();
         if (hop.mx() && lookup.useDns()) {
             List<MxHost> mxHosts;

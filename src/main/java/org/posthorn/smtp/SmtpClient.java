@@ -53,7 +53,8 @@ final class SmtpClient {
         this.log = log;
         this.protocol = params.lmtp() ? "lmtp" : "smtp";
         this.destinations = new Destinations(lookup, params.lmtp(), params.defaultPort(),
-                params.globalBool("ignore_mx_lookup_error"), params.global("myhostname"));
+                params.globalBool("ignore_mx_lookup_error"), params.global("myhostname"),
+                java.nio.file.Path.of(params.global("queue_directory")));
         this.cache = new ConnectionCache(params.millis("connection_cache_time_limit"), this::quit);
         Set<String> discard = new HashSet<>();
         for (String k : params.get("discard_ehlo_keywords").split("[,\\s]+")) {

@@ -30,7 +30,7 @@ final class SmtpParams {
     private static final Map<String, String> GLOBAL = Map.of(
             "fallback_relay", "", "ignore_mx_lookup_error", "no", "disable_dns_lookups", "no",
             "disable_mime_output_conversion", "no", "smtputf8_enable", "yes", "inet_protocols", "all",
-            "myhostname", "localhost");
+            "myhostname", "localhost", "queue_directory", "/var/spool/postfix");
 
     private final Config config;
     private final String prefix;

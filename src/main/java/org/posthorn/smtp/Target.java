@@ -10,13 +10,17 @@ import java.net.UnixDomainSocketAddress;
  * One server to try: the host name it was found under, and a TCP address or a UNIX-domain
  * socket path (LMTP).
  */
-record Target(String hostname, SocketAddress address) {
+record Target(String hostname, SocketAddress address, String pathText) {
     static Target inet(String hostname, InetAddress ip, int port) {
-        return new Target(hostname, new InetSocketAddress(ip, port));
+        return new Target(hostname, new InetSocketAddress(ip, port), null);
     }
 
-    static Target unix(String hostname, String path) {
-        return new Target(hostname, UnixDomainSocketAddress.of(path));
+    /**
+     * A UNIX-domain socket; a relative path is taken from the queue directory, as Postfix's
+     * lmtp does for "unix:private/dovecot-lmtp", and logged as written.
+     */
+    static Target unix(String hostname, String path, java.nio.file.Path queueDirectory) {
+        return new Target(hostname, UnixDomainSocketAddress.of(queueDirectory.resolve(path)), path);
     }
 
     /** The address text inside the brackets: "192.0.2.1", "2001:db8::1", or the socket path. */
@@ -27,7 +31,7 @@ record Target(String hostname, SocketAddress address) {
             int zone = text.indexOf('%');
             return ip instanceof Inet6Address && zone > 0 ? text.substring(0, zone) : text;
         }
-        return ((UnixDomainSocketAddress) address).getPath().toString();
+        return pathText;
     }
 
     /** "host[ip]" as Postfix names a server in "host X said" and "lost connection with X". */

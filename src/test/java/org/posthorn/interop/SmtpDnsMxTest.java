@@ -105,7 +105,6 @@ class SmtpDnsMxTest {
 
     @Test
     void nextMxWhenTheFirstRefuses() throws Exception {
-        SmtpFixture.clearLog();
         Outcome o = send("b.test");
         assertThat(o.kind()).isEqualTo("sent");
         assertThat(o.status().relay()).isEqualTo("mx2.b.test[127.0.0.4]:" + port);

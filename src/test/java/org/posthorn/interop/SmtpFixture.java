@@ -43,26 +43,36 @@ final class SmtpFixture {
     /** The syslog_name of the services these tests start, so that their log lines can be picked out. */
     static final String SYSLOG_NAME = "smtp-interop";
     private static final List<String> LOG = new CopyOnWriteArrayList<>();
+    private static volatile Recorder recorder;
 
-    static {
-        Log.addSink(new LogSink() {
-            @Override
-            public void write(Log.Severity severity, String tag, long pid, String text) {
-                if (tag.startsWith(SYSLOG_NAME + "/")) LOG.add(text);
-            }
-        });
+    /** Records the lines of our services; other tests may close every sink (Log.clearSinks), so it is re-added. */
+    private static final class Recorder implements LogSink {
+        volatile boolean closed;
+
+        @Override
+        public void write(Log.Severity severity, String tag, long pid, String text) {
+            if (tag.startsWith(SYSLOG_NAME + "/")) LOG.add(text);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private static synchronized void ensureRecorder() {
+        if (recorder == null || recorder.closed) {
+            recorder = new Recorder();
+            Log.addSink(recorder);
+        }
     }
 
     private SmtpFixture() {
     }
 
-    /** Log lines of the services started here, since the last call of {@link #clearLog}. */
+    /** Log lines of the services started here (tests run in parallel: look for lines unique to a test). */
     static List<String> log() {
         return List.copyOf(LOG);
-    }
-
-    static void clearLog() {
-        LOG.clear();
     }
 
     /** One reported outcome. */
@@ -156,6 +166,7 @@ final class SmtpFixture {
         Config config = Config.of(dir, values);
         String program = lmtp ? "lmtp" : "smtp";
         MasterCf.Service entry = new MasterCf.Service(program, "unix", "-", "-", "n", "-", "-", program, List.of(), 1);
+        ensureRecorder();
         Log log = Log.of(SYSLOG_NAME, program);
         ServiceContext context = new ServiceContext() {
             @Override

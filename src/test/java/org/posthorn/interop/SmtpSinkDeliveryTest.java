@@ -138,7 +138,6 @@ class SmtpSinkDeliveryTest {
 
     @Test
     void connectionRefusedDefersAndIsLogged() throws Exception {
-        SmtpFixture.clearLog();
         RecordingReport r = SmtpFixture.deliver(smtp(Map.of()), nexthop(), message("one@example.net"));
         SmtpFixture.Outcome o = r.of("one@example.net");
         assertThat(o.kind()).isEqualTo("deferred");

@@ -2,10 +2,8 @@ package org.posthorn.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -31,39 +29,23 @@ class SmtpStatusOracleTest {
             "postfix/smtp\\[\\d+\\]: \\w+: to=<(?<to>[^>]*)>, relay=(?<relay>\\S+), (?:conn_use=\\d+, )?delay=\\S+, "
                     + "delays=\\S+, dsn=(?<dsn>[\\d.]+), status=(?<status>\\w+) \\((?<text>.*)\\)$", Pattern.MULTILINE);
 
+    static ReferencePostfix postfix;
     static Path base;
-    static Path script;
     static int smtpPort;
     static int sinkPort;
 
     @BeforeAll
     static void startPostfix() throws Exception {
-        base = Files.createTempDirectory(Path.of("/tmp"), "posthorn-smtp-oracle-");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        script = base.resolve("queue-postfix.sh");
-        try (InputStream in = SmtpStatusOracleTest.class.getResourceAsStream("queue-postfix.sh")) {
-            Files.copy(in, script);
-        }
-        smtpPort = SmtpFixture.freePort();
         sinkPort = SmtpFixture.freePort();
-        PostcatOracle.Result r = PostcatOracle.run(List.of("bash", script.toString(), base.toString(),
-                Integer.toString(smtpPort), Integer.toString(sinkPort), "start",
-                "smtp_connection_cache_on_demand = no", "bounce_notice_recipient = postmaster",
-                "notify_classes ="));
-        if (r.status() != 0) {
-            throw new IllegalStateException("cannot start the reference Postfix (exit " + r.status() + "): " + r.err());
-        }
-        SmtpFixture.awaitListening("127.0.0.1", smtpPort, null);
+        postfix = new ReferencePostfix("posthorn-smtp-oracle-", sinkPort, "smtp_connection_cache_on_demand = no",
+                "notify_classes =");
+        base = postfix.base;
+        smtpPort = postfix.smtpPort;
     }
 
     @AfterAll
     static void stopPostfix() throws Exception {
-        if (script != null) PostcatOracle.run(List.of("bash", script.toString(), base.toString(), "0", "0", "stop"));
-        if (base != null) {
-            try (var walk = Files.walk(base)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        if (postfix != null) postfix.close();
     }
 
     /** Postfix's delivery line for a recipient, waited for. */
