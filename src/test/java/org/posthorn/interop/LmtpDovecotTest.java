@@ -127,4 +127,39 @@ class LmtpDovecotTest {
                 .resolve("lmtp-posthorn") + "]");
         assertThat(delivered("carol@lmtp.test")).hasSize(1);
     }
+
+    @Test
+    void sameRelayAndStatusAsPostfixsLmtp() throws Exception {
+        Path socket = tmp.resolve("run").resolve("lmtp-posthorn");
+        try (ReferencePostfix postfix = new ReferencePostfix("posthorn-lmtp-", SmtpFixture.freePort(),
+                "default_transport = lmtp:unix:" + socket,
+                "transport_maps = inline:{tcp.lmtp.test=lmtp:inet:127.0.0.1:" + port + "}")) {
+            postfix.addService("lmtp      unix  -       -       n       -       -       lmtp");
+            for (String[] c : new String[][] {{"dave@lmtp.test", "unix:" + socket}, {"erin@tcp.lmtp.test", "inet:127.0.0.1:" + port}}) {
+                // Postfix: our smtp client hands the message to its smtpd, its lmtp delivers into Dovecot
+                SmtpService smtp = SmtpFixture.start(false, tmp, Map.of());
+                assertThat(SmtpFixture.deliver(smtp, "[127.0.0.1]:" + postfix.smtpPort, SmtpFixture.message(
+                        tmp.resolve("queue"), "sender@example.org", List.of(c[0]), "Subject: oracle\n\nx\n")).of(c[0]).kind())
+                        .isEqualTo("sent");
+                smtp.stop();
+                java.util.regex.Matcher m = null;
+                java.util.regex.Pattern line = java.util.regex.Pattern.compile("postfix/lmtp\\[\\d+\\]: \\w+: to=<"
+                        + java.util.regex.Pattern.quote(c[0]) + ">, relay=(\\S+), .*dsn=([\\d.]+), status=(\\w+) \\((.*)\\)");
+                for (int i = 0; i < 100 && (m == null || !m.find()); i++) {
+                    Thread.sleep(100);
+                    m = line.matcher(postfix.log());
+                }
+                assertThat(m.find(0)).as(postfix.log()).isTrue();
+                // Posthorn's lmtp, same destination; Postfix's myhostname is reference.test, ours posthorn.test
+                RecordingReport ours = deliver(c[1], List.of(c[0]), "Subject: oracle\n\nx\n");
+                var o = ours.of(c[0]);
+                assertThat(o.kind()).isEqualTo(m.group(3));
+                assertThat(o.status().dsn()).isEqualTo(m.group(2));
+                assertThat(o.status().relay()).isEqualTo(m.group(1).replace("reference.test[", "posthorn.test["));
+                // the text differs only in Dovecot's message ID
+                assertThat(o.status().text().replaceAll("> \\S+ Saved", "> ID Saved"))
+                        .isEqualTo(m.group(4).replaceAll("> \\S+ Saved", "> ID Saved"));
+            }
+        }
+    }
 }

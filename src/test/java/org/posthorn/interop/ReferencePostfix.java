@@ -35,6 +35,14 @@ final class ReferencePostfix implements AutoCloseable {
         SmtpFixture.awaitListening("127.0.0.1", smtpPort, null);
     }
 
+    /** Adds a master.cf row (queue-postfix.sh has no lmtp, for one) and reloads. */
+    void addService(String masterCfLine) throws Exception {
+        Files.writeString(base.resolve("etc").resolve("master.cf"), masterCfLine + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        tool("postfix", "reload");
+        Thread.sleep(1000); // the master restarts its children
+    }
+
     /** Its maillog so far. */
     String log() throws Exception {
         Path log = base.resolve("maillog");
