@@ -93,6 +93,8 @@ final class SmtpClient {
         final DeliveryRequest request;
         final List<Rcpt> rcpts = new ArrayList<>();
         final Instant start = Instant.now();
+        /** Server addresses that already had their try (a reused session's server is not tried twice). */
+        final Set<String> tried = new HashSet<>();
         Envelope envelope;
         DeliveryStatus lastSoft;
 
@@ -187,6 +189,7 @@ final class SmtpClient {
         int sessionLimit = params.integer("mx_session_limit");
         for (int i = 0; i < targets.size() && !job.pending().isEmpty(); i++) {
             Target target = targets.get(i);
+            if (job.tried.contains(target.cacheKey())) continue;
             SmtpSession session = cache.takeByAddress(target.cacheKey());
             if (session != null && !reset(session)) session = null;
             if (session == null) {
@@ -208,14 +211,19 @@ final class SmtpClient {
 
     /** Runs transactions for the pending recipients on a session, then caches or closes it. */
     private void converse(Job job, SmtpSession session, boolean last, String nexthop) {
+        job.tried.add(session.target().cacheKey());
         try {
             List<Rcpt> batch = job.pending();
             while (!batch.isEmpty()) batch = transaction(job, session, batch, last);
         } catch (SessionFailure f) {
             session.broken();
             for (Rcpt r : job.pending()) job.fail(r, f.status, last);
+        } catch (RuntimeException e) {
+            session.broken();
+            throw e;
+        } finally {
+            release(session, nexthop);
         }
-        release(session, nexthop);
     }
 
     // ---- connection setup
@@ -386,7 +394,7 @@ final class SmtpClient {
             return List.of();
         }
 
-        StringBuilder mail = new StringBuilder("MAIL FROM:<").append(Quote.quoteLocal(job.request.sender())).append('>');
+        StringBuilder mail = new StringBuilder("MAIL FROM:<").append(external(job.request.sender())).append('>');
         if (session.sizeLimit() >= 0 && !downgrade) mail.append(" SIZE=").append(size);
         if (session.eightBitMime()) {
             if (eightBit) mail.append(" BODY=8BITMIME");
@@ -510,7 +518,7 @@ final class SmtpClient {
     }
 
     private String rcptCommand(SmtpSession session, DeliveryRecipient r) {
-        StringBuilder sb = new StringBuilder("RCPT TO:<").append(Quote.quoteLocal(r.address())).append('>');
+        StringBuilder sb = new StringBuilder("RCPT TO:<").append(external(r.address())).append('>');
         if (session.dsn()) {
             if (r.dsnOrigRcpt() != null && !r.dsnOrigRcpt().isEmpty()) {
                 sb.append(" ORCPT=").append(Xtext.encode(r.dsnOrigRcpt()));
@@ -520,6 +528,11 @@ final class SmtpClient {
             if (r.dsnNotify() != 0) sb.append(" NOTIFY=").append(notify(r.dsnNotify()));
         }
         return sb.toString();
+    }
+
+    /** An address in SMTP form: the local part quoted when needed; the null sender stays empty. */
+    private static String external(String address) {
+        return address == null || address.isEmpty() ? "" : Quote.quoteLocal(address);
     }
 
     /** RET= from the request: FULL or HDRS, also as the queue file's number (1 FULL, 2 HDRS); null for none. */

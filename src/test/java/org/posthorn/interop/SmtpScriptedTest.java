@@ -149,6 +149,32 @@ class SmtpScriptedTest {
     }
 
     @Test
+    void nullSenderAndQuotedLocalParts() throws Exception {
+        try (ScriptedServer s = new ScriptedServer(false)) {
+            s.keywords = List.of("PIPELINING");
+            Message m = SmtpFixture.message(tmp.resolve("queue"), "", List.of("john doe@example.net"), CONTENT);
+            assertThat(SmtpFixture.deliver(smtp(Map.of()), "[127.0.0.1]:" + s.port(), m).of("john doe@example.net").kind())
+                    .isEqualTo("sent");
+            assertThat(s.commands).contains("MAIL FROM:<>", "RCPT TO:<\"john doe\"@example.net>");
+        }
+    }
+
+    @Test
+    void softFailureAtACachedServerIsNotRetriedThereAgain() throws Exception {
+        try (ScriptedServer s = new ScriptedServer(false)) {
+            SmtpService agent = smtp(Map.of());
+            String nexthop = "[127.0.0.1]:" + s.port();
+            SmtpFixture.deliver(agent, nexthop, message(List.of("first@example.net")));
+            s.rcptReply = a -> "450 4.2.0 busy";
+            Outcome o = SmtpFixture.deliver(agent, nexthop, message(List.of("second@example.net"))).of("second@example.net");
+            assertThat(o.kind()).isEqualTo("deferred");
+            assertThat(o.status().connUse()).isEqualTo(2);
+            assertThat(s.commands.stream().filter(c -> c.startsWith("RCPT TO:<second")).count()).isEqualTo(1);
+            agent.stop();
+        }
+    }
+
+    @Test
     void ehloRejectedFallsBackToHelo() throws Exception {
         try (ScriptedServer s = new ScriptedServer(false)) {
             s.keywords = List.of();
