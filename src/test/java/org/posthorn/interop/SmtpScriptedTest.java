@@ -175,6 +175,28 @@ class SmtpScriptedTest {
     }
 
     @Test
+    void sessionAndAddressLimits() throws Exception {
+        try (ScriptedServer a = new ScriptedServer(false); ScriptedServer b = new ScriptedServer(false);
+             ScriptedServer c = new ScriptedServer(false)) {
+            for (ScriptedServer s : List.of(a, b, c)) s.rcptReply = x -> "451 4.3.0 later";
+            String nexthop = "[127.0.0.1]:" + a.port() + " [127.0.0.1]:" + b.port() + " [127.0.0.1]:" + c.port();
+            Outcome o = SmtpFixture.deliver(smtp(Map.of()), nexthop, message(List.of("x@example.net"))).of("x@example.net");
+            assertThat(o.kind()).isEqualTo("deferred");
+            assertThat(o.status().relay()).endsWith(":" + b.port());
+            assertThat(List.of(a.connections.get(), b.connections.get(), c.connections.get())).containsExactly(1, 1, 0);
+
+            Outcome three = SmtpFixture.deliver(smtp(Map.of("smtp_mx_session_limit", "3")), nexthop,
+                    message(List.of("y@example.net"))).of("y@example.net");
+            assertThat(three.status().relay()).endsWith(":" + c.port());
+            assertThat(c.connections.get()).isEqualTo(1);
+
+            SmtpFixture.deliver(smtp(Map.of("smtp_mx_session_limit", "3", "smtp_mx_address_limit", "1")), nexthop,
+                    message(List.of("z@example.net")));
+            assertThat(List.of(a.connections.get(), b.connections.get(), c.connections.get())).containsExactly(3, 2, 1);
+        }
+    }
+
+    @Test
     void ehloRejectedFallsBackToHelo() throws Exception {
         try (ScriptedServer s = new ScriptedServer(false)) {
             s.keywords = List.of();

@@ -114,11 +114,13 @@ class SmtpStatusOracleTest {
         "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nsingle ü part\n",
         "MIME-Version: 1.0\nContent-Type: message/rfc822\nContent-Transfer-Encoding: 8bit\n\nSubject: inner\n"
                 + "Content-Transfer-Encoding: 8bit\n\ninner ü\n",
-        "\nno MIME at all, 8-bit ü body\n"})
+        "\nno MIME at all, 8-bit ü body\n",
+        "MIME-Version: 1.0\nContent-Type: text/plain\nContent-Transfer-Encoding: 7bit\n\nLONG\nshort\n.LONG\n"})
     void eightBitDowngradeMatchesPostfix(String mime) throws Exception {
         Path work = Files.createTempDirectory(base, "downgrade-");
         String rcpt = "downgrade-" + System.nanoTime() + "@remote.test";
-        String content = HEAD + mime;
+        // LONG: a line of 2500 characters (folded at smtp_line_length_limit), once after a dot
+        String content = HEAD + mime.replace("LONG", "0123456789".repeat(250));
         try (SmtpSink sink = new SmtpSink(work.resolve("dumps"), "127.0.0.1", sinkPort, "-8")) {
             SmtpService smtp = SmtpFixture.start(false, work, Map.of());
             SmtpFixture.Message m = SmtpFixture.message(work.resolve("queue"), "sender@example.org",
