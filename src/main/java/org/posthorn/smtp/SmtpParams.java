@@ -53,6 +53,33 @@ final class SmtpParams {
         return lmtp;
     }
 
+    /**
+     * Checks the numeric and time parameters once, at service start, so that a typo in main.cf
+     * is one clear error ("bad numerical configuration: smtp_mx_address_limit = x", as Postfix
+     * words it) and not a failure in the middle of a delivery.
+     */
+    void validate() {
+        for (String suffix : SHARED.keySet()) {
+            boolean time = suffix.endsWith("_timeout") || suffix.endsWith("_time_limit");
+            boolean number = suffix.endsWith("_limit") && !time;
+            if (!time && !number) continue;
+            try {
+                if (time) config.getTime(name(suffix));
+                else config.getInt(name(suffix));
+            } catch (RuntimeException e) {
+                String value = config.get(name(suffix));
+                throw new IllegalArgumentException(time
+                        ? "parameter " + name(suffix) + ": bad time value or unit: " + value
+                        : "bad numerical configuration: " + name(suffix) + " = " + value, e);
+            }
+        }
+        try {
+            defaultPort();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("unknown service: " + get("tcp_port") + "/tcp (" + name("tcp_port") + ")", e);
+        }
+    }
+
     /** The full parameter name: smtp_helo_name, or lmtp_lhlo_name in LMTP mode. */
     String name(String suffix) {
         if (lmtp && suffix.startsWith("helo_")) return prefix + "lhlo_" + suffix.substring(5);

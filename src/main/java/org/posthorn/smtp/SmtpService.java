@@ -47,6 +47,7 @@ public class SmtpService implements Service, DeliveryAgent {
     /** A client for a configuration (tests use this without a master). */
     static SmtpClient create(Config config, Log log, boolean lmtp) {
         SmtpParams params = new SmtpParams(config, lmtp);
+        params.validate();
         HostLookup lookup = HostLookup.configure(DnsResolver.system(), params.get("host_lookup"),
                 params.globalBool("disable_dns_lookups"), params.global("inet_protocols"),
                 params.bool("randomize_addresses"));
