@@ -11,7 +11,10 @@ import java.util.Map;
 public final class ServiceRegistry {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
             Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
-            Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"));
+            Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"),
+            Map.entry("local", "org.posthorn.local.LocalService"),
+            Map.entry("virtual", "org.posthorn.virtual.VirtualService"),
+            Map.entry("pipe", "org.posthorn.pipe.PipeService"));
 
     private ServiceRegistry() {
     }
