@@ -64,7 +64,7 @@ public record MailCopy(boolean fromLine, boolean returnPath, String originalTo, 
         CountingStream counted = new CountingStream(out);
         byte[] eolBytes = eol.getBytes(StandardCharsets.US_ASCII);
         if (fromLine) line(counted, fromLine(sender, ZonedDateTime.now()));
-        if (returnPath) line(counted, "Return-Path: <" + Quote.quoteLocal(sender) + ">");
+        if (returnPath) line(counted, "Return-Path: <" + (sender.isEmpty() ? "" : Quote.quoteLocal(sender)) + ">");
         if (originalTo != null && !originalTo.isEmpty()) line(counted, "X-Original-To: " + Quote.quoteLocal(originalTo));
         if (deliveredTo != null) line(counted, "Delivered-To: " + Quote.quoteLocal(deliveredTo).toLowerCase(Locale.ROOT));
         boolean[] atLineStart = {true};

@@ -125,7 +125,12 @@ public record MailboxLock(List<String> styles, int attempts, Duration delay, Dur
 
     private FileLock kernelLock(Path file, FileChannel channel) throws DeliveryFailure, IOException {
         for (int i = 0; ; i++) {
-            FileLock l = channel.tryLock();
+            FileLock l;
+            try {
+                l = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                l = null; // another channel of this JVM holds it: as busy as another process
+            }
             if (l != null) return l;
             if (i + 1 >= attempts) {
                 throw new DeliveryFailure("4.2.0", "unable to lock for exclusive access: " + file + ": Resource temporarily unavailable");
