@@ -26,17 +26,18 @@ public sealed interface Destination {
     }
 
     /**
-     * Splits a list at the commas outside quotes, comments and angle brackets, and classifies
-     * each element. Lines that start with '#' are comments (in .forward and include files).
+     * Splits each line at the commas outside quotes, comments and angle brackets, and
+     * classifies each element; every line is a list of its own, as Postfix reads .forward and
+     * include files line by line. Lines that start with '#' are comments.
      */
     static List<Destination> parse(String text) {
         List<Destination> out = new ArrayList<>();
-        StringBuilder item = new StringBuilder();
-        boolean quoted = false;
-        int comment = 0;
-        int angle = 0;
         for (String line : text.split("\n")) {
             if (line.stripLeading().startsWith("#")) continue;
+            StringBuilder item = new StringBuilder();
+            boolean quoted = false;
+            int comment = 0;
+            int angle = 0;
             for (int i = 0; i < line.length(); i++) {
                 char c = line.charAt(i);
                 if (c == '\\' && i + 1 < line.length()) {
@@ -55,9 +56,8 @@ public sealed interface Destination {
                     item.append(c);
                 }
             }
-            item.append(' ');
+            add(out, item.toString());
         }
-        add(out, item.toString());
         return out;
     }
 
