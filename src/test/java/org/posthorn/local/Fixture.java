@@ -59,6 +59,12 @@ public final class Fixture {
         return home;
     }
 
+    /** Adds a passwd entry with a given uid (an unprivileged account for commands run as root). */
+    public void user(String name, int uid, Path home) throws IOException {
+        Files.writeString(passwdFile, name + ":x:" + uid + ":" + uid + ":" + name + ":" + home + ":/bin/sh\n",
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
     public Passwd passwd() {
         return new Passwd(passwdFile);
     }
