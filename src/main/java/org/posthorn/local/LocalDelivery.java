@@ -34,6 +34,8 @@ import org.posthorn.table.TableException;
  */
 final class LocalDelivery {
     static final String RELAY = "local";
+    /** How deep alias, include and .forward expansion may nest before it counts as a loop. */
+    static final int MAX_LEVEL = 100;
 
     /** The outcome of one final destination of one queue-file recipient. */
     static final class Outcome {
@@ -165,7 +167,7 @@ final class LocalDelivery {
                     new Forwarder.Pending(address, r.dsnOrigRcpt(), o));
             return;
         }
-        if (b.level() > config.getInt("local_deliver_hop_limit")) {
+        if (b.level() > MAX_LEVEL) {
             outcome(r, address, outcomes).fail(new DeliveryFailure("5.4.6", "mail forwarding loop for " + address));
             return;
         }
@@ -420,6 +422,7 @@ final class LocalDelivery {
             o.status = null;
             return;
         }
+        unsupported("mailbox_transport_maps", "mailbox_transport", "mailbox_command_maps");
         String command = config.raw("mailbox_command");
         if (command != null && !command.isBlank()) {
             String expanded = new Expansion(name -> attrs.containsKey(name) ? attrs.get(name) : configValue(name),
@@ -458,8 +461,27 @@ final class LocalDelivery {
         o.succeed("delivered to mailbox");
     }
 
+    /**
+     * Hand-offs to another transport (mailbox_transport, fallback_transport) need a way to pass
+     * a recipient to another agent that this version lacks: such mail is deferred, never put
+     * into a mailbox the administrator did not choose.
+     */
+    private void unsupported(String... parameters) throws DeliveryFailure {
+        for (String p : parameters) {
+            if (!config.get(p).isBlank()) {
+                throw new DeliveryFailure("4.3.5", "mail system configuration error: " + p + " is not supported by this version");
+            }
+        }
+    }
+
     private void unknownUser(DeliveryRecipient r, Branch b, String address, String user, String extension,
                              List<Outcome> outcomes, Forwarder forwarder) {
+        try {
+            unsupported("fallback_transport_maps", "fallback_transport");
+        } catch (DeliveryFailure f) {
+            outcome(r, address, outcomes).fail(f);
+            return;
+        }
         String relay = config.raw("luser_relay");
         if (relay != null && !relay.isBlank() && b.level() == 0) {
             Map<String, String> attrs = attributes(r, b, address, null, user, extension);

@@ -47,7 +47,6 @@ public final class Parameters {
             Map.entry("double_bounce_sender", "double-bounce"),
             Map.entry("default_privs", "nobody"),
             Map.entry("duplicate_filter_limit", "1000"),
-            Map.entry("local_deliver_hop_limit", "100"),
             Map.entry("virtual_mailbox_base", ""),
             Map.entry("virtual_mailbox_maps", ""),
             Map.entry("virtual_uid_maps", ""),

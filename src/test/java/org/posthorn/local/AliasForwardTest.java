@@ -219,4 +219,23 @@ class AliasForwardTest {
         f.local("s@remote.example", MSG, "a1@host.example", "a2@host.example");
         assertThat(Files.readString(tmp.resolve("mail/alice")).split("\nFrom s@remote", -1)).hasSize(1);
     }
+
+    @Test
+    void transportHandOffsDeferInsteadOfFillingAMailbox() throws Exception {
+        f.params.put("mailbox_transport", "lmtp:unix:private/dovecot-lmtp");
+        f.params.put("fallback_transport", "relay");
+        f.local("s@remote.example", MSG, "alice@host.example", "nosuch@host.example");
+        assertThat(f.report.lines()).containsExactly(
+                "deferred to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=4.3.5 (mail system configuration error: mailbox_transport is not supported by this version)",
+                "deferred to=<nosuch@host.example> orig_to=<nosuch@host.example> relay=local dsn=4.3.5 (mail system configuration error: fallback_transport is not supported by this version)");
+        assertThat(tmp.resolve("mail/alice")).doesNotExist();
+    }
+
+    @Test
+    void aliasLoopEnds() throws Exception {
+        aliases("x1 x2\nx2 x1\n");
+        f.local("s@remote.example", MSG, "x1@host.example");
+        assertThat(f.report.lines()).containsExactly(
+                "bounced to=<x1@host.example> orig_to=<x1@host.example> relay=local dsn=5.1.1 (unknown user: \"x1\")");
+    }
 }
