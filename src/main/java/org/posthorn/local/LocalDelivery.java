@@ -78,7 +78,8 @@ final class LocalDelivery {
     private final Cleanup cleanup;
     private final DeliveryRequest request;
     private final AddressExtension extensions;
-    private final Set<String> duplicates = new HashSet<>();
+    /** Destinations done in this request (mailbox, file, command, alias, include) and the text they were reported with. */
+    private final Map<String, String> duplicates = new HashMap<>();
     private Set<String> deliveredTo;
 
     LocalDelivery(Config config, Passwd passwd, Cleanup cleanup, DeliveryRequest request) {
@@ -124,6 +125,10 @@ final class LocalDelivery {
         }
         forwarder.flush(cleanup, request.queueFile(), prepends("forward"));
         outcomes.removeIf(o -> o.status == null);
+        if (outcomes.isEmpty()) {
+            // an alias or include file without members: Postfix completes it silently; qmgr needs a report
+            outcome(r, r.address(), outcomes).succeed("expansion has no destinations");
+        }
         return outcomes;
     }
 
@@ -228,7 +233,7 @@ final class LocalDelivery {
         if (m == null && !local.equals(user)) m = maps.find(user, false);
         if (m == null) return false;
         String name = m.key();
-        if (!duplicates.add("alias " + b.level() + " " + name)) return true;
+        if (duplicates.putIfAbsent("alias " + r.offset() + " " + b.level() + " " + name, "") != null) return true;
         String sender = b.sender();
         if (!name.startsWith("owner-")) {
             Maps.Match owner = maps.find("owner-" + name, false);
@@ -357,7 +362,7 @@ final class LocalDelivery {
                     .fail(new DeliveryFailure(dsn, "cannot open include file " + file + ": " + MailboxFile.reason(e)));
             return;
         }
-        if (!duplicates.add("include " + file)) return;
+        if (duplicates.putIfAbsent("include " + r.offset() + " " + file, "") != null) return;
         Branch next = b.with("include", rights, b.delivered());
         for (Destination d : Destination.parse(text)) destination(r, next, d, outcomes, forwarder);
     }
@@ -370,15 +375,29 @@ final class LocalDelivery {
         if (!allowed("allow_mail_to_commands", b)) throw new DeliveryFailure("5.7.1", "mail to command is restricted");
         UserAccount rights = b.rights();
         String key = "command " + (rights == null ? -1 : rights.uid()) + " " + command;
-        if (!duplicates.add(key)) {
-            o.status = null;
-            return;
-        }
+        if (duplicate(key, o)) return;
         String address = o.view.address();
         Map<String, String> env = environment(r, b, address, rights);
         MailCopy copy = MailCopy.command(originalRecipient(r), prepends("command") ? address : null);
         runCommand(command, env, rights, copy, b.sender());
-        o.succeed("delivered to command: " + command);
+        done(key, o, "delivered to command: " + command);
+    }
+
+    /**
+     * Whether this destination already had its copy in this request. Postfix delivers one
+     * copy and says nothing more; qmgr here needs every recipient reported, so the repeat is
+     * reported sent with the first copy's text.
+     */
+    private boolean duplicate(String key, Outcome o) {
+        String text = duplicates.get(key);
+        if (text == null) return false;
+        o.succeed(text);
+        return true;
+    }
+
+    private void done(String key, Outcome o, String text) {
+        duplicates.put(key, text);
+        o.succeed(text);
     }
 
     private void runCommand(String command, Map<String, String> env, UserAccount rights, MailCopy copy, String sender)
@@ -392,10 +411,8 @@ final class LocalDelivery {
     private void file(DeliveryRecipient r, Branch b, String path, Outcome o) throws DeliveryFailure {
         if (!allowed("allow_mail_to_files", b)) throw new DeliveryFailure("5.7.1", "mail to file is restricted");
         UserAccount rights = b.rights();
-        if (!duplicates.add("file " + (rights == null ? -1 : rights.uid()) + " " + path)) {
-            o.status = null;
-            return;
-        }
+        String key = "file " + (rights == null ? -1 : rights.uid()) + " " + path;
+        if (duplicate(key, o)) return;
         String address = o.view.address();
         String delivered = prepends("file") ? address : null;
         long limit = config.getSize("mailbox_size_limit");
@@ -403,13 +420,13 @@ final class LocalDelivery {
             if (path.endsWith("/")) {
                 Maildir.deliver(Path.of(path), rights, limit, MailCopy.maildir(originalRecipient(r), delivered),
                         request.queueFile(), b.sender());
-                o.succeed("delivered to maildir");
+                done(key, o, "delivered to maildir");
             } else {
                 MailboxLock lock = new MailboxLock(List.of("fcntl"), config.getInt("deliver_lock_attempts"),
                         Duration.ofSeconds(config.getTime("deliver_lock_delay")), Duration.ofSeconds(config.getTime("stale_lock_time")));
                 MailboxFile.append(Path.of(path), rights, lock, limit, MailCopy.mbox(originalRecipient(r), delivered),
                         request.queueFile(), b.sender());
-                o.succeed("delivered to file: " + path);
+                done(key, o, "delivered to file: " + path);
             }
         } catch (DeliveryFailure f) {
             throw new DeliveryFailure(f.dsn(), "cannot append message to file " + path + ": " + f.getMessage(), f);
@@ -418,10 +435,8 @@ final class LocalDelivery {
 
     private void mailbox(DeliveryRecipient r, Branch b, String address, UserAccount account, Map<String, String> attrs,
                          Outcome o) throws DeliveryFailure {
-        if (!duplicates.add("mailbox " + account.name())) {
-            o.status = null;
-            return;
-        }
+        String key = "mailbox " + account.name();
+        if (duplicate(key, o)) return;
         unsupported("mailbox_transport_maps", "mailbox_transport", "mailbox_command_maps");
         String command = config.raw("mailbox_command");
         if (command != null && !command.isBlank()) {
@@ -429,7 +444,7 @@ final class LocalDelivery {
                     config.get("command_expansion_filter")).expand(command);
             Map<String, String> env = environment(r, b, address, account);
             runCommand(expanded, env, account, MailCopy.command(originalRecipient(r), address), b.sender());
-            o.succeed("delivered to command: " + expanded);
+            done(key, o, "delivered to command: " + expanded);
             return;
         }
         long limit = config.getSize("mailbox_size_limit");
@@ -448,7 +463,7 @@ final class LocalDelivery {
             } catch (DeliveryFailure f) {
                 throw new DeliveryFailure(f.dsn(), "maildir delivery failed: " + f.getMessage(), f);
             }
-            o.succeed("delivered to maildir");
+            done(key, o, "delivered to maildir");
             return;
         }
         try {
@@ -458,7 +473,7 @@ final class LocalDelivery {
             throw new DeliveryFailure(f.dsn(), "cannot update mailbox " + box + " for user " + account.name() + ". "
                     + f.getMessage(), f);
         }
-        o.succeed("delivered to mailbox");
+        done(key, o, "delivered to mailbox");
     }
 
     /**

@@ -218,6 +218,7 @@ class AliasForwardTest {
         aliases("a1 alice\na2 alice\n");
         f.local("s@remote.example", MSG, "a1@host.example", "a2@host.example");
         assertThat(Files.readString(tmp.resolve("mail/alice")).split("\nFrom s@remote", -1)).hasSize(1);
+        assertThat(f.report.lines()).hasSize(2).allMatch(l -> l.startsWith("sent ") && l.endsWith("(delivered to mailbox)"));
     }
 
     @Test
