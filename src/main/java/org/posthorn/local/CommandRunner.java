@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs a delivery command (local(8) "|command", mailbox_command, pipe(8) argv=) with the
@@ -59,7 +60,8 @@ public final class CommandRunner {
             throw new DeliveryFailure("4.3.0", "cannot execute command: \"" + display + "\": " + e.getMessage(), e);
         }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        Thread reader = Thread.ofVirtual().start(() -> drain(p.getInputStream(), output));
+        ReentrantLock outputLock = new ReentrantLock();
+        Thread reader = Thread.ofVirtual().start(() -> drain(p.getInputStream(), output, outputLock));
         Thread writer = Thread.ofVirtual().start(() -> {
             try (OutputStream in = p.getOutputStream()) {
                 input.writeTo(in);
@@ -83,8 +85,11 @@ public final class CommandRunner {
             throw new DeliveryFailure("4.3.0", "command interrupted: \"" + display + "\"");
         }
         String out;
-        synchronized (output) {
+        outputLock.lock();
+        try {
             out = printable(output.toString(StandardCharsets.UTF_8));
+        } finally {
+            outputLock.unlock();
         }
         String suffix = out.isEmpty() ? "" : ". Command output: " + out;
         if (!finished) throw new DeliveryFailure("5.3.0", "Command time limit exceeded: \"" + display + "\"" + suffix);
@@ -95,14 +100,18 @@ public final class CommandRunner {
         throw new DeliveryFailure("5.3.0", "Command died with status " + status + ": \"" + display + "\"" + suffix);
     }
 
-    private static void drain(InputStream in, ByteArrayOutputStream sink) {
+    /** Reads the command's output, keeping its first OUTPUT_LIMIT bytes and discarding the rest. */
+    private static void drain(InputStream in, ByteArrayOutputStream sink, ReentrantLock lock) {
         byte[] buf = new byte[4096];
         try (in) {
             int n;
             while ((n = in.read(buf)) > 0) {
-                synchronized (sink) {
+                lock.lock();
+                try {
                     int room = OUTPUT_LIMIT - sink.size();
                     if (room > 0) sink.write(buf, 0, Math.min(room, n));
+                } finally {
+                    lock.unlock();
                 }
             }
         } catch (IOException e) {

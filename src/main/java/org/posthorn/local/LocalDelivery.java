@@ -373,7 +373,7 @@ final class LocalDelivery {
 
     private void command(DeliveryRecipient r, Branch b, String command, Outcome o) throws DeliveryFailure {
         if (!allowed("allow_mail_to_commands", b)) throw new DeliveryFailure("5.7.1", "mail to command is restricted");
-        UserAccount rights = b.rights();
+        UserAccount rights = unprivileged(b.rights());
         String key = "command " + (rights == null ? -1 : rights.uid()) + " " + command;
         if (duplicate(key, o)) return;
         String address = o.view.address();
@@ -400,6 +400,24 @@ final class LocalDelivery {
         o.succeed(text);
     }
 
+    /**
+     * The account a command or file delivery really runs as: never root when we are root
+     * (a root recipient's commands and files run as default_privs, as in Postfix).
+     */
+    private UserAccount unprivileged(UserAccount rights) throws DeliveryFailure {
+        if (!Ownership.privileged() || rights == null || rights.uid() != 0) return rights;
+        try {
+            UserAccount nobody = passwd.lookup(config.get("default_privs"));
+            if (nobody == null || nobody.uid() == 0) {
+                throw new DeliveryFailure("4.3.5", "mail system configuration error: default_privs: unknown or privileged user "
+                        + config.get("default_privs"));
+            }
+            return nobody;
+        } catch (IOException e) {
+            throw new DeliveryFailure("4.3.0", "cannot look up default_privs: " + e.getMessage(), e);
+        }
+    }
+
     private void runCommand(String command, Map<String, String> env, UserAccount rights, MailCopy copy, String sender)
             throws DeliveryFailure {
         String dir = config.get("command_execution_directory");
@@ -410,7 +428,7 @@ final class LocalDelivery {
 
     private void file(DeliveryRecipient r, Branch b, String path, Outcome o) throws DeliveryFailure {
         if (!allowed("allow_mail_to_files", b)) throw new DeliveryFailure("5.7.1", "mail to file is restricted");
-        UserAccount rights = b.rights();
+        UserAccount rights = unprivileged(b.rights());
         String key = "file " + (rights == null ? -1 : rights.uid()) + " " + path;
         if (duplicate(key, o)) return;
         String address = o.view.address();
@@ -442,8 +460,9 @@ final class LocalDelivery {
         if (command != null && !command.isBlank()) {
             String expanded = new Expansion(name -> attrs.containsKey(name) ? attrs.get(name) : configValue(name),
                     config.get("command_expansion_filter")).expand(command);
-            Map<String, String> env = environment(r, b, address, account);
-            runCommand(expanded, env, account, MailCopy.command(originalRecipient(r), address), b.sender());
+            UserAccount rights = unprivileged(account);
+            Map<String, String> env = environment(r, b, address, rights);
+            runCommand(expanded, env, rights, MailCopy.command(originalRecipient(r), address), b.sender());
             done(key, o, "delivered to command: " + expanded);
             return;
         }

@@ -34,8 +34,13 @@ public final class Fixture {
     public final Report report = new Report();
     public final RecordingCleanup cleanup = new RecordingCleanup();
 
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OPEN =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx");
+
     public Fixture(Path root) throws IOException {
         this.root = root;
+        Files.createDirectories(root);
+        Files.setPosixFilePermissions(root, OPEN);
         this.queue = QueueDirectory.of(root.resolve("spool"));
         queue.check();
         passwdFile = root.resolve("passwd");
@@ -49,11 +54,18 @@ public final class Fixture {
         params.put("deliver_lock_delay", "0s");
     }
 
-    /** Adds a passwd entry with our own uid and a home under the root; returns the home. */
+    /** The uid of test users: our own, or an unprivileged one when the tests run as root. */
+    public static final int USER_UID = Ownership.privileged() ? 65534 : Math.max(Ownership.selfUid(), 0);
+
+    /**
+     * Adds a passwd entry with {@link #USER_UID} and a home under the root; returns the home.
+     * The folders are open to all, so that commands run as that user can write there.
+     */
     public Path user(String name) throws IOException {
         Path home = root.resolve("home").resolve(name);
         Files.createDirectories(home);
-        int uid = Ownership.selfUid() < 0 ? 0 : Ownership.selfUid();
+        for (Path p = home; p.startsWith(root); p = p.getParent()) Files.setPosixFilePermissions(p, OPEN);
+        int uid = USER_UID;
         Files.writeString(passwdFile, name + ":x:" + uid + ":" + uid + ":" + name + ":" + home + ":/bin/sh\n",
                 java.nio.file.StandardOpenOption.APPEND);
         return home;

@@ -183,4 +183,29 @@ class LocalDeliveryTest {
         assertThat(box.split("\nFrom s@remote.example  ", -1)).hasSize((int) sent);
         assertThat(sent).isEqualTo(8);
     }
+
+    @Test
+    void filesCreatedForAUserBelongToThemAndCommandsRunAsThem() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Ownership.privileged(), "needs root");
+        f.local("s@remote.example", MSG, "alice@host.example");
+        assertThat(Ownership.ownerOf(tmp.resolve("mail/alice"))).isEqualTo(Fixture.USER_UID);
+        f.params.put("home_mailbox", "Maildir/");
+        f.local("s@remote.example", MSG, "alice@host.example");
+        assertThat(Ownership.ownerOf(alice.resolve("Maildir"))).isEqualTo(Fixture.USER_UID);
+        assertThat(Ownership.ownerOf(alice.resolve("Maildir/new"))).isEqualTo(Fixture.USER_UID);
+        assertThat(Ownership.ownerOf(files(alice.resolve("Maildir/new")).get(0))).isEqualTo(Fixture.USER_UID);
+        f.params.put("mailbox_command", "id -u > " + alice.resolve("uid"));
+        f.local("s@remote.example", MSG, "bob@host.example");
+        assertThat(Files.readString(alice.resolve("uid")).strip()).isEqualTo(Integer.toString(Fixture.USER_UID));
+    }
+
+    @Test
+    void rootsCommandsRunAsDefaultPrivs() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Ownership.privileged(), "needs root");
+        f.user("root", 0, tmp);
+        f.params.put("default_privs", "bob");
+        f.params.put("mailbox_command", "id -u > " + alice.resolve("rootuid"));
+        f.local("s@remote.example", MSG, "root@host.example");
+        assertThat(Files.readString(alice.resolve("rootuid")).strip()).isEqualTo(Integer.toString(Fixture.USER_UID));
+    }
 }
