@@ -325,24 +325,29 @@ final class LocalDelivery {
                 deliverAddress(r, new Branch(b.sender(), b.source(), b.rights(), b.delivered(), aliases, forwards, b.level() + 1),
                         m.user(), outcomes, forwarder);
             }
-            case Destination.Command c -> {
-                Outcome o = outcome(r, b.delivered() != null ? b.delivered() : r.address(), outcomes);
-                try {
-                    command(r, b, c.command(), o);
-                } catch (DeliveryFailure f) {
-                    o.fail(f);
-                }
-            }
-            case Destination.File f -> {
-                Outcome o = outcome(r, b.delivered() != null ? b.delivered() : r.address(), outcomes);
-                try {
-                    file(r, b, f.path(), o);
-                } catch (DeliveryFailure e) {
-                    o.fail(e);
-                }
-            }
+            case Destination.Command c -> attempt(outcome(r, expanded(r, b), outcomes), o -> command(r, b, c.command(), o));
+            case Destination.File f -> attempt(outcome(r, expanded(r, b), outcomes), o -> file(r, b, f.path(), o));
             case Destination.Include i -> include(r, b, i.path(), outcomes, forwarder);
         }
+    }
+
+    /** One command or file delivery whose failure becomes its outcome. */
+    @FunctionalInterface
+    private interface Attempt {
+        void run(Outcome o) throws DeliveryFailure;
+    }
+
+    private static void attempt(Outcome o, Attempt a) {
+        try {
+            a.run(o);
+        } catch (DeliveryFailure f) {
+            o.fail(f);
+        }
+    }
+
+    /** The local address whose alias, include or .forward expansion this branch is (to= of its commands and files). */
+    private static String expanded(DeliveryRecipient r, Branch b) {
+        return b.delivered() != null ? b.delivered() : r.address();
     }
 
     private void include(DeliveryRecipient r, Branch b, String file, List<Outcome> outcomes, Forwarder forwarder) {
@@ -354,12 +359,11 @@ final class LocalDelivery {
             text = Files.readString(path, StandardCharsets.UTF_8);
             rights = fileRights(path);
         } catch (DeliveryFailure f) {
-            outcome(r, b.delivered() != null ? b.delivered() : r.address(), outcomes).fail(f);
+            outcome(r, expanded(r, b), outcomes).fail(f);
             return;
         } catch (IOException e) {
             String dsn = e instanceof java.nio.file.NoSuchFileException ? "5.3.0" : "4.3.0";
-            outcome(r, b.delivered() != null ? b.delivered() : r.address(), outcomes)
-                    .fail(new DeliveryFailure(dsn, "cannot open include file " + file + ": " + MailboxFile.reason(e)));
+            outcome(r, expanded(r, b), outcomes).fail(new DeliveryFailure(dsn, "cannot open include file " + file + ": " + MailboxFile.reason(e)));
             return;
         }
         if (duplicates.putIfAbsent("include " + r.offset() + " " + file, "") != null) return;

@@ -39,20 +39,25 @@ public final class LocalService implements Service, DeliveryAgent {
     public void start(ServiceContext context) {
         this.context = context;
         this.config = Parameters.withDefaults(context.config());
-        try {
-            context.seam(Transports.class).register(context.entry().name(), this, maxproc(context));
-        } catch (IllegalStateException e) {
-            context.log().warning("no queue manager to register transport %s with", context.entry().name());
-        }
+        register(context, this);
     }
 
-    static int maxproc(ServiceContext context) {
+    /**
+     * Signs a delivery agent up with qmgr for its master.cf row's name, with the row's
+     * maxproc as its concurrency; without a queue manager (tests, tools) it only warns.
+     */
+    public static void register(ServiceContext context, DeliveryAgent agent) {
         String m = context.entry().maxprocColumn();
-        if (m.equals("-")) return context.config().getInt("default_process_limit");
+        int maxproc;
         try {
-            return Integer.parseInt(m);
+            maxproc = m.equals("-") ? context.config().getInt("default_process_limit") : Integer.parseInt(m);
         } catch (NumberFormatException e) {
-            return 1;
+            maxproc = 1;
+        }
+        try {
+            context.seam(Transports.class).register(context.entry().name(), agent, maxproc);
+        } catch (IllegalStateException e) {
+            context.log().warning("no queue manager to register transport %s with", context.entry().name());
         }
     }
 

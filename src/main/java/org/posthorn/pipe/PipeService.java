@@ -25,7 +25,7 @@ import org.posthorn.qmgr.DeliveryAgent;
 import org.posthorn.qmgr.DeliveryRecipient;
 import org.posthorn.qmgr.DeliveryRequest;
 import org.posthorn.qmgr.DeliveryStatus;
-import org.posthorn.qmgr.Transports;
+import org.posthorn.local.LocalService;
 
 /**
  * pipe(8): hands the message to an external command named by the master.cf row's argv=,
@@ -65,13 +65,7 @@ public final class PipeService implements Service, DeliveryAgent {
         config = Parameters.withDefaults(context.config());
         service = context.entry().name();
         args = PipeArgs.parse(service, context.entry().args());
-        String m = context.entry().maxprocColumn();
-        int maxproc = m.equals("-") ? config.getInt("default_process_limit") : Integer.parseInt(m);
-        try {
-            context.seam(Transports.class).register(service, this, maxproc);
-        } catch (IllegalStateException e) {
-            context.log().warning("no queue manager to register transport %s with", service);
-        }
+        LocalService.register(context, this);
     }
 
     @Override
@@ -89,6 +83,11 @@ public final class PipeService implements Service, DeliveryAgent {
     private void run(DeliveryRequest request) throws DeliveryFailure {
         if (args.size() > 0 && request.contentSize() > args.size()) {
             throw new DeliveryFailure("5.2.3", "message too large");
+        }
+        if ((args.flag('D') || args.flag('O')) && request.recipients().size() > 1) {
+            // one Delivered-To/X-Original-To header cannot name several recipients
+            throw new DeliveryFailure("4.3.5", "mail system configuration error: flags D and O need "
+                    + service + "_destination_recipient_limit = 1");
         }
         UserAccount user = account();
         List<String> argv = expandArgv(request);

@@ -15,7 +15,7 @@ import org.posthorn.qmgr.DeliveryAgent;
 import org.posthorn.qmgr.DeliveryRecipient;
 import org.posthorn.qmgr.DeliveryRequest;
 import org.posthorn.qmgr.DeliveryStatus;
-import org.posthorn.qmgr.Transports;
+import org.posthorn.local.LocalService;
 import org.posthorn.table.AddressLookup;
 import org.posthorn.table.Maps;
 import org.posthorn.table.TableException;
@@ -43,13 +43,7 @@ public final class VirtualService implements Service, DeliveryAgent {
     @Override
     public void start(ServiceContext context) {
         config = Parameters.withDefaults(context.config());
-        String m = context.entry().maxprocColumn();
-        int maxproc = m.equals("-") ? config.getInt("default_process_limit") : Integer.parseInt(m);
-        try {
-            context.seam(Transports.class).register(context.entry().name(), this, maxproc);
-        } catch (IllegalStateException e) {
-            context.log().warning("no queue manager to register transport %s with", context.entry().name());
-        }
+        LocalService.register(context, this);
     }
 
     @Override

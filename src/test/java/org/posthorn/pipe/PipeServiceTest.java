@@ -37,7 +37,7 @@ class PipeServiceTest {
         Path args = tmp.resolve("args");
         Path in = tmp.resolve("in");
         f.params.put("recipient_delimiter", "+");
-        deliver(List.of("-o", "x=y", "flags=DORFB.>hu", "user=filter", "argv=/bin/sh", "-c",
+        deliver(List.of("-o", "x=y", "flags=RFB.>hu", "user=filter", "argv=/bin/sh", "-c",
                         "printf '%s|' \"$@\" > " + args + "; cat > " + in, "sh",
                         "${sender}", "${recipient}", "${user}", "${extension}", "${domain}", "${nexthop}", "${queue_id}",
                         "${size}", "${client_address}", "x${mailbox}y"),
@@ -48,8 +48,17 @@ class PipeServiceTest {
         assertThat(Files.readString(args)).startsWith("S@Remote.example|joe+tag@host.example|amy@host.example|joe|amy|tag||"
                 + "host.example|host.example|host.example|").endsWith("|1000|127.0.0.1|xjoe+tagy|xamyy|");
         assertThat(Files.readString(in)).matches("(?s)From S@Remote\\.example  [^\n]+\nReturn-Path: <S@Remote\\.example>\n"
-                + "X-Original-To: Joe\\+Tag@Host\\.Example\nDelivered-To: joe\\+tag@host\\.example\n"
                 + "Subject: p\n\n>From me\n\\.\\.dot\nend\n\n");
+    }
+
+    @Test
+    void deliveredToAndOriginalToFlagsForOneRecipient() throws Exception {
+        Path in = tmp.resolve("in");
+        deliver(List.of("user=filter", "flags=DO", "argv=/bin/sh", "-c", "cat > " + in), "s@x", "Joe@Host.Example");
+        assertThat(Files.readString(in)).isEqualTo("X-Original-To: Joe@Host.Example\nDelivered-To: joe@host.example\n" + MSG);
+        deliver(List.of("user=filter", "flags=D", "argv=/bin/true"), "s@x", "a@host.example", "b@host.example");
+        assertThat(f.report.entries.get(1).status().text()).isEqualTo(
+                "mail system configuration error: flags D and O need mypipe_destination_recipient_limit = 1");
     }
 
     @Test
