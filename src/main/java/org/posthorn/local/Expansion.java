@@ -14,6 +14,7 @@ public final class Expansion {
     private final Function<String, String> lookup;
     private final String allowed;
     private boolean undefined;
+    private boolean strict;
 
     /**
      * @param lookup  a name's value, or null when the name is unknown (expands to nothing)
@@ -26,6 +27,15 @@ public final class Expansion {
 
     public static Expansion of(Map<String, String> values, String allowed) {
         return new Expansion(values::get, allowed);
+    }
+
+    /**
+     * As Postfix's pipe(8) parses its arguments: a '$' that starts no name ("$@", a trailing
+     * "$") is an error ("empty macro name") instead of plain text; "$$" is a dollar.
+     */
+    public Expansion strict() {
+        strict = true;
+        return this;
     }
 
     /**
@@ -45,6 +55,7 @@ public final class Expansion {
         while (i < text.length()) {
             char c = text.charAt(i);
             if (c != '$' || i + 1 >= text.length()) {
+                if (c == '$' && strict) throw new IllegalArgumentException("empty macro name: \"" + text + "\"");
                 out.append(c);
                 i++;
                 continue;
@@ -65,6 +76,7 @@ public final class Expansion {
                 out.append(value(text.substring(i + 1, end), true));
                 i = end;
             } else {
+                if (strict) throw new IllegalArgumentException("empty macro name: \"" + text + "\"");
                 out.append(c);
                 i++;
             }

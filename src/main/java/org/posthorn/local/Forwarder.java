@@ -69,7 +69,7 @@ final class Forwarder {
         }
         try {
             for (Pending p : list) s.addRecipient(new Recipient(p.address(), java.util.Set.of(), p.orcpt()));
-            if (prependDelivered) s.line("Delivered-To: " + org.posthorn.address.Quote.quoteLocal(key.deliveredTo()).toLowerCase(java.util.Locale.ROOT));
+            if (prependDelivered) s.line("Delivered-To: " + org.posthorn.address.Quote.quoteLocal(key.deliveredTo()));
             try (QueueFileReader reader = QueueFileReader.open(queueFile)) {
                 reader.readContent((data, lineEnd) -> {
                     try {

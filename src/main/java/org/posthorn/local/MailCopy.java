@@ -13,7 +13,7 @@ import org.posthorn.queue.QueueFileReader;
 /**
  * Copies a queued message to a mailbox, file or command the way Postfix's mail_copy() does:
  * optional {@code From sender  date} envelope line, {@code Return-Path:},
- * {@code X-Original-To:} and {@code Delivered-To:} headers in front, {@code >From }
+ * {@code X-Original-To:} and {@code Delivered-To:} headers in front (the addresses as they are, not case-folded: Postfix 3.7 writes them so), {@code >From }
  * quoting or dot-stuffing of body lines, a blank line at the end of an mbox message.
  * Shared by local(8), virtual(8) and pipe(8).
  *
@@ -66,7 +66,7 @@ public record MailCopy(boolean fromLine, boolean returnPath, String originalTo, 
         if (fromLine) line(counted, fromLine(sender, ZonedDateTime.now()));
         if (returnPath) line(counted, "Return-Path: <" + (sender.isEmpty() ? "" : Quote.quoteLocal(sender)) + ">");
         if (originalTo != null && !originalTo.isEmpty()) line(counted, "X-Original-To: " + Quote.quoteLocal(originalTo));
-        if (deliveredTo != null) line(counted, "Delivered-To: " + Quote.quoteLocal(deliveredTo).toLowerCase(Locale.ROOT));
+        if (deliveredTo != null) line(counted, "Delivered-To: " + Quote.quoteLocal(deliveredTo));
         boolean[] atLineStart = {true};
         reader.readContent((data, lineEnd) -> {
             if (atLineStart[0]) {

@@ -19,6 +19,7 @@ import org.posthorn.local.Ownership;
 import org.posthorn.local.Parameters;
 import org.posthorn.local.Passwd;
 import org.posthorn.local.UserAccount;
+import org.posthorn.log.Log;
 import org.posthorn.master.Service;
 import org.posthorn.master.ServiceContext;
 import org.posthorn.qmgr.DeliveryAgent;
@@ -41,6 +42,7 @@ public final class PipeService implements Service, DeliveryAgent {
     private volatile Config config;
     private volatile PipeArgs args;
     private volatile String service;
+    private volatile Log log;
     private final Passwd passwd;
 
     public PipeService() {
@@ -64,6 +66,7 @@ public final class PipeService implements Service, DeliveryAgent {
     public void start(ServiceContext context) {
         config = Parameters.withDefaults(context.config());
         service = context.entry().name();
+        log = context.log();
         args = PipeArgs.parse(service, context.entry().args());
         LocalService.register(context, this);
     }
@@ -90,7 +93,13 @@ public final class PipeService implements Service, DeliveryAgent {
                     + service + "_destination_recipient_limit = 1");
         }
         UserAccount user = account();
-        List<String> argv = expandArgv(request);
+        List<String> argv;
+        try {
+            argv = expandArgv(request);
+        } catch (IllegalArgumentException e) {
+            if (log != null) log.warning("%s", e.getMessage());
+            throw new DeliveryFailure("4.3.5", "mail system configuration error");
+        }
         DeliveryRecipient first = request.recipients().getFirst();
         String orig = first.originalAddress() != null && !first.originalAddress().isEmpty() ? first.originalAddress() : first.address();
         MailCopy copy = new MailCopy(args.flag('F'), args.flag('R'), args.flag('O') ? orig : null,
@@ -132,10 +141,10 @@ public final class PipeService implements Service, DeliveryAgent {
                 for (DeliveryRecipient r : request.recipients()) {
                     Map<String, String> m = new HashMap<>(common);
                     m.putAll(recipientMacros(r));
-                    out.add(Expansion.of(m, null).expand(word));
+                    out.add(Expansion.of(m, null).strict().expand(word));
                 }
             } else {
-                out.add(Expansion.of(common, null).expand(word));
+                out.add(Expansion.of(common, null).strict().expand(word));
             }
         }
         return out;

@@ -89,7 +89,7 @@ class LocalDeliveryOracleTest {
                     "inet_interfaces = loopback-only", "inet_protocols = ipv4", "mail_spool_directory = " + refMail,
                     "alias_maps = hash:" + ref.resolve("etc/aliases")), MASTER_CF);
             Process send = new ProcessBuilder("/usr/sbin/sendmail", "-C", pf.etc.toString(), "-f", "s@remote.example",
-                    "root@reference.test", "mdcopy@reference.test").start();
+                    "Root@Reference.Test", "MdCopy@Reference.Test").start();
             send.getOutputStream().write(MESSAGE.getBytes(StandardCharsets.UTF_8));
             send.getOutputStream().close();
             assertThat(send.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -118,12 +118,12 @@ class LocalDeliveryOracleTest {
         f.params.put("mydestination", "reference.test");
         f.params.put("mail_spool_directory", mail.toString());
         f.params.put("alias_maps", "texthash:" + aliases);
-        Path q = f.message("s@remote.example", content, "root@reference.test", "mdcopy@reference.test");
+        Path q = f.message("s@remote.example", content, "Root@Reference.Test", "MdCopy@Reference.Test");
         LocalService.of(f.config(), new Passwd(f.passwdFile), f.cleanup)
-                .deliver(f.request(q, "s@remote.example", "root@reference.test", "mdcopy@reference.test"));
+                .deliver(f.request(q, "s@remote.example", "Root@Reference.Test", "MdCopy@Reference.Test"));
         assertThat(f.report.lines()).containsExactlyInAnyOrder(
-                "sent to=<root@reference.test> orig_to=<root@reference.test> relay=local dsn=2.0.0 (delivered to mailbox)",
-                "sent to=<mdcopy@reference.test> orig_to=<mdcopy@reference.test> relay=local dsn=2.0.0 (delivered to maildir)");
+                "sent to=<Root@Reference.Test> orig_to=<Root@Reference.Test> relay=local dsn=2.0.0 (delivered to mailbox)",
+                "sent to=<MdCopy@Reference.Test> orig_to=<MdCopy@Reference.Test> relay=local dsn=2.0.0 (delivered to maildir)");
         Path ourMd = files(md.resolve("new")).get(0);
         assertThat(Files.readString(ourMd)).isEqualTo(refMaildir);
         assertThat(Ownership.ownerOf(ourMd)).isEqualTo(refOwner);

@@ -63,7 +63,7 @@ class LocalDeliveryTest {
         String[] parts = box.split("\n", 2);
         assertThat(parts[0]).matches("From s@remote\\.example  \\w{3} \\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}");
         assertThat(box).contains("Return-Path: <s@remote.example>\nX-Original-To: Alice@host.example\n"
-                + "Delivered-To: alice@host.example\nSubject: hi\nFrom: s@remote.example\n\n>From here on\n.dot line\nbye\n\nFrom MAILER-DAEMON  ");
+                + "Delivered-To: Alice@host.example\nSubject: hi\nFrom: s@remote.example\n\n>From here on\n.dot line\nbye\n\nFrom MAILER-DAEMON  ");
         assertThat(box).endsWith("Return-Path: <>\nX-Original-To: alice@host.example\nDelivered-To: alice@host.example\n"
                 + "Subject: two\n\nbody\n\n");
         assertThat(Files.getPosixFilePermissions(tmp.resolve("mail/alice")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");

@@ -38,7 +38,7 @@ class PipeServiceTest {
         Path in = tmp.resolve("in");
         f.params.put("recipient_delimiter", "+");
         deliver(List.of("-o", "x=y", "flags=RFB.>hu", "user=filter", "argv=/bin/sh", "-c",
-                        "printf '%s|' \"$@\" > " + args + "; cat > " + in, "sh",
+                        "printf '%s|' \"$$@\" > " + args + "; cat > " + in, "sh",
                         "${sender}", "${recipient}", "${user}", "${extension}", "${domain}", "${nexthop}", "${queue_id}",
                         "${size}", "${client_address}", "x${mailbox}y"),
                 "S@Remote.example", "Joe+Tag@Host.Example", "amy@host.example");
@@ -55,7 +55,7 @@ class PipeServiceTest {
     void deliveredToAndOriginalToFlagsForOneRecipient() throws Exception {
         Path in = tmp.resolve("in");
         deliver(List.of("user=filter", "flags=DO", "argv=/bin/sh", "-c", "cat > " + in), "s@x", "Joe@Host.Example");
-        assertThat(Files.readString(in)).isEqualTo("X-Original-To: Joe@Host.Example\nDelivered-To: joe@host.example\n" + MSG);
+        assertThat(Files.readString(in)).isEqualTo("X-Original-To: Joe@Host.Example\nDelivered-To: Joe@Host.Example\n" + MSG);
         deliver(List.of("user=filter", "flags=D", "argv=/bin/true"), "s@x", "a@host.example", "b@host.example");
         assertThat(f.report.entries.get(1).status().text()).isEqualTo(
                 "mail system configuration error: flags D and O need mypipe_destination_recipient_limit = 1");
@@ -64,7 +64,7 @@ class PipeServiceTest {
     @Test
     void nullSenderAndEol() throws Exception {
         Path out = tmp.resolve("out");
-        deliver(List.of("user=filter", "eol=\\r\\n", "null_sender=", "argv=/bin/sh", "-c", "printf '<%s>' \"$1\" > " + out + "; cat >> " + out,
+        deliver(List.of("user=filter", "eol=\\r\\n", "null_sender=", "argv=/bin/sh", "-c", "printf '<%s>' \"$$1\" > " + out + "; cat >> " + out,
                 "sh", "${sender}"), "", "a@host.example");
         assertThat(Files.readString(out)).isEqualTo("<>Subject: p\r\n\r\nFrom me\r\n.dot\r\nend\r\n");
     }
@@ -96,6 +96,13 @@ class PipeServiceTest {
         f.user("rootish", 0, tmp);
         deliver(List.of("user=rootish", "argv=/bin/true"), "s@x", "a@host.example");
         assertThat(f.report.entries.get(1).status().text()).contains("specifies root privileges");
+    }
+
+    @Test
+    void dollarThatStartsNoMacroIsAConfigurationError() throws Exception {
+        deliver(List.of("user=filter", "argv=/bin/sh", "-c", "echo \"$@\""), "s@x", "a@host.example");
+        assertThat(f.report.lines()).containsExactly(
+                "deferred to=<a@host.example> orig_to=<a@host.example> relay=mypipe dsn=4.3.5 (mail system configuration error)");
     }
 
     @Test

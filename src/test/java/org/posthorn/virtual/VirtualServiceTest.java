@@ -58,7 +58,7 @@ class VirtualServiceTest {
         assertThat(count(tmp.resolve("vmail/hosted.example/info/new"))).isEqualTo(1);
         assertThat(count(tmp.resolve("vmail/catchall/new"))).isEqualTo(1);
         String box = Files.readString(tmp.resolve("vmail/hosted.example/sales"));
-        assertThat(box).startsWith("From s@remote.example  ").contains("Delivered-To: sales@hosted.example\nSubject: v\n\n>From me\nbody\n\n");
+        assertThat(box).startsWith("From s@remote.example  ").contains("Delivered-To: Sales@Hosted.example\nSubject: v\n\n>From me\nbody\n\n");
     }
 
     @Test
