@@ -35,6 +35,7 @@ public final class CommandRunner {
     }
 
     /**
+     * @param tag         the agent's name (local, pipe) as an exec failure names it
      * @param argv        the program and its arguments
      * @param display     the command as shown in reasons ("Command died with status 1: \"display\"")
      * @param env         the complete environment
@@ -42,10 +43,11 @@ public final class CommandRunner {
      * @param directory   the working directory, or null to inherit
      * @param timeLimit   command_time_limit
      */
-    public static void run(List<String> argv, String display, Map<String, String> env, UserAccount user, Path directory,
-                           Duration timeLimit, Input input) throws DeliveryFailure {
+    public static void run(String tag, List<String> argv, String display, Map<String, String> env, UserAccount user,
+                           Path directory, Duration timeLimit, Input input) throws DeliveryFailure {
         List<String> command = new ArrayList<>();
-        if (user != null && Ownership.privileged() && user.uid() != Ownership.selfUid()) {
+        boolean viaSetpriv = user != null && Ownership.privileged() && user.uid() != Ownership.selfUid();
+        if (viaSetpriv) {
             command.addAll(List.of("setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups", "--"));
         }
         command.addAll(argv);
@@ -57,7 +59,10 @@ public final class CommandRunner {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new DeliveryFailure("4.3.0", "cannot execute command: \"" + display + "\": " + e.getMessage(), e);
+            String reason = e.getMessage() != null && e.getMessage().contains("No such file") ? "No such file or directory"
+                    : e.getMessage() != null && e.getMessage().contains("Permission denied") ? "Permission denied" : String.valueOf(e.getMessage());
+            throw new DeliveryFailure("4.3.0", SysExits.EX_TEMPFAIL.text() + ". Command output: " + tag + ": fatal: execvp "
+                    + command.get(0) + ": " + reason + " ", e);
         }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         ReentrantLock outputLock = new ReentrantLock();
@@ -92,9 +97,14 @@ public final class CommandRunner {
             outputLock.unlock();
         }
         String suffix = out.isEmpty() ? "" : ". Command output: " + out;
+
         if (!finished) throw new DeliveryFailure("5.3.0", "Command time limit exceeded: \"" + display + "\"" + suffix);
         int status = p.exitValue();
         if (status == 0) return;
+        if (viaSetpriv && status == 127 && out.startsWith("setpriv: failed to execute")) {
+            throw new DeliveryFailure("4.3.0", SysExits.EX_TEMPFAIL.text() + ". Command output: " + tag + ": fatal: execvp "
+                    + argv.get(0) + ": No such file or directory ");
+        }
         SysExits known = SysExits.of(status);
         if (known != null) throw new DeliveryFailure(known.dsn(), known.text() + suffix);
         throw new DeliveryFailure("5.3.0", "Command died with status " + status + ": \"" + display + "\"" + suffix);
@@ -119,14 +129,14 @@ public final class CommandRunner {
         }
     }
 
-    /** Output as one line of printable text, as it goes into a log line and a DSN. */
+    /** Output as one line of printable text, as it goes into a log line and a DSN (line ends become spaces). */
     static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             b.append(c == '\n' || c == '\r' || c == '\t' ? ' ' : Character.isISOControl(c) ? '?' : c);
         }
-        return b.toString().strip();
+        return b.toString();
     }
 
     /** The PATH Postfix gives commands. */

@@ -381,7 +381,7 @@ final class LocalDelivery {
         String key = "command " + (rights == null ? -1 : rights.uid()) + " " + command;
         if (duplicate(key, o)) return;
         String address = o.view.address();
-        Map<String, String> env = environment(r, b, address, rights);
+        Map<String, String> env = environment(r, b, address, "forward".equals(b.source()) ? b.rights() : null);
         MailCopy copy = MailCopy.command(originalRecipient(r), prepends("command") ? address : null);
         runCommand(command, env, rights, copy, b.sender());
         done(key, o, "delivered to command: " + command);
@@ -425,7 +425,7 @@ final class LocalDelivery {
     private void runCommand(String command, Map<String, String> env, UserAccount rights, MailCopy copy, String sender)
             throws DeliveryFailure {
         String dir = config.get("command_execution_directory");
-        CommandRunner.run(CommandRunner.shellArgv(command, config.get("local_command_shell")), command, env, rights,
+        CommandRunner.run(RELAY, CommandRunner.shellArgv(command, config.get("local_command_shell")), command, env, rights,
                 dir.isBlank() ? null : Path.of(dir), Duration.ofSeconds(config.getTime("command_time_limit")),
                 out -> copy.copy(request.queueFile(), sender, out));
     }
@@ -465,7 +465,7 @@ final class LocalDelivery {
             String expanded = new Expansion(name -> attrs.containsKey(name) ? attrs.get(name) : configValue(name),
                     config.get("command_expansion_filter")).expand(command);
             UserAccount rights = unprivileged(account);
-            Map<String, String> env = environment(r, b, address, rights);
+            Map<String, String> env = environment(r, b, address, account);
             runCommand(expanded, env, rights, MailCopy.command(originalRecipient(r), address), b.sender());
             done(key, o, "delivered to command: " + expanded);
             return;
@@ -558,24 +558,28 @@ final class LocalDelivery {
         return a;
     }
 
-    /** The environment of a delivery command, as local(8) documents it. */
-    private Map<String, String> environment(DeliveryRecipient r, Branch b, String address, UserAccount rights) {
+    /**
+     * The environment of a delivery command as Postfix's local(8) sets it: USER and LOGNAME
+     * are the recipient's user name (for an alias command, the alias name), HOME and SHELL
+     * come only with a user's own account (.forward commands, mailbox_command).
+     */
+    private Map<String, String> environment(DeliveryRecipient r, Branch b, String address, UserAccount user) {
         Map<String, String> env = new HashMap<>();
         for (String name : config.getList("export_environment")) {
             String v = System.getenv(name);
             if (v != null) env.put(name, v);
         }
         env.put("PATH", CommandRunner.DEFAULT_PATH);
-        if (rights != null) {
-            env.put("HOME", rights.home());
-            env.put("SHELL", rights.shell().isEmpty() ? "/bin/sh" : rights.shell());
-            env.put("LOGNAME", rights.name());
-            env.put("USER", rights.name());
-        }
         String filter = config.get("command_expansion_filter");
         int at = address.lastIndexOf('@');
         String local = address.substring(0, at).toLowerCase(Locale.ROOT);
         int split = extensions.splitPoint(local);
+        put(env, "USER", split < 0 ? local : local.substring(0, split), filter);
+        put(env, "LOGNAME", env.get("USER"), filter);
+        if (user != null) {
+            env.put("HOME", user.home());
+            env.put("SHELL", user.shell());
+        }
         put(env, "SENDER", b.sender(), filter);
         put(env, "RECIPIENT", address, filter);
         put(env, "LOCAL", local, filter);

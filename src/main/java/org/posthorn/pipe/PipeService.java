@@ -112,7 +112,7 @@ public final class PipeService implements Service, DeliveryAgent {
         env.putIfAbsent("PATH", CommandRunner.DEFAULT_PATH);
         String limitName = service + "_time_limit";
         long limit = config.raw(limitName) != null ? config.getTime(limitName) : config.getTime("command_time_limit");
-        CommandRunner.run(argv, String.join(" ", argv), env, user,
+        CommandRunner.run("pipe", argv, String.join(" ", argv), env, user,
                 args.directory() == null ? null : Path.of(args.directory()), Duration.ofSeconds(limit),
                 out -> copy.copy(request.queueFile(), request.sender(), out));
     }

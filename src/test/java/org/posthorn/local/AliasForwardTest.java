@@ -101,18 +101,23 @@ class AliasForwardTest {
     void commandEnvironmentAndExitCodes() throws Exception {
         Path env = tmp.resolve("env");
         f.params.put("recipient_delimiter", "+");
-        aliases("envdump \"|env > " + env + "\"\ntemp \"|/bin/sh -c 'exit 75'\"\nfail \"|echo oops; exit 1\"\nnouser \"|/bin/sh -c 'exit 67'\"\n");
+        aliases("envdump \"|env > " + env + "\"\nnoexec |/nonexistent/cmd\ntemp \"|/bin/sh -c 'exit 75'\"\nfail \"|echo oops; exit 1\"\nnouser \"|/bin/sh -c 'exit 67'\"\n");
         f.local("s@remote.example", MSG, "envdump+ext@host.example");
         String e = Files.readString(env);
         assertThat(e).contains("SENDER=s@remote.example\n", "RECIPIENT=envdump+ext@host.example\n", "LOCAL=envdump+ext\n",
                 "EXTENSION=ext\n", "DOMAIN=host.example\n", "ORIGINAL_RECIPIENT=envdump+ext@host.example\n",
-                "CLIENT_ADDRESS=127.0.0.1\n", "CLIENT_HOSTNAME=localhost\n", "PATH=/usr/bin:/bin\n", "HOME=", "USER=", "LOGNAME=", "SHELL=");
+                "CLIENT_ADDRESS=127.0.0.1\n", "CLIENT_HOSTNAME=localhost\n", "PATH=/usr/bin:/bin\n", "USER=envdump\n",
+                "LOGNAME=envdump\n").doesNotContain("HOME=", "SHELL=");
+        f.local("s@remote.example", MSG, "noexec@host.example");
+        assertThat(f.report.lines().get(1)).isEqualTo("deferred to=<noexec@host.example> orig_to=<noexec@host.example> relay=local "
+                + "dsn=4.3.0 (temporary failure. Command output: local: fatal: execvp /nonexistent/cmd: No such file or directory )");
+        f.report.entries.remove(1);
         f.local("s@remote.example", MSG, "temp@host.example");
         f.local("s@remote.example", MSG, "fail@host.example");
         f.local("s@remote.example", MSG, "nouser@host.example");
         assertThat(f.report.lines().subList(1, 4)).containsExactly(
                 "deferred to=<temp@host.example> orig_to=<temp@host.example> relay=local dsn=4.3.0 (temporary failure)",
-                "bounced to=<fail@host.example> orig_to=<fail@host.example> relay=local dsn=5.3.0 (Command died with status 1: \"echo oops; exit 1\". Command output: oops)",
+                "bounced to=<fail@host.example> orig_to=<fail@host.example> relay=local dsn=5.3.0 (Command died with status 1: \"echo oops; exit 1\". Command output: oops )",
                 "bounced to=<nouser@host.example> orig_to=<nouser@host.example> relay=local dsn=5.1.1 (user unknown)");
     }
 
@@ -175,6 +180,9 @@ class AliasForwardTest {
         f.local("s@remote.example", MSG, "alice@host.example");
         assertThat(f.report.entries.get(0).status().text()).isEqualTo("delivered to command: /bin/cat > " + out);
         assertThat(Files.readString(out)).contains("Delivered-To: alice@host.example\n");
+        Files.writeString(alice.resolve(".forward"), "\"|env > " + out + "\"\n");
+        f.local("s@remote.example", MSG, "alice@host.example");
+        assertThat(Files.readString(out)).contains("USER=alice\n", "HOME=" + alice + "\n", "SHELL=/bin/sh\n");
     }
 
     @Test

@@ -76,7 +76,7 @@ class PipeServiceTest {
         deliver(List.of("user=filter", "size=10", "argv=/bin/true"), "s@x", "a@host.example");
         assertThat(f.report.lines()).containsExactly(
                 "deferred to=<a@host.example> orig_to=<a@host.example> relay=mypipe dsn=4.3.0 (temporary failure)",
-                "bounced to=<a@host.example> orig_to=<a@host.example> relay=mypipe dsn=5.1.1 (user unknown. Command output: no such user)",
+                "bounced to=<a@host.example> orig_to=<a@host.example> relay=mypipe dsn=5.1.1 (user unknown. Command output: no such user )",
                 "bounced to=<a@host.example> orig_to=<a@host.example> relay=mypipe dsn=5.2.3 (message too large)");
     }
 
