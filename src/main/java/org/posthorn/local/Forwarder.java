@@ -3,10 +3,13 @@ package org.posthorn.local;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.posthorn.address.Quote;
 import org.posthorn.cleanup.Cleanup;
 import org.posthorn.cleanup.CleanupException;
 import org.posthorn.cleanup.Envelope;
@@ -17,48 +20,47 @@ import org.posthorn.queue.QueueFileReader;
 /**
  * Forwarding as local(8) does it: addresses that an alias or .forward file sends elsewhere
  * are collected per (sender, Delivered-To) and re-submitted through cleanup as one new queue
- * file each, with a {@code Delivered-To:} header in front of the original message, before
- * the original recipient is marked done. Each forwarded address is then reported as
- * "forwarded as QUEUEID".
+ * file each (each address its own ORCPT), with a {@code Delivered-To:} header in front of the
+ * original message, before the original recipient is marked done. As in Postfix the
+ * original recipient is reported once per new queue file: "forwarded as QUEUEID".
  */
 final class Forwarder {
-    /** One address to forward and the report entry to fill in. */
-    record Pending(String address, String orcpt, LocalDelivery.Outcome outcome) {
-    }
+    /** A submission by the mail system itself: no client. */
+    private static final Origin LOCAL_ORIGIN = new Origin(null, null, -1, null, null, null, null, null, null, -1);
 
     private record Key(String sender, String deliveredTo) {
     }
 
-    /** A submission by the mail system itself: no client. */
-    private static final Origin LOCAL_ORIGIN = new Origin(null, null, -1, null, null, null, null, null, null, -1);
+    private static final class Batch {
+        final Set<String> addresses = new LinkedHashSet<>();
+        final LocalDelivery.Outcome outcome;
 
-    private final Map<Key, List<Pending>> batches = new LinkedHashMap<>();
-
-    void add(String sender, String deliveredTo, Pending pending) {
-        batches.computeIfAbsent(new Key(sender, deliveredTo), k -> new ArrayList<>()).add(pending);
+        Batch(LocalDelivery.Outcome outcome) {
+            this.outcome = outcome;
+        }
     }
 
-    boolean isEmpty() {
-        return batches.isEmpty();
+    private final Map<Key, Batch> batches = new LinkedHashMap<>();
+
+    /** Adds an address; {@code report} makes the original recipient's report entry for a new batch. */
+    void add(String sender, String deliveredTo, String address, Supplier<LocalDelivery.Outcome> report) {
+        batches.computeIfAbsent(new Key(sender, deliveredTo), k -> new Batch(report.get())).addresses.add(address);
     }
 
-    /** Submits every batch and fills in each pending outcome. */
+    /** Submits every batch and fills in its outcome. */
     void flush(Cleanup cleanup, Path queueFile, boolean prependDelivered) {
         for (var e : batches.entrySet()) {
-            List<Pending> list = e.getValue();
-            String status;
+            Batch batch = e.getValue();
             try {
-                status = submit(cleanup, e.getKey(), list, queueFile, prependDelivered);
+                batch.outcome.succeed("forwarded as " + submit(cleanup, e.getKey(), batch.addresses, queueFile, prependDelivered));
             } catch (DeliveryFailure f) {
-                for (Pending p : list) p.outcome().fail(f);
-                continue;
+                batch.outcome.fail(f);
             }
-            for (Pending p : list) p.outcome().succeed("forwarded as " + status);
         }
         batches.clear();
     }
 
-    private static String submit(Cleanup cleanup, Key key, List<Pending> list, Path queueFile, boolean prependDelivered)
+    private static String submit(Cleanup cleanup, Key key, Set<String> addresses, Path queueFile, boolean prependDelivered)
             throws DeliveryFailure {
         if (cleanup == null) throw new DeliveryFailure("4.3.0", "mail forwarding is unavailable: no cleanup service");
         Cleanup.Submission s;
@@ -68,8 +70,9 @@ final class Forwarder {
             throw new DeliveryFailure("4.3.0", "cannot forward mail: " + ex.getMessage(), ex);
         }
         try {
-            for (Pending p : list) s.addRecipient(new Recipient(p.address(), java.util.Set.of(), p.orcpt()));
-            if (prependDelivered) s.line("Delivered-To: " + org.posthorn.address.Quote.quoteLocal(key.deliveredTo()));
+            for (String a : addresses) s.addRecipient(new Recipient(a, Set.of(), "rfc822;" + a));
+            // Postfix writes this header in lower case, unlike the mailbox copy's
+            if (prependDelivered) s.line("Delivered-To: " + Quote.quoteLocal(key.deliveredTo()).toLowerCase(Locale.ROOT));
             try (QueueFileReader reader = QueueFileReader.open(queueFile)) {
                 reader.readContent((data, lineEnd) -> {
                     try {

@@ -167,9 +167,7 @@ final class LocalDelivery {
         int at = address.lastIndexOf('@');
         String domain = address.substring(at + 1);
         if (!isLocalDomain(domain)) {
-            Outcome o = outcome(r, address, outcomes);
-            forwarder.add(b.sender(), b.delivered() != null ? b.delivered() : r.address(),
-                    new Forwarder.Pending(address, r.dsnOrigRcpt(), o));
+            forwarder.add(b.sender(), expanded(r, b), address, () -> outcome(r, r.address(), outcomes));
             return;
         }
         if (b.level() > MAX_LEVEL) {

@@ -44,7 +44,7 @@ class AliasForwardTest {
         assertThat(f.report.lines()).containsExactly(
                 "sent to=<alice@host.example> orig_to=<team@host.example> relay=local dsn=2.0.0 (delivered to mailbox)",
                 "sent to=<Bob@host.example> orig_to=<team@host.example> relay=local dsn=2.0.0 (delivered to mailbox)",
-                "sent to=<carol@remote.example> orig_to=<team@host.example> relay=local dsn=2.0.0 (forwarded as FWD1)");
+                "sent to=<team@host.example> orig_to=<team@host.example> relay=local dsn=2.0.0 (forwarded as FWD1)");
         assertThat(Files.readString(tmp.resolve("mail/alice"))).contains("X-Original-To: team@host.example\nDelivered-To: alice@host.example\n");
         assertThat(f.cleanup.messages).hasSize(1);
         Fixture.RecordingCleanup.Message fwd = f.cleanup.messages.get(0);
@@ -69,7 +69,7 @@ class AliasForwardTest {
         f.local("s@remote.example", MSG, "alice@host.example");
         assertThat(f.report.lines()).containsExactly(
                 "sent to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=2.0.0 (delivered to mailbox)",
-                "sent to=<carol@remote.example> orig_to=<alice@host.example> relay=local dsn=2.0.0 (forwarded as FWD1)");
+                "sent to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=2.0.0 (forwarded as FWD1)");
     }
 
     @Test
@@ -150,7 +150,7 @@ class AliasForwardTest {
         f.local("s@remote.example", MSG, "alice@host.example");
         assertThat(f.report.lines()).containsExactly(
                 "sent to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=2.0.0 (delivered to mailbox)",
-                "sent to=<carol@remote.example> orig_to=<alice@host.example> relay=local dsn=2.0.0 (forwarded as FWD1)");
+                "sent to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=2.0.0 (forwarded as FWD1)");
         assertThat(f.cleanup.messages.get(0).content()).startsWith("Delivered-To: alice@host.example\n");
     }
 
@@ -170,7 +170,7 @@ class AliasForwardTest {
         f.local("s@remote.example", MSG, "alice+lists@host.example", "alice@host.example");
         assertThat(f.report.lines()).containsExactly(
                 "sent to=<bob@host.example> orig_to=<alice+lists@host.example> relay=local dsn=2.0.0 (delivered to mailbox)",
-                "sent to=<carol@remote.example> orig_to=<alice@host.example> relay=local dsn=2.0.0 (forwarded as FWD1)");
+                "sent to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=2.0.0 (forwarded as FWD1)");
     }
 
     @Test
@@ -209,7 +209,7 @@ class AliasForwardTest {
         aliases("away carol@remote.example\n");
         f.cleanup.reject = true;
         f.local("s@remote.example", MSG, "away@host.example");
-        assertThat(f.report.lines()).containsExactly("bounced to=<carol@remote.example> orig_to=<away@host.example> relay=local "
+        assertThat(f.report.lines()).containsExactly("bounced to=<away@host.example> orig_to=<away@host.example> relay=local "
                 + "dsn=5.7.1 (cannot forward mail: 550 5.7.1 rejected for the test)");
     }
 
@@ -246,5 +246,17 @@ class AliasForwardTest {
         f.local("s@remote.example", MSG, "x1@host.example");
         assertThat(f.report.lines()).containsExactly(
                 "bounced to=<x1@host.example> orig_to=<x1@host.example> relay=local dsn=5.1.1 (unknown user: \"x1\")");
+    }
+
+    @Test
+    void remoteMembersShareOneNewQueueFileAndOneReport() throws Exception {
+        aliases("list a@elsewhere.example, b@elsewhere.example, a@elsewhere.example\nowner-list admin\n");
+        f.local("s@remote.example", MSG, "List@host.example");
+        assertThat(f.report.lines()).containsExactly(
+                "sent to=<List@host.example> orig_to=<List@host.example> relay=local dsn=2.0.0 (forwarded as FWD1)");
+        assertThat(f.cleanup.messages).hasSize(1);
+        assertThat(f.cleanup.messages.get(0).recipients()).containsExactly("a@elsewhere.example", "b@elsewhere.example");
+        assertThat(f.cleanup.messages.get(0).sender()).isEqualTo("owner-list@host.example");
+        assertThat(f.cleanup.messages.get(0).content()).startsWith("Delivered-To: list@host.example\n");
     }
 }
