@@ -354,6 +354,7 @@ final class LocalDelivery {
         UserAccount rights;
         try {
             if (!file.startsWith("/")) throw new DeliveryFailure("5.3.5", ":include: " + file + ": not an absolute path");
+            Ownership.checkReadable(path, b.rights());
             text = Files.readString(path, StandardCharsets.UTF_8);
             rights = fileRights(path);
         } catch (DeliveryFailure f) {
@@ -437,6 +438,7 @@ final class LocalDelivery {
         String delivered = prepends("file") ? address : null;
         long limit = config.getSize("mailbox_size_limit");
         try {
+            Ownership.checkWritable(Path.of(path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path), rights);
             if (path.endsWith("/")) {
                 Maildir.deliver(Path.of(path), rights, limit, MailCopy.maildir(originalRecipient(r), delivered),
                         request.queueFile(), b.sender());

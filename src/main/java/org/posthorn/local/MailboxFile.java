@@ -93,6 +93,11 @@ public final class MailboxFile {
                 throw new DeliveryFailure("5.2.0", "cannot open file: file has " + n + " hard links");
             }
             if (created && owner != null) Ownership.giveTo(file, owner.uid(), owner.gid());
+            if (!created && owner != null && Ownership.privileged() && owner.uid() != 0
+                    && Ownership.ownerOf(file) != owner.uid()) {
+                // strict_mailbox_ownership: never append to a mailbox that belongs to someone else
+                throw new DeliveryFailure("4.2.0", "cannot open file: file is not owned by the recipient (uid " + owner.uid() + ")");
+            }
             return channel;
         } catch (DeliveryFailure | IOException | RuntimeException e) {
             channel.close();

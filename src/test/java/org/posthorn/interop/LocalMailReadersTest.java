@@ -76,6 +76,7 @@ class LocalMailReadersTest {
         needs("dotlock");
         Path box = tmp.resolve("mail/alice");
         Files.writeString(box, "");
+        org.posthorn.local.Ownership.giveTo(box, Fixture.USER_UID, Fixture.USER_UID);
         run("dotlock", box.toString());
         assertThat(tmp.resolve("mail/alice.lock")).exists();
         f.local("s@remote.example", "Subject: x\n\ny\n", "alice@host.example");
@@ -91,6 +92,7 @@ class LocalMailReadersTest {
     void fcntlLockOfAnotherProcessHoldsOffDelivery() throws Exception {
         Path box = tmp.resolve("mail/alice");
         Files.writeString(box, "");
+        org.posthorn.local.Ownership.giveTo(box, Fixture.USER_UID, Fixture.USER_UID);
         Path ready = tmp.resolve("ready");
         Process holder = new ProcessBuilder("python3", "-c",
                 "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f, fcntl.LOCK_EX)\nopen(sys.argv[2],'w').close()\n"

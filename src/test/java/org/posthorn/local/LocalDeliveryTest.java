@@ -142,6 +142,7 @@ class LocalDeliveryTest {
         Files.createDirectories(tmp.resolve("mail"));
         Path box = tmp.resolve("mail/alice");
         Files.writeString(box, "");
+        Ownership.giveTo(box, Fixture.USER_UID, Fixture.USER_UID);
         try (FileChannel ch = FileChannel.open(box, StandardOpenOption.WRITE); FileLock held = ch.lock()) {
             f.local("s@remote.example", MSG, "alice@host.example");
         }
@@ -207,5 +208,38 @@ class LocalDeliveryTest {
         f.params.put("mailbox_command", "id -u > " + alice.resolve("rootuid"));
         f.local("s@remote.example", MSG, "root@host.example");
         assertThat(Files.readString(alice.resolve("rootuid")).strip()).isEqualTo(Integer.toString(Fixture.USER_UID));
+    }
+
+    @Test
+    void asRootAForwardCannotWriteOrIncludeWhatTheUserCouldNot() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Ownership.privileged(), "needs root");
+        Path secret = tmp.resolve("secret");
+        Files.writeString(secret, "root-only\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path rootDir = tmp.resolve("rootdir");
+        Files.createDirectories(rootDir);
+        Files.setPosixFilePermissions(rootDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(alice.resolve(".forward"), secret + "\n" + rootDir.resolve("new") + "\n:include:" + secret + "\n");
+        f.local("s@remote.example", MSG, "alice@host.example");
+        assertThat(f.report.lines()).containsExactly(
+                "bounced to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=5.2.0 (cannot append message to file "
+                        + secret + ": cannot open file: Permission denied)",
+                "bounced to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=5.2.0 (cannot append message to file "
+                        + rootDir.resolve("new") + ": cannot open file: Permission denied)",
+                "bounced to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=5.2.0 (cannot open include file "
+                        + secret + ": Permission denied)");
+        assertThat(Files.readString(secret)).isEqualTo("root-only\n");
+        assertThat(rootDir.resolve("new")).doesNotExist();
+    }
+
+    @Test
+    void asRootAMailboxOfSomeoneElseIsNotAppendedTo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Ownership.privileged(), "needs root");
+        Path box = tmp.resolve("mail/alice");
+        Files.writeString(box, "");
+        f.local("s@remote.example", MSG, "alice@host.example");
+        assertThat(f.report.entries.get(0).kind()).isEqualTo("deferred");
+        assertThat(f.report.entries.get(0).status().text()).contains("not owned by the recipient");
+        assertThat(Files.size(box)).isZero();
     }
 }
