@@ -41,34 +41,42 @@ public final class MailboxFile {
      */
     public static void append(Path file, UserAccount owner, MailboxLock lock, long limit, MailCopy copy,
                               Path queueFile, String sender) throws DeliveryFailure {
-        FileChannel channel;
-        try {
-            channel = open(file, owner);
-        } catch (DeliveryFailure e) {
-            throw e;
-        } catch (IOException e) {
-            throw new DeliveryFailure("4.2.0", "cannot open file: " + reason(e), e);
-        }
-        try (channel; MailboxLock.Held held = lock.lock(file, channel, owner)) {
-            long start = channel.size();
-            channel.position(start);
+        try (MailboxLock.Held held = lock.lockPath(file, owner)) {
+            FileChannel channel;
             try {
-                OutputStream out = new BufferedOutputStream(new LimitedStream(channel, limit <= 0 ? Long.MAX_VALUE : limit - start), 65536);
-                copy.copy(queueFile, sender, out);
-                out.flush();
-                channel.force(true);
+                channel = open(file, owner);
             } catch (IOException e) {
-                try {
-                    channel.truncate(start);
-                    channel.force(true);
-                } catch (IOException ignored) {
-                    // the original error is what the sender needs to see
-                }
-                String dsn = e instanceof FileTooLarge ? "5.2.2" : "4.3.0";
-                throw new DeliveryFailure(dsn, "error writing message: " + reason(e), e);
+                boolean permanent = e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException;
+                throw new DeliveryFailure(permanent ? "5.2.0" : "4.2.0", "cannot open file: " + reason(e), e);
             }
+            try (channel) {
+                lock.lockChannel(held, channel);
+                write(channel, limit, copy, queueFile, sender);
+            } catch (IOException e) {
+                throw new DeliveryFailure("4.2.0", "cannot access mailbox " + file + ": " + reason(e), e);
+            }
+        }
+    }
+
+    /** Writes from the end; on any failure cuts the file back to where it ended. */
+    private static void write(FileChannel channel, long limit, MailCopy copy, Path queueFile, String sender)
+            throws IOException, DeliveryFailure {
+        long start = channel.size();
+        channel.position(start);
+        try {
+            OutputStream out = new BufferedOutputStream(new LimitedStream(channel, limit <= 0 ? Long.MAX_VALUE : limit - start), 65536);
+            copy.copy(queueFile, sender, out);
+            out.flush();
+            channel.force(true);
         } catch (IOException e) {
-            throw new DeliveryFailure("4.2.0", "cannot access mailbox " + file + ": " + reason(e), e);
+            try {
+                channel.truncate(start);
+                channel.force(true);
+            } catch (IOException ignored) {
+                // the original error is what the sender needs to see
+            }
+            String dsn = e instanceof FileTooLarge ? "5.2.2" : "4.3.0";
+            throw new DeliveryFailure(dsn, "error writing message: " + reason(e), e);
         }
     }
 

@@ -71,10 +71,11 @@ public record MailboxLock(List<String> styles, int attempts, Duration delay, Dur
     }
 
     /**
-     * Locks a mailbox whose channel the caller opened. The dot lock is taken first, then the
-     * kernel lock on the channel.
+     * First step, before the mailbox is opened (Postfix's order): the in-process lock and
+     * the dot lock. A dot lock that cannot be made because the folder is missing or closed
+     * bounces (5.2.0), one that stays taken defers (4.2.0).
      */
-    public Held lock(Path file, FileChannel channel, UserAccount owner) throws DeliveryFailure, IOException {
+    public Held lockPath(Path file, UserAccount owner) throws DeliveryFailure {
         ReentrantLock local = IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new ReentrantLock());
         try {
             if (!local.tryLock(delay.toMillis() * attempts + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -87,7 +88,23 @@ public record MailboxLock(List<String> styles, int attempts, Duration delay, Dur
         Held held = new Held(file, local);
         try {
             if (styles.contains("dotlock")) held.dotlock = dotLock(file, owner);
-            if (styles.contains("fcntl") || styles.contains("flock")) held.kernel = kernelLock(file, channel);
+            return held;
+        } catch (DeliveryFailure | RuntimeException e) {
+            held.close();
+            throw e;
+        }
+    }
+
+    /** Second step, on the opened mailbox: the kernel lock (fcntl, flock). */
+    public void lockChannel(Held held, FileChannel channel) throws DeliveryFailure, IOException {
+        if (styles.contains("fcntl") || styles.contains("flock")) held.kernel = kernelLock(held.file(), channel);
+    }
+
+    /** Both steps at once, for a file the caller already opened. */
+    public Held lock(Path file, FileChannel channel, UserAccount owner) throws DeliveryFailure, IOException {
+        Held held = lockPath(file, owner);
+        try {
+            lockChannel(held, channel);
             return held;
         } catch (DeliveryFailure | IOException | RuntimeException e) {
             held.close();
@@ -95,7 +112,7 @@ public record MailboxLock(List<String> styles, int attempts, Duration delay, Dur
         }
     }
 
-    private Path dotLock(Path file, UserAccount owner) throws DeliveryFailure, IOException {
+    private Path dotLock(Path file, UserAccount owner) throws DeliveryFailure {
         Path lock = file.resolveSibling(file.getFileName() + ".lock");
         for (int i = 0; ; i++) {
             try {
@@ -104,6 +121,10 @@ public record MailboxLock(List<String> styles, int attempts, Duration delay, Dur
                 return lock;
             } catch (FileAlreadyExistsException e) {
                 removeIfStale(lock);
+            } catch (IOException e) {
+                boolean permanent = e instanceof NoSuchFileException || e instanceof java.nio.file.AccessDeniedException;
+                throw new DeliveryFailure(permanent ? "5.2.0" : "4.2.0", "unable to create lock file " + lock + ": "
+                        + MailboxFile.reason(e), e);
             }
             if (i + 1 >= attempts) {
                 throw new DeliveryFailure("4.2.0", "unable to create lock file " + lock + ": File exists");

@@ -242,4 +242,15 @@ class LocalDeliveryTest {
         assertThat(f.report.entries.get(0).status().text()).contains("not owned by the recipient");
         assertThat(Files.size(box)).isZero();
     }
+
+    @Test
+    void missingSpoolDirectoryBouncesAsPostfix() throws Exception {
+        Path spool = tmp.resolve("nomail");
+        f.params.put("mail_spool_directory", spool.toString());
+        f.local("s@remote.example", MSG, "alice@host.example");
+        // Debian's Postfix 3.7 says exactly this (the dot lock comes before the mailbox)
+        assertThat(f.report.lines()).containsExactly("bounced to=<alice@host.example> orig_to=<alice@host.example> relay=local "
+                + "dsn=5.2.0 (cannot update mailbox " + spool.resolve("alice") + " for user alice. unable to create lock file "
+                + spool.resolve("alice.lock") + ": No such file or directory)");
+    }
 }
