@@ -126,10 +126,29 @@ public final class PipeService implements Service, DeliveryAgent {
             UserAccount a = passwd.lookup(args.user());
             if (a == null) throw new DeliveryFailure("4.3.5", "mail system configuration error: unknown user name: " + args.user());
             if (a.uid() == 0) throw new DeliveryFailure("4.3.5", "mail system configuration error: user= command-line attribute specifies root privileges");
-            return a;
+            if (args.group() == null) return a;
+            int gid = groupId(args.group());
+            if (gid < 0) throw new DeliveryFailure("4.3.5", "mail system configuration error: unknown group name: " + args.group());
+            if (gid == 0) throw new DeliveryFailure("4.3.5", "mail system configuration error: user= command-line attribute specifies privileged group id 0");
+            return new UserAccount(a.name(), a.uid(), gid, a.home(), a.shell());
         } catch (IOException e) {
             throw new DeliveryFailure("4.3.0", "cannot look up user " + args.user() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The gid of a group(5) name in /etc/group (user=name:group), or -1. */
+    private static int groupId(String group) throws IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/etc/group"))) {
+            String[] f = line.split(":", -1);
+            if (f.length >= 3 && f[0].equals(group)) {
+                try {
+                    return Integer.parseInt(f[2]);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     /** The command words with macros expanded; per-recipient words are repeated for each recipient. */

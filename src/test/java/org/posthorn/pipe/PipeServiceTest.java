@@ -93,9 +93,13 @@ class PipeServiceTest {
         Path out = tmp.resolve("id");
         deliver(List.of("user=filter", "argv=/bin/sh", "-c", "id -u > " + out), "s@x", "a@host.example");
         assertThat(Files.readString(out).strip()).isEqualTo("65534");
+        deliver(List.of("user=filter:nogroup", "argv=/bin/sh", "-c", "id -g > " + out), "s@x", "a@host.example");
+        assertThat(Files.readString(out).strip()).isEqualTo("65534");
+        deliver(List.of("user=filter:root", "argv=/bin/true"), "s@x", "a@host.example");
+        assertThat(f.report.entries.get(2).status().text()).contains("privileged group id 0");
         f.user("rootish", 0, tmp);
         deliver(List.of("user=rootish", "argv=/bin/true"), "s@x", "a@host.example");
-        assertThat(f.report.entries.get(1).status().text()).contains("specifies root privileges");
+        assertThat(f.report.entries.get(3).status().text()).contains("specifies root privileges");
     }
 
     @Test
