@@ -20,7 +20,10 @@ public final class ServiceRegistry {
             Map.entry("qmqpd", "org.posthorn.qmqpd.QmqpdService"),
             Map.entry("smtp", "org.posthorn.smtp.SmtpService"),
             Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
-            Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"));
+            Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"),
+            Map.entry("local", "org.posthorn.local.LocalService"),
+            Map.entry("virtual", "org.posthorn.virtual.VirtualService"),
+            Map.entry("pipe", "org.posthorn.pipe.PipeService"));
 
     private ServiceRegistry() {
     }
