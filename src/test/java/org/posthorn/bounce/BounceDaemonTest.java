@@ -155,19 +155,10 @@ class BounceDaemonTest {
                 Content-Transfer-Encoding: 8bit
 
                 Return-Path: <alice@sender.test>
-                Received: by reference.test (Postfix, from userid 0)
-                \tid D67AD211CD2; Fri, 27 Nov 2026 21:37:15 +0000 (UTC)
-                From: Alice <alice@sender.test>
-                To: bob@bad.test
-                Subject: test bounce
-                Message-ID: <m1@sender.test>
-                Date: Fri, 27 Nov 2026 20:00:00 +0000
-
-                Hello Bob,
-                this is the body.
+                ORIGINAL
 
                 --BOUNDARY--
-                """.replace("BOUNDARY", b).replace("QID", id).replace("NEWID", newId);
+                """.replace("BOUNDARY", b).replace("QID", id).replace("NEWID", newId).replace("ORIGINAL", ORIGINAL);
     }
 
     @Test
