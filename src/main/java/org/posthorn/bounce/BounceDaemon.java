@@ -3,6 +3,7 @@ package org.posthorn.bounce;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,7 @@ import org.posthorn.cleanup.CleanupException;
 import org.posthorn.cleanup.Envelope;
 import org.posthorn.cleanup.Origin;
 import org.posthorn.cleanup.Recipient;
+import org.posthorn.config.Config;
 import org.posthorn.log.Log;
 import org.posthorn.queue.QueueFileReader;
 import org.posthorn.queue.QueueName;
@@ -39,7 +41,7 @@ public final class BounceDaemon implements Bounce {
      * @param cleanup the cleanup seam; the supplier may throw IllegalStateException while
      *                no cleanup service runs, and then the logs are kept for a later try
      */
-    public BounceDaemon(org.posthorn.config.Config config, BounceLogs logs, Supplier<Cleanup> cleanup, Log log,
+    public BounceDaemon(Config config, BounceLogs logs, Supplier<Cleanup> cleanup, Log log,
                         Clock clock, ZoneId zone) {
         this.settings = BounceSettings.of(config);
         this.logs = logs;
@@ -86,7 +88,7 @@ public final class BounceDaemon implements Bounce {
             if (removeLog) logs.remove(logName, id);
             return true;
         } catch (IOException | RuntimeException | CleanupException e) {
-            log.warning("%s: %s notice not sent: %s", id, kind.logWord, e.getMessage());
+            log.warning("%s: %s notice not sent: %s", id, kind.name, e.getMessage());
             return false;
         }
     }
@@ -147,7 +149,7 @@ public final class BounceDaemon implements Bounce {
         Path file = message.queueFile();
         try (QueueFileReader reader = QueueFileReader.open(file)) {
             org.posthorn.queue.Envelope env = reader.envelope();
-            java.time.Instant now = clock.instant();
+            Instant now = clock.instant();
             long size = env.size() == null ? 0 : env.size().contentSize();
             boolean headersOnly = postmaster || kind != NoticeKind.FAILURE || "HDRS".equals(message.dsnRet())
                     || size > settings.bounceSizeLimit();

@@ -1,5 +1,6 @@
 package org.posthorn.bounce;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -29,12 +30,11 @@ record BounceSettings(String myhostname, String myorigin, String mailName, Set<S
             "maximal_queue_lifetime", "5d");
 
     static BounceSettings of(Config config) {
-        Config c = config;
-        Map<String, String> missing = new java.util.HashMap<>();
+        Map<String, String> missing = new HashMap<>();
         FALLBACK.forEach((k, v) -> {
             if (config.raw(k) == null) missing.put(k, v);
         });
-        if (!missing.isEmpty()) c = config.withOverrides(missing);
+        Config c = missing.isEmpty() ? config : config.withOverrides(missing);
         Set<String> classes = new HashSet<>();
         for (String s : c.getList("notify_classes")) classes.add(s.toLowerCase(Locale.ROOT));
         if (classes.contains("bounce")) classes.add("2bounce");

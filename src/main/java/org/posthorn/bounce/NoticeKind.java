@@ -5,12 +5,15 @@ package org.posthorn.bounce;
  * (bounce(5): failure, delay and success), which users' mail filters match on.
  */
 enum NoticeKind {
-    FAILURE("Undelivered Mail Returned to Sender", "Postmaster Copy: Undelivered Mail", "non-delivery",
+    FAILURE("bounce", "Undelivered Mail Returned to Sender", "Postmaster Copy: Undelivered Mail", "non-delivery",
             "Undelivered Message", "Undelivered Message Headers"),
-    DELAY("Delayed Mail (still being retried)", "Postmaster Warning: Delayed Mail", "delay",
+    DELAY("delay", "Delayed Mail (still being retried)", "Postmaster Warning: Delayed Mail", "delay",
             "Undelivered Message", "Undelivered Message Headers"),
-    SUCCESS("Successful Mail Delivery Report", "Successful Mail Delivery Report", "delivery status",
+    SUCCESS("delivery status", "Successful Mail Delivery Report", "Successful Mail Delivery Report", "delivery status",
             "Message", "Message Headers");
+
+    /** The notice's name in warnings ("ID: bounce notice not sent: why"). */
+    final String name;
 
     final String subject;
     final String postmasterSubject;
@@ -19,8 +22,9 @@ enum NoticeKind {
     final String fullDescription;
     final String headersDescription;
 
-    NoticeKind(String subject, String postmasterSubject, String logWord, String fullDescription,
+    NoticeKind(String name, String subject, String postmasterSubject, String logWord, String fullDescription,
                String headersDescription) {
+        this.name = name;
         this.subject = subject;
         this.postmasterSubject = postmasterSubject;
         this.logWord = logWord;
