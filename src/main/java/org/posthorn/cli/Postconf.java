@@ -1,8 +1,292 @@
 package org.posthorn.cli;
 
-/** postconf(1). */
-public final class Postconf extends Unavailable {
-    public Postconf() {
-        super("postconf", "the configuration work (postconf)");
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.posthorn.config.Config;
+import org.posthorn.config.ConfigException;
+import org.posthorn.config.Defaults;
+import org.posthorn.config.MainCf;
+import org.posthorn.config.MainCfEditor;
+import org.posthorn.config.MasterCf;
+import org.posthorn.config.MasterCfEditor;
+import org.posthorn.config.ParameterException;
+import org.posthorn.config.ParameterNamespace;
+import org.posthorn.config.PostconfFormat;
+import org.posthorn.config.Instance;
+import org.posthorn.config.SystemDefaults;
+import org.posthorn.log.Log;
+
+/**
+ * postconf(1): prints main.cf parameters (all, -n set ones, -d defaults, -h values, -H
+ * names, -x expanded, -f folded), edits main.cf (-e, -X, -#), prints and edits master.cf
+ * (-M, -F, -P, -Me, -MX, -M#), and lists the supported table types (-m), mailbox lock
+ * methods (-l) and SASL plug-ins (-a, -A). Output matches Postfix's postconf byte for byte.
+ */
+public final class Postconf implements Command {
+    private static final List<String> TABLE_TYPES = List.of("btree", "cdb", "cidr", "environ", "fail", "hash",
+            "inline", "lmdb", "pcre", "pipemap", "randmap", "regexp", "static", "texthash", "unionmap", "unix");
+    private static final List<String> LOCK_METHODS = List.of("flock", "fcntl", "dotlock");
+    private static final List<String> SASL_SERVERS = List.of("dovecot");
+    private static final List<String> MASTER_FIELDS = List.of("service", "type", "private", "unprivileged",
+            "chroot", "wakeup", "process_limit", "command");
+
+    private final Log log = Log.of("postconf");
+    private final PrintStream out = System.out;
+
+    private boolean defaults, onlySet, valuesOnly, namesOnly, expand, fold;
+    private char edit; // 'e', 'X', '#' or 0
+    private char table; // 'M', 'F', 'P' or 0
+    private final Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Override
+    public int run(String[] args) throws Exception {
+        SystemDefaults.setProcessName("postconf");
+        Getopt g = new Getopt("postconf", args, "aAbc:C:deEfFhHlmMno:PtT:vxX#");
+        String cOption = null;
+        char list = 0;
+        for (int c; (c = g.next()) != -1; ) {
+            switch (c) {
+                case 'a', 'A', 'l', 'm' -> list = (char) c;
+                case 'c' -> cOption = g.optarg();
+                case 'd' -> defaults = true;
+                case 'e', 'X', '#' -> edit = (char) c;
+                case 'f' -> fold = true;
+                case 'h' -> valuesOnly = true;
+                case 'H' -> namesOnly = true;
+                case 'M', 'F', 'P' -> table = (char) c;
+                case 'n' -> onlySet = true;
+                case 'o' -> override(g.optarg());
+                case 'x' -> expand = true;
+                case 'v', 'E', 'C' -> { } // verbosity and classes do not change the output here
+                default -> throw new CommandFailure("option -" + (char) c + " is not supported by this postconf");
+            }
+        }
+        String[] names = g.operands();
+        switch (list) {
+            case 'm' -> TABLE_TYPES.forEach(out::println);
+            case 'l' -> LOCK_METHODS.forEach(out::println);
+            case 'a' -> SASL_SERVERS.forEach(out::println);
+            case 'A' -> { } // no SASL client plug-ins yet
+            default -> {
+                return configure(cOption, names);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void override(String nv) {
+        int eq = nv.indexOf('=');
+        if (eq <= 0) throw new CommandFailure("-o option requires parameter=value: " + nv);
+        overrides.put(nv.substring(0, eq).strip(), nv.substring(eq + 1).strip());
+    }
+
+    private int configure(String cOption, String[] names) throws IOException {
+        Path dir = Instance.configDir(cOption);
+        String env = System.getenv("MAIL_CONFIG");
+        String label = cOption != null ? cOption : env != null && !env.isEmpty() ? env : dir.toString();
+        if (edit != 0 && table == 0) return editMain(dir, label, names);
+        if (edit != 0) return editMaster(dir, names);
+
+        MainCf mainCf;
+        try {
+            mainCf = MainCf.read(dir.resolve("main.cf"), label + "/main.cf");
+        } catch (org.posthorn.config.ConfigSyntaxException e) {
+            throw new CommandFailure(e.getMessage());
+        }
+        MasterCf master = readMaster(dir, label);
+        Map<String, String> explicit = new LinkedHashMap<>();
+        explicit.put("config_directory", label);
+        for (MainCf.Entry e : mainCf.entries().values()) explicit.put(e.name(), e.value());
+        explicit.putAll(overrides);
+        Config config = Config.of(dir, explicit);
+        if (!defaults) mainCf.warnings().forEach(this::warn);
+        ParameterNamespace ns = ParameterNamespace.of(explicit, label + "/main.cf", master);
+        if (!defaults) ns.warnings().forEach(this::warn);
+        try {
+            if (table != 0) printMaster(master, names);
+            else printParameters(config, ns, names);
+        } catch (ParameterException e) {
+            out.flush();
+            warn(e.getMessage());
+            throw new CommandFailure("macro processing error");
+        }
+        out.flush();
+        if (!defaults) {
+            if (table == 0) {
+                for (Map.Entry<String, String> e : explicit.entrySet()) {
+                    if (!ns.isKnown(e.getKey())) warn(label + "/main.cf: unused parameter: " + e.getKey() + "=" + e.getValue());
+                }
+            }
+            if (master != null) {
+                for (MasterCf.Service s : master.entries()) {
+                    for (Map.Entry<String, String> o : ParameterNamespace.options(s).entrySet()) {
+                        if (!ns.isKnown(o.getKey())) {
+                            warn(master.file() + ": unused parameter: " + o.getKey() + "=" + o.getValue());
+                        }
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    private MasterCf readMaster(Path dir, String label) throws IOException {
+        try {
+            MasterCf master = MasterCf.loadIfExists(dir, label);
+            if (master == null) {
+                if (!defaults) warn("open " + label + "/master.cf: No such file or directory");
+                return null;
+            }
+            if (!defaults) master.warnings().forEach(this::warn);
+            return master;
+        } catch (ConfigException e) {
+            throw new CommandFailure(e.getMessage());
+        }
+    }
+
+    private void printParameters(Config config, ParameterNamespace ns, String[] names) {
+        Config view = defaults ? config.defaultsOnly() : config;
+        if (names.length > 0) {
+            for (String name : names) {
+                boolean known = defaults ? Defaults.isBuiltin(name) || ns.serviceParameters().containsKey(name)
+                        : ns.isKnown(name);
+                if (!known) {
+                    warn(name + ": unknown parameter");
+                    continue;
+                }
+                if (onlySet && !config.isSet(name)) continue;
+                print(view, ns, name);
+            }
+            return;
+        }
+        TreeSet<String> all = new TreeSet<>();
+        if (onlySet && !defaults) {
+            for (String n : config.explicit().keySet()) if (ns.isKnown(n)) all.add(n);
+        } else {
+            for (Defaults.Parameter p : Defaults.all()) all.add(p.name());
+            all.addAll(ns.serviceParameters().keySet());
+            if (!defaults) all.addAll(ns.userParameters());
+        }
+        for (String name : all) print(view, ns, name);
+    }
+
+    private void print(Config view, ParameterNamespace ns, String name) {
+        if (namesOnly) {
+            out.println(name);
+            return;
+        }
+        String raw = view.raw(name);
+        if (raw == null) raw = ns.serviceParameters().getOrDefault(name, "");
+        String value = expand ? view.expand(raw) : raw;
+        out.println(valuesOnly ? PostconfFormat.value(value, fold) : PostconfFormat.parameter(name, value, fold));
+    }
+
+    private void printMaster(MasterCf master, String[] selectors) {
+        if (master == null) return;
+        for (MasterCf.Service s : master.entries()) {
+            switch (table) {
+                case 'M' -> {
+                    if (selected(selectors, s.name(), s.type(), null)) out.println(PostconfFormat.masterEntry(s, fold));
+                }
+                case 'F' -> {
+                    List<String> values = List.of(s.name(), s.type(), s.privateColumn(), s.unprivColumn(),
+                            s.chrootColumn(), s.wakeupColumn(), s.maxprocColumn(), String.join(" ", s.commandWords()));
+                    for (int i = 0; i < MASTER_FIELDS.size(); i++) {
+                        String field = MASTER_FIELDS.get(i);
+                        if (selected(selectors, s.name(), s.type(), field)) masterLine(s, field, values.get(i));
+                    }
+                }
+                default -> {
+                    for (Map.Entry<String, String> o : new java.util.TreeMap<>(ParameterNamespace.options(s)).entrySet()) {
+                        if (selected(selectors, s.name(), s.type(), o.getKey())) masterLine(s, o.getKey(), o.getValue());
+                    }
+                }
+            }
+        }
+    }
+
+    private void masterLine(MasterCf.Service s, String field, String value) {
+        String name = s.name() + "/" + s.type() + "/" + field;
+        out.println(valuesOnly ? PostconfFormat.value(value, fold)
+                : namesOnly ? name : PostconfFormat.parameter(name, value, fold));
+    }
+
+    /** Whether a service (and field) matches one of "name", "name/type", "name/type/field"; "*" matches all. */
+    private static boolean selected(String[] selectors, String name, String type, String field) {
+        if (selectors.length == 0) return true;
+        for (String sel : selectors) {
+            String[] p = sel.split("/", -1);
+            if (matches(p, 0, name) && matches(p, 1, type) && (field == null || matches(p, 2, field))) return true;
+        }
+        return false;
+    }
+
+    private static boolean matches(String[] parts, int i, String value) {
+        return i >= parts.length || parts[i].equals("*") || parts[i].equals(value);
+    }
+
+    private int editMain(Path dir, String label, String[] args) throws IOException {
+        Map<String, String> edits = new LinkedHashMap<>();
+        for (String a : args) {
+            if (edit == 'e') {
+                try {
+                    MainCf.Entry e = MainCf.parse(List.of(a), "").entries().values().iterator().next();
+                    edits.put(e.name(), e.value());
+                } catch (org.posthorn.config.ConfigSyntaxException | java.util.NoSuchElementException e) {
+                    String msg = e.getMessage() == null ? "" : e.getMessage();
+                    throw new CommandFailure(msg.replaceFirst("^[^:]*line 1: ", ""));
+                }
+            } else {
+                if (a.indexOf('=') >= 0) throw new CommandFailure("specify one of -e -X");
+                edits.put(a.strip(), null);
+            }
+        }
+        if (edit == 'e' && edits.isEmpty()) throw new CommandFailure("-e requires name=value argument");
+        if (edits.isEmpty()) throw new CommandFailure("-" + edit + " requires a parameter name argument");
+        MainCfEditor.Mode mode = edit == 'e' ? MainCfEditor.Mode.SET
+                : edit == 'X' ? MainCfEditor.Mode.REMOVE : MainCfEditor.Mode.COMMENT;
+        MainCfEditor.edit(dir.resolve("main.cf"), label + "/main.cf", mode, edits, this::warn);
+        return 0;
+    }
+
+    private int editMaster(Path dir, String[] args) throws IOException {
+        if (table != 'M') throw new CommandFailure("-" + table + edit + " is not supported by this postconf yet");
+        if (args.length == 0) throw new CommandFailure("missing service argument");
+        Map<String, MasterCf.Service> edits = new LinkedHashMap<>();
+        for (String a : args) {
+            if (edit == 'e') {
+                int eq = a.indexOf('=');
+                String key = eq < 0 ? "" : a.substring(0, eq).strip();
+                if (key.split("/", -1).length != 2) throw new CommandFailure("-Me requires service_name/type=value");
+                String entry = a.substring(eq + 1).strip();
+                try {
+                    MasterCf.Service s = MasterCf.parse(dir.resolve("master.cf"), List.of(entry)).entries().getFirst();
+                    edits.put(key, s);
+                } catch (ConfigException | java.util.NoSuchElementException e) {
+                    throw new CommandFailure("bad field count: \"" + a + "\"");
+                }
+            } else {
+                if (a.split("/", -1).length != 2 || a.indexOf('=') >= 0) {
+                    throw new CommandFailure("-Me, -MX or -M# requires service_name/type");
+                }
+                edits.put(a.strip(), null);
+            }
+        }
+        MasterCfEditor.Mode mode = edit == 'e' ? MasterCfEditor.Mode.SET
+                : edit == 'X' ? MasterCfEditor.Mode.REMOVE : MasterCfEditor.Mode.COMMENT;
+        MasterCfEditor.edit(dir.resolve("master.cf"), mode, edits);
+        return 0;
+    }
+
+    private void warn(String text) {
+        out.flush();
+        log.warning("%s", text);
     }
 }

@@ -1,20 +1,74 @@
 package org.posthorn.config;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** FOUNDATION STUB: a few defaults until the parameter registry arrives. */
-final class Defaults {
-    static final Map<String, String> TEXT = Map.ofEntries(
-            Map.entry("mail_version", "3.7.11"),
-            Map.entry("syslog_name", "postfix"),
-            Map.entry("default_process_limit", "100"),
-            Map.entry("queue_directory", "/var/spool/postfix"),
-            Map.entry("hash_queue_names", "deferred, defer"),
-            Map.entry("hash_queue_depth", "1"),
-            Map.entry("enable_long_queue_ids", "no"),
-            Map.entry("parent_domain_matches_subdomains",
-                    "debug_peer_list,fast_flush_domains,mynetworks,permit_mx_backup_networks,qmqpd_authorized_clients,relay_domains,smtpd_access_maps"));
+/**
+ * The parameter registry: every parameter Postfix 3.7 knows, with its type and default text,
+ * read once from parameters.tsv (generated from Postfix by src/build/gen-parameters.py).
+ * Defaults that depend on the system (myhostname, mynetworks, ...) are computed by
+ * {@link SystemDefaults} when they are asked for.
+ */
+public final class Defaults {
+    /** The version Posthorn reports as mail_version. */
+    public static final String POSTHORN_VERSION = "0.1.0";
+
+    /** One registry entry; text is null for a computed default. */
+    public record Parameter(String name, ParameterType type, char timeUnit, String text) {
+        public boolean computed() {
+            return text == null;
+        }
+    }
 
     private Defaults() {
+    }
+
+    /** The entry for name, or null when Postfix has no such built-in parameter. */
+    public static Parameter lookup(String name) {
+        return Registry.ENTRIES.get(name);
+    }
+
+    public static boolean isBuiltin(String name) {
+        return Registry.ENTRIES.containsKey(name);
+    }
+
+    /** All built-in parameters in name order. */
+    public static Collection<Parameter> all() {
+        return Registry.ENTRIES.values();
+    }
+
+    /** Loaded on first use only (the holder idiom), so that a lookup-free command starts faster. */
+    private static final class Registry {
+        static final Map<String, Parameter> ENTRIES = load();
+
+        private static Map<String, Parameter> load() {
+            Map<String, Parameter> out = new LinkedHashMap<>(2048);
+            try (InputStream in = Defaults.class.getResourceAsStream("parameters.tsv")) {
+                if (in == null) throw new IllegalStateException("missing resource org/posthorn/config/parameters.tsv");
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.startsWith("#") || line.isEmpty()) continue;
+                    int t1 = line.indexOf('\t');
+                    int t2 = line.indexOf('\t', t1 + 1);
+                    String name = line.substring(0, t1);
+                    String type = line.substring(t1 + 1, t2);
+                    String text = line.substring(t2 + 1);
+                    char unit = type.startsWith("time:") ? type.charAt(5) : 's';
+                    out.put(name, new Parameter(name, ParameterType.parse(type), unit,
+                            text.equals("@computed") ? null : text));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Collections.unmodifiableMap(out);
+        }
     }
 }

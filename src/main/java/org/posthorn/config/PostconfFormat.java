@@ -1,0 +1,84 @@
+package org.posthorn.config;
+
+import java.util.List;
+
+/**
+ * How postconf lays out what it prints: words joined by single spaces, folded (-f) before a
+ * word that would make the line 80 columns or longer, continuation lines indented by four
+ * spaces; master.cf rows in aligned columns.
+ */
+public final class PostconfFormat {
+    static final int LINE_LIMIT = 80;
+    static final String INDENT = "    ";
+    /** Where each master.cf column starts: service, type, private, unpriv, chroot, wakeup, maxproc, command. */
+    private static final int[] COLUMNS = {0, 11, 17, 25, 33, 41, 49, 57};
+
+    private PostconfFormat() {
+    }
+
+    /** The white-space separated words of text. */
+    public static List<String> words(String text) {
+        String t = text.strip();
+        return t.isEmpty() ? List.of() : List.of(t.split("\\s+"));
+    }
+
+    /** "name = value" ("name =" when empty), folded when fold is set. */
+    public static String parameter(String name, String value, boolean fold) {
+        StringBuilder sb = new StringBuilder(name).append(" =");
+        appendWords(sb, words(value), fold, 0);
+        return sb.toString();
+    }
+
+    /** A value alone, as postconf -h prints it. */
+    public static String value(String value, boolean fold) {
+        StringBuilder sb = new StringBuilder();
+        appendWords(sb, words(value), fold, 0);
+        return sb.toString();
+    }
+
+    /** Appends words after what sb holds; lineStart is where the current line begins in sb. */
+    private static int appendWords(StringBuilder sb, List<String> words, boolean fold, int lineStart) {
+        for (String w : words) {
+            int len = sb.length() - lineStart;
+            if (len == 0) {
+                sb.append(w);
+            } else if (fold && len > INDENT.length() && len + 1 + w.length() >= LINE_LIMIT) {
+                sb.append('\n');
+                lineStart = sb.length();
+                sb.append(INDENT).append(w);
+            } else {
+                sb.append(' ').append(w);
+            }
+        }
+        return lineStart;
+    }
+
+    /** A master.cf row as postconf -M prints it; with fold, each "-o name=value" on its own line. */
+    public static String masterEntry(MasterCf.Service s, boolean fold) {
+        String[] cols = {s.name(), s.type(), s.privateColumn(), s.unprivColumn(), s.chrootColumn(),
+                s.wakeupColumn(), s.maxprocColumn(), s.command()};
+        StringBuilder sb = new StringBuilder(128);
+        for (int i = 0; i < cols.length; i++) {
+            if (i > 0) {
+                if (sb.length() < COLUMNS[i]) sb.append(" ".repeat(COLUMNS[i] - sb.length()));
+                else sb.append(' ');
+            }
+            sb.append(cols[i]);
+        }
+        List<String> words = s.commandWords();
+        int lineStart = 0;
+        boolean options = true;
+        for (int i = 1; i < words.size(); i++) {
+            String w = words.get(i);
+            if (options && (!w.startsWith("-") || w.equals("--"))) options = false;
+            if (fold && options && w.equals("-o") && i + 1 < words.size()) {
+                sb.append('\n');
+                lineStart = sb.length();
+                sb.append(INDENT).append("-o ").append(words.get(++i));
+                continue;
+            }
+            lineStart = appendWords(sb, List.of(w), fold, lineStart);
+        }
+        return sb.toString();
+    }
+}
