@@ -107,10 +107,14 @@ public final class Postconf implements Command {
         explicit.putAll(overrides);
         Config config = Config.of(dir, explicit);
         if (!defaults) mainCf.warnings().forEach(this::warn);
+        boolean plainN = onlySet && !defaults && !expand && !fold && !valuesOnly && !namesOnly;
+        if (plainN && table == 0 && names.length == 0 && java.nio.file.Files.exists(dir.resolve("main.cf"))) {
+            mainCf.rereadWarnings(java.nio.file.Files.readAllLines(dir.resolve("main.cf"))).forEach(this::warn);
+        }
         ParameterNamespace ns = ParameterNamespace.of(explicit, label + "/main.cf", master);
         if (!defaults) ns.warnings().forEach(this::warn);
         try {
-            if (table != 0) printMaster(master, names);
+            if (table != 0) printMaster(master, config, names);
             else printParameters(config, ns, names);
         } catch (ParameterException e) {
             out.flush();
@@ -155,8 +159,7 @@ public final class Postconf implements Command {
         Config view = defaults ? config.defaultsOnly() : config;
         if (names.length > 0) {
             for (String name : names) {
-                boolean known = defaults ? Defaults.isBuiltin(name) || ns.serviceParameters().containsKey(name)
-                        : ns.isKnown(name);
+                boolean known = defaults ? ns.isKnownDefault(name) : ns.isKnown(name);
                 if (!known) {
                     warn(name + ": unknown parameter");
                     continue;
@@ -188,19 +191,34 @@ public final class Postconf implements Command {
         out.println(valuesOnly ? PostconfFormat.value(value, fold) : PostconfFormat.parameter(name, value, fold));
     }
 
-    private void printMaster(MasterCf master, String[] selectors) {
+    private void printMaster(MasterCf master, Config config, String[] selectors) {
+        for (String sel : selectors) {
+            boolean any = false;
+            if (master != null) {
+                for (MasterCf.Service s : master.entries()) {
+                    any |= table == 'M' ? selected(new String[] {sel}, s.name(), s.type(), null)
+                            : table == 'F' ? MASTER_FIELDS.stream().anyMatch(f -> selected(new String[] {sel}, s.name(), s.type(), f))
+                            : ParameterNamespace.options(s).keySet().stream().anyMatch(f -> selected(new String[] {sel}, s.name(), s.type(), f));
+                }
+            }
+            if (!any) warn("unmatched request: \"" + sel + "\"");
+        }
         if (master == null) return;
-        for (MasterCf.Service s : master.entries()) {
+        for (MasterCf.Service row : master.entries()) {
+            MasterCf.Service s = expand ? expandOptions(row, config) : row;
             switch (table) {
                 case 'M' -> {
                     if (selected(selectors, s.name(), s.type(), null)) out.println(PostconfFormat.masterEntry(s, fold));
                 }
                 case 'F' -> {
                     List<String> values = List.of(s.name(), s.type(), s.privateColumn(), s.unprivColumn(),
-                            s.chrootColumn(), s.wakeupColumn(), s.maxprocColumn(), String.join(" ", s.commandWords()));
+                            s.chrootColumn(), s.wakeupColumn(), s.maxprocColumn());
                     for (int i = 0; i < MASTER_FIELDS.size(); i++) {
                         String field = MASTER_FIELDS.get(i);
-                        if (selected(selectors, s.name(), s.type(), field)) masterLine(s, field, values.get(i));
+                        if (!selected(selectors, s.name(), s.type(), field)) continue;
+                        if (i < values.size()) masterLine(s, field, values.get(i));
+                        else if (valuesOnly) out.println(PostconfFormat.command("", s, fold));
+                        else out.println(PostconfFormat.command(namesOnly ? null : s.key() + "/" + field + " = ", s, fold));
                     }
                 }
                 default -> {
@@ -210,6 +228,23 @@ public final class Postconf implements Command {
                 }
             }
         }
+    }
+
+    /** The row with each "-o name=value" value expanded, $service_name being the row's name (-Mx, -Fx, -Px). */
+    private static MasterCf.Service expandOptions(MasterCf.Service s, Config config) {
+        Config view = config.withOverrides(Map.of("service_name", s.name()));
+        List<String> args = new java.util.ArrayList<>(s.args());
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("-") || a.equals("--")) break;
+            if (a.equals("-o") && i + 1 < args.size()) {
+                String nv = args.get(++i);
+                int eq = nv.indexOf('=');
+                if (eq > 0) args.set(i, nv.substring(0, eq + 1) + view.expand(nv.substring(eq + 1)));
+            }
+        }
+        return new MasterCf.Service(s.name(), s.type(), s.privateColumn(), s.unprivColumn(), s.chrootColumn(),
+                s.wakeupColumn(), s.maxprocColumn(), s.command(), List.copyOf(args), s.line());
     }
 
     private void masterLine(MasterCf.Service s, String field, String value) {

@@ -92,30 +92,36 @@ final class Expander {
         int p = skipSpace(s, 0);
         String name = null;
         String tested;
+        String last;
         if (p < n && s.charAt(p) == '{') {
             int[] end = new int[1];
-            String left = expand(group(s, p, end), depth);
+            String leftText = group(s, p, end);
+            String left = expand(leftText, depth);
+            String before = leftText + "}";
             p = skipSpace(s, end[0]);
             int opStart = p;
             while (p < n && "=!<>".indexOf(s.charAt(p)) >= 0) p++;
             String op = s.substring(opStart, p);
             if (!op.equals("==") && !op.equals("!=") && !op.equals("<") && !op.equals("<=")
                     && !op.equals(">") && !op.equals(">=")) {
-                throw syntax("\"==\" or \"!=\"\" or \"<\"\" or \"<=\"\" or \">=\"\" or \">\" expected", s, opStart);
+                throw syntax("\"==\" or \"!=\"\" or \"<\"\" or \"<=\"\" or \">=\"\" or \">\" expected", before, s, opStart);
             }
             int suffixStart = p;
             while (p < n && isNameChar(s.charAt(p))) p++;
             String suffix = s.substring(suffixStart, p);
-            if (!suffix.isEmpty() && !suffix.equals("level")) throw syntax("bad operator suffix", s, suffixStart);
+            if (!suffix.isEmpty() && !suffix.equals("level")) throw syntax("bad operator suffix", op, s, suffixStart);
             p = skipSpace(s, p);
-            if (p >= n || s.charAt(p) != '{') throw syntax("\"{expression}\" expected", s, p);
-            String right = expand(group(s, p, end), depth);
+            if (p >= n || s.charAt(p) != '{') throw syntax("\"{expression}\" expected", op + suffix, s, p);
+            String rightText = group(s, p, end);
+            String right = expand(rightText, depth);
+            last = rightText + "}";
             p = skipSpace(s, end[0]);
             tested = compare(left, op, !suffix.isEmpty(), right) ? "true" : "";
         } else {
             int nameStart = p;
             while (p < n && isNameChar(s.charAt(p))) p++;
             name = s.substring(nameStart, p);
+            last = name;
             if (name.isEmpty()) throw new ParameterException("empty macro name: \"" + s + "\"");
             p = skipSpace(s, p);
             if (p >= n) return value(name, depth);
@@ -124,7 +130,7 @@ final class Expander {
         }
         if (p >= n) return tested;
         char op = s.charAt(p);
-        if (op != '?' && op != ':') throw syntax("attribute name syntax error", s, p);
+        if (op != '?' && op != ':') throw syntax("attribute name syntax error", last, s, p);
         p = skipSpace(s, p + 1);
         boolean nonEmpty = tested != null && !tested.isEmpty();
         int[] end = new int[1];
@@ -134,7 +140,7 @@ final class Expander {
                 p = skipSpace(s, end[0]);
                 String whenEmpty = "";
                 if (p < n) {
-                    if (s.charAt(p) != ':') throw syntax("\":\" expected", s, p);
+                    if (s.charAt(p) != ':') throw syntax("\":\" expected", whenSet + "}", s, p);
                     p = skipSpace(s, p + 1);
                     whenEmpty = optionalGroup(s, p);
                 }
@@ -160,7 +166,7 @@ final class Expander {
             int[] end = new int[1];
             String v = group(s, p, end);
             int q = skipSpace(s, end[0]);
-            if (q < s.length()) throw syntax("unexpected input", s, q);
+            if (q < s.length()) throw syntax("unexpected input", v + "}", s, q);
             return v;
         }
         return s.substring(p);
@@ -255,9 +261,7 @@ final class Expander {
     }
 
     /** Postfix's way of pointing at a syntax error: "...before>>>after". */
-    private static ParameterException syntax(String what, String s, int at) {
-        String before = s.substring(0, at).strip();
-        if (before.startsWith("{")) before = before.substring(1);
+    private static ParameterException syntax(String what, String before, String s, int at) {
         return new ParameterException(what + " at: \"..." + before + ">>>" + s.substring(at) + "\"");
     }
 }

@@ -17,7 +17,26 @@ import java.util.regex.Pattern;
  * also finds references to names defined nowhere, which Postfix warns about.
  */
 public final class ParameterNamespace {
-    private static final Pattern DBMS = Pattern.compile("\\b(?:ldap|mysql|pgsql|sqlite|memcache):([A-Za-z0-9_]+)(?![A-Za-z0-9_/.])");
+    private static final Pattern DBMS = Pattern.compile("\\b(ldap|mysql|pgsql|sqlite|memcache):([^\\s,{}]+)");
+    /** The parameters each database client reads, from its file or as "prefix_name" in main.cf. */
+    private static final Map<String, Set<String>> DBMS_PARAMETERS = Map.of(
+            "ldap", Set.of("bind", "bind_dn", "bind_pw", "cache", "cache_expiry", "cache_size", "chase_referrals",
+                    "debuglevel", "dereference", "domain", "expansion_limit", "leaf_result_attribute",
+                    "query_filter", "recursion_limit", "result_attribute", "result_format", "sasl_authz_id",
+                    "sasl_mechs", "sasl_minssf", "sasl_realm", "scope", "search_base", "server_host",
+                    "server_port", "size_limit", "special_result_attribute", "start_tls",
+                    "terminal_result_attribute", "timeout", "tls_ca_cert_dir", "tls_ca_cert_file", "tls_cert",
+                    "tls_cipher_suite", "tls_key", "tls_random_file", "tls_require_cert", "version"),
+            "mysql", Set.of("additional_conditions", "dbname", "domain", "expansion_limit", "hosts",
+                    "option_file", "option_group", "password", "query", "require_result_set", "result_format",
+                    "select_field", "table", "tls_CAfile", "tls_CApath", "tls_cert_file", "tls_ciphers",
+                    "tls_key_file", "tls_verify_cert", "user", "where_field"),
+            "pgsql", Set.of("additional_conditions", "dbname", "domain", "expansion_limit", "hosts", "password",
+                    "query", "result_format", "select_field", "select_function", "table", "user", "where_field"),
+            "sqlite", Set.of("additional_conditions", "dbpath", "domain", "expansion_limit", "query",
+                    "result_format", "select_field", "table", "where_field"),
+            "memcache", Set.of("backup", "data_size_limit", "domain", "flags", "key_format", "line_size_limit",
+                    "max_try", "memcache", "retry_pause", "timeout", "ttl"));
 
     private final Map<String, String> service;
     private final Set<String> user;
@@ -39,7 +58,7 @@ public final class ParameterNamespace {
         Set<String> defined = new LinkedHashSet<>(main.keySet());
         Map<String, Set<String>> refs = new LinkedHashMap<>(); // file -> referenced names
         List<String> warnings = new ArrayList<>();
-        Set<String> dbmsPrefixes = new LinkedHashSet<>();
+        Map<String, String> dbmsPrefixes = new LinkedHashMap<>(); // prefix -> database type
         String masterName = master == null ? null : master.file().toString();
         for (String v : main.values()) scan(v, mainName, refs, warnings, dbmsPrefixes);
         if (master != null) {
@@ -56,7 +75,10 @@ public final class ParameterNamespace {
         if (classes != null) used.addAll(Config.splitList(classes));
         Set<String> user = new LinkedHashSet<>();
         for (String d : defined) {
-            if (used.contains(d) || dbmsPrefixes.stream().anyMatch(p -> d.startsWith(p + "_"))) user.add(d);
+            if (used.contains(d) || isDbmsParameter(d, dbmsPrefixes)
+                    || !Defaults.isBuiltin(d) && !service.containsKey(d) && DefaultReferences.NAMES.contains(d)) {
+                user.add(d);
+            }
         }
         for (Map.Entry<String, Set<String>> e : refs.entrySet()) {
             for (String name : e.getValue()) {
@@ -68,8 +90,26 @@ public final class ParameterNamespace {
         return new ParameterNamespace(service, user, warnings);
     }
 
+    /** Names the built-in defaults refer to (legacy names such as postscreen_blacklist_action), found once when needed. */
+    private static final class DefaultReferences {
+        static final Set<String> NAMES = find();
+
+        private static Set<String> find() {
+            Set<String> out = new java.util.HashSet<>();
+            for (Defaults.Parameter p : Defaults.all()) {
+                if (p.text() == null || p.text().indexOf('$') < 0) continue;
+                try {
+                    Expander.scan(p.text(), out::add);
+                } catch (ParameterException e) {
+                    // a default that is not meant for expansion (smtpd_expansion_filter)
+                }
+            }
+            return out;
+        }
+    }
+
     private static void scan(String value, String file, Map<String, Set<String>> refs, List<String> warnings,
-                             Set<String> dbmsPrefixes) {
+                             Map<String, String> dbmsPrefixes) {
         Set<String> names = refs.computeIfAbsent(file, f -> new LinkedHashSet<>());
         try {
             Expander.scan(value, names::add);
@@ -77,7 +117,43 @@ public final class ParameterNamespace {
             warnings.add(e.getMessage());
         }
         Matcher m = DBMS.matcher(value);
-        while (m.find()) dbmsPrefixes.add(m.group(1));
+        while (m.find()) {
+            String type = m.group(1);
+            String name = m.group(2);
+            if (name.startsWith("/")) checkDbmsFile(type, name, warnings);
+            else dbmsPrefixes.put(name, type);
+        }
+    }
+
+    private static boolean isDbmsParameter(String name, Map<String, String> prefixes) {
+        for (Map.Entry<String, String> e : prefixes.entrySet()) {
+            String p = e.getKey() + "_";
+            if (name.startsWith(p) && DBMS_PARAMETERS.get(e.getValue()).contains(name.substring(p.length()))) return true;
+        }
+        return false;
+    }
+
+    /** As postconf does: the client's configuration file must open, and hold only names that client knows. */
+    private static void checkDbmsFile(String type, String file, List<String> warnings) {
+        List<String> lines;
+        try {
+            lines = MainCf.readLines(java.nio.file.Path.of(file));
+        } catch (java.io.IOException e) {
+            String why = e instanceof java.nio.file.NoSuchFileException ? "No such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "Permission denied" : String.valueOf(e.getMessage());
+            warnings.add("open \"" + type + "\" configuration \"" + file + "\": " + why);
+            return;
+        }
+        try {
+            MainCf cf = MainCf.parse(lines, file);
+            for (MainCf.Entry e : cf.entries().values()) {
+                if (!DBMS_PARAMETERS.get(type).contains(e.name())) {
+                    warnings.add(type + ":" + file + ": unused parameter: " + e.name() + "=" + e.value());
+                }
+            }
+        } catch (ConfigSyntaxException e) {
+            warnings.add(e.getMessage());
+        }
     }
 
     /** The "-o name=value" settings of a master.cf row, as postconf reads them. */
@@ -94,6 +170,12 @@ public final class ParameterNamespace {
             }
         }
         return out;
+    }
+
+    /** Whether postconf -d knows name: built-in, from master.cf, or a legacy name a built-in default refers to. */
+    public boolean isKnownDefault(String name) {
+        return Defaults.isBuiltin(name) || service.containsKey(name)
+                || user.contains(name) && DefaultReferences.NAMES.contains(name);
     }
 
     public boolean isKnown(String name) {

@@ -53,6 +53,17 @@ public final class PostconfFormat {
         return lineStart;
     }
 
+    /**
+     * The command field as postconf -F prints it after prefix ("name/type/command = "); a
+     * null prefix prints the field name only.
+     */
+    public static String command(String prefix, MasterCf.Service s, boolean fold) {
+        if (prefix == null) return s.key() + "/command";
+        StringBuilder sb = new StringBuilder(prefix).append(s.command());
+        appendArgs(sb, s, fold);
+        return sb.toString();
+    }
+
     /** A master.cf row as postconf -M prints it; with fold, each "-o name=value" on its own line. */
     public static String masterEntry(MasterCf.Service s, boolean fold) {
         String[] cols = {s.name(), s.type(), s.privateColumn(), s.unprivColumn(), s.chrootColumn(),
@@ -65,6 +76,11 @@ public final class PostconfFormat {
             }
             sb.append(cols[i]);
         }
+        appendArgs(sb, s, fold);
+        return sb.toString();
+    }
+
+    private static void appendArgs(StringBuilder sb, MasterCf.Service s, boolean fold) {
         List<String> words = s.commandWords();
         int lineStart = 0;
         boolean options = true;
@@ -79,6 +95,5 @@ public final class PostconfFormat {
             }
             lineStart = appendWords(sb, List.of(w), fold, lineStart);
         }
-        return sb.toString();
     }
 }
