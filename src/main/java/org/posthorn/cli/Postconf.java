@@ -47,12 +47,14 @@ public final class Postconf implements Command {
     @Override
     public int run(String[] args) throws Exception {
         SystemDefaults.setProcessName("postconf");
-        Getopt g = new Getopt("postconf", args, "aAbc:C:deEfFhHlmMno:PtT:vxX#");
+        Getopt g = new Getopt("postconf", args, "aAbc:C:deEfFhHlmMno:pPtT:vxX#");
         String cOption = null;
         char list = 0;
-        for (int c; (c = g.next()) != -1; ) {
+        StringBuilder given = new StringBuilder();
+        for (int c; (c = next(g)) != -1; ) {
+            given.append((char) c);
             switch (c) {
-                case 'a', 'A', 'l', 'm' -> list = (char) c;
+                case 'a', 'A', 'l', 'm', 'b', 't', 'T' -> list = (char) c;
                 case 'c' -> cOption = g.optarg();
                 case 'd' -> defaults = true;
                 case 'e', 'X', '#' -> edit = (char) c;
@@ -63,22 +65,74 @@ public final class Postconf implements Command {
                 case 'n' -> onlySet = true;
                 case 'o' -> override(g.optarg());
                 case 'x' -> expand = true;
-                case 'v', 'E', 'C' -> { } // verbosity and classes do not change the output here
+                case 'v', 'E', 'C', 'p' -> { } // verbosity, classes and -p (the default) change nothing here
                 default -> throw new CommandFailure("option -" + (char) c + " is not supported by this postconf");
             }
         }
+        checkCombination(given.toString());
         String[] names = g.operands();
         switch (list) {
             case 'm' -> TABLE_TYPES.forEach(out::println);
             case 'l' -> LOCK_METHODS.forEach(out::println);
             case 'a' -> SASL_SERVERS.forEach(out::println);
             case 'A' -> { } // no SASL client plug-ins yet
+            case 'b', 't', 'T' -> throw new CommandFailure("option -" + list + " is not supported by this postconf");
             default -> {
                 return configure(cOption, names);
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** The next option; a bad one is reported as getopt and Postfix do, then the usage. */
+    private static int next(Getopt g) {
+        try {
+            return g.next();
+        } catch (CommandFailure e) {
+            System.err.println("postconf: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new CommandFailure(USAGE);
+        }
+    }
+
+    private static final String USAGE = "usage: postconf [-a (server SASL types)] [-A (client SASL types)]"
+            + " [-b (bounce templates)] [-c config_dir] [-c param_class] [-d (parameter defaults)]"
+            + " [-e (edit configuration)] [-f (fold lines)] [-F (master.cf fields)] [-h (no names)]"
+            + " [-H (no values)] [-l (lock types)] [-m (map types)] [-M (master.cf)]"
+            + " [-n (non-default parameters)] [-o name=value (override parameter value)] [-p (main.cf, default)]"
+            + " [-P (master.cf parameters)] [-t (bounce templates)]"
+            + " [-T compile-version|run-version|public-key-algorithms] [-v (verbose)]"
+            + " [-x (expand parameter values)] [-X (exclude)] [-# (comment-out)] [name...]";
+
+    /** Where each option sorts when Postfix names two of them. */
+    private static final String OPTION_ORDER = "aAbcCdeEfFhHlmMnopPtTvxX#";
+
+    /** Postfix's rules on which options go together, with its messages. */
+    private static void checkCombination(String given) {
+        String[] exclusive = {"aAblmMFPtT", "dn", "hH", "eX#"};
+        for (String group : exclusive) conflict(given, group, group);
+        for (char e : "eX#".toCharArray()) conflict(given, String.valueOf(e), "dnxfhH");
+        String[] compat = {"M:dnhH", "F:dnX#", "P:dn#", "a:dnhHxfeX#", "A:dnhHxfeX#", "l:dnhHxfeX#", "m:dnhHxfeX#"};
+        for (String rule : compat) {
+            char mode = rule.charAt(0);
+            if (given.indexOf(mode) < 0) continue;
+            for (char other : rule.substring(2).toCharArray()) {
+                if (given.indexOf(other) >= 0) {
+                    throw new CommandFailure("with option -" + mode + ", do not specify -" + other);
+                }
+            }
+        }
+    }
+
+    private static void conflict(String given, String left, String right) {
+        for (char a : left.toCharArray()) {
+            for (char b : right.toCharArray()) {
+                if (a != b && given.indexOf(a) >= 0 && given.indexOf(b) >= 0) {
+                    boolean aFirst = OPTION_ORDER.indexOf(a) < OPTION_ORDER.indexOf(b);
+                    throw new CommandFailure("specify one of -" + (aFirst ? a : b) + " -" + (aFirst ? b : a));
+                }
+            }
+        }
     }
 
     private void override(String nv) {
@@ -92,7 +146,7 @@ public final class Postconf implements Command {
         String env = System.getenv("MAIL_CONFIG");
         String label = cOption != null ? cOption : env != null && !env.isEmpty() ? env : dir.toString();
         if (edit != 0 && table == 0) return editMain(dir, label, names);
-        if (edit != 0) return editMaster(dir, names);
+        if (edit != 0) return editMaster(dir, label, names);
 
         MainCf mainCf;
         try {
@@ -279,45 +333,132 @@ public final class Postconf implements Command {
                     throw new CommandFailure(msg.replaceFirst("^[^:]*line 1: ", ""));
                 }
             } else {
-                if (a.indexOf('=') >= 0) throw new CommandFailure("specify one of -e -X");
+                if (a.indexOf('=') >= 0) throw new CommandFailure("specify one of -e -" + edit);
                 edits.put(a.strip(), null);
             }
         }
         if (edit == 'e' && edits.isEmpty()) throw new CommandFailure("-e requires name=value argument");
-        if (edits.isEmpty()) throw new CommandFailure("-" + edit + " requires a parameter name argument");
+        if (edits.isEmpty()) throw new CommandFailure("missing service argument"); // Postfix's words
         MainCfEditor.Mode mode = edit == 'e' ? MainCfEditor.Mode.SET
                 : edit == 'X' ? MainCfEditor.Mode.REMOVE : MainCfEditor.Mode.COMMENT;
         MainCfEditor.edit(dir.resolve("main.cf"), label + "/main.cf", mode, edits, this::warn);
         return 0;
     }
 
-    private int editMaster(Path dir, String[] args) throws IOException {
-        if (table != 'M') throw new CommandFailure("-" + table + edit + " is not supported by this postconf yet");
+    private int editMaster(Path dir, String label, String[] args) throws IOException {
         if (args.length == 0) throw new CommandFailure("missing service argument");
+        Path file = dir.resolve("master.cf");
         Map<String, MasterCf.Service> edits = new LinkedHashMap<>();
-        for (String a : args) {
-            if (edit == 'e') {
-                int eq = a.indexOf('=');
-                String key = eq < 0 ? "" : a.substring(0, eq).strip();
-                if (key.split("/", -1).length != 2) throw new CommandFailure("-Me requires service_name/type=value");
-                String entry = a.substring(eq + 1).strip();
-                try {
-                    MasterCf.Service s = MasterCf.parse(dir.resolve("master.cf"), List.of(entry)).entries().getFirst();
-                    edits.put(key, s);
-                } catch (ConfigException | java.util.NoSuchElementException e) {
-                    throw new CommandFailure("bad field count: \"" + a + "\"");
-                }
-            } else {
+        MasterCfEditor.Mode mode = MasterCfEditor.Mode.SET;
+        if (table == 'M' && edit != 'e') {
+            mode = edit == 'X' ? MasterCfEditor.Mode.REMOVE : MasterCfEditor.Mode.COMMENT;
+            for (String a : args) {
                 if (a.split("/", -1).length != 2 || a.indexOf('=') >= 0) {
                     throw new CommandFailure("-Me, -MX or -M# requires service_name/type");
                 }
                 edits.put(a.strip(), null);
             }
+        } else if (table == 'M') {
+            for (String a : args) {
+                int eq = a.indexOf('=');
+                if (eq < 0) throw new CommandFailure("missing '=' after attribute name: \"" + a + "\"");
+                MasterCf.Service s = parseEntry(file, a.substring(eq + 1).strip(), a);
+                edits.put(s.key(), s);
+            }
+        } else {
+            MasterCf master = readMaster(dir, label);
+            for (String a : args) editField(master, a, edits);
         }
-        MasterCfEditor.Mode mode = edit == 'e' ? MasterCfEditor.Mode.SET
-                : edit == 'X' ? MasterCfEditor.Mode.REMOVE : MasterCfEditor.Mode.COMMENT;
-        MasterCfEditor.edit(dir.resolve("master.cf"), mode, edits);
+        MasterCfEditor.edit(file, mode, edits);
         return 0;
+    }
+
+    private static MasterCf.Service parseEntry(Path file, String entry, String arg) {
+        try {
+            List<MasterCf.Service> parsed = MasterCf.parse(file, List.of(entry)).entries();
+            if (parsed.isEmpty()) throw new CommandFailure("bad field count: \"" + arg + "\"");
+            return parsed.getFirst();
+        } catch (ConfigException e) {
+            String msg = e.getMessage();
+            if (msg.endsWith("bad field count")) throw new CommandFailure("bad field count: \"" + arg + "\"");
+            throw new CommandFailure(msg.replaceFirst("^file [^:]*: line 1: ", ""));
+        }
+    }
+
+    /** -Fe name/type/field=value, -Pe name/type/param=value, -PX name/type/param on every matching row. */
+    private void editField(MasterCf master, String arg, Map<String, MasterCf.Service> edits) {
+        int eq = arg.indexOf('=');
+        if (edit == 'e' && eq < 0) throw new CommandFailure("missing '=' after attribute name: \"" + arg + "\"");
+        if (edit != 'e' && eq >= 0) throw new CommandFailure("specify one of -e -" + edit);
+        String path = (eq < 0 ? arg : arg.substring(0, eq)).strip();
+        String value = eq < 0 ? null : arg.substring(eq + 1).strip();
+        String[] p = path.split("/", -1);
+        if (p.length != 3 || p[0].isEmpty() || p[1].isEmpty() || p[2].isEmpty()) {
+            throw new CommandFailure("-" + table + edit + " requires service_name/type/attribute");
+        }
+        if (table == 'F' && !MASTER_FIELDS.contains(p[2])) {
+            throw new CommandFailure("invalid service attribute name: \"" + p[2] + "\"");
+        }
+        boolean found = false;
+        if (master != null) {
+            for (MasterCf.Service s : master.entries()) {
+                if (!s.name().equals(p[0]) || !s.type().equals(p[1])) continue;
+                MasterCf.Service base = edits.getOrDefault(s.key(), s);
+                edits.put(s.key(), table == 'F' ? withField(base, p[2], value) : withOption(base, p[2], value));
+                found = true;
+            }
+        }
+        if (!found) warn("unmatched service_name/type: \"" + arg + "\"");
+    }
+
+    private static MasterCf.Service withField(MasterCf.Service s, String field, String value) {
+        List<String> cols = new java.util.ArrayList<>(List.of(s.name(), s.type(), s.privateColumn(), s.unprivColumn(),
+                s.chrootColumn(), s.wakeupColumn(), s.maxprocColumn()));
+        String command = String.join(" ", s.commandWords());
+        int i = MASTER_FIELDS.indexOf(field);
+        if (i < cols.size()) cols.set(i, value);
+        else command = value;
+        String line = String.join(" ", cols) + " " + command;
+        try {
+            return MasterCf.parse(Path.of("master.cf"), List.of(line)).entries().getFirst();
+        } catch (ConfigException | java.util.NoSuchElementException e) {
+            throw new CommandFailure("invalid " + field + " field \"" + value + "\" in \"" + value + "\"");
+        }
+    }
+
+    /** The row with "-o name=value" set in place, added after the other options, or removed (value null). */
+    private static MasterCf.Service withOption(MasterCf.Service s, String name, String value) {
+        List<String> args = new java.util.ArrayList<>(s.args());
+        int insertAt = 0;
+        boolean done = false;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("-") || a.equals("--")) break;
+            insertAt = i + 1;
+            if (a.equals("-o") && i + 1 < args.size()) {
+                String nv = args.get(i + 1);
+                insertAt = i + 2;
+                if (nv.startsWith(name + "=")) {
+                    if (value == null) {
+                        args.remove(i + 1);
+                        args.remove(i);
+                        i--;
+                        insertAt = i + 1;
+                    } else {
+                        args.set(i + 1, name + "=" + value);
+                        done = true;
+                    }
+                    continue;
+                }
+                i++;
+            }
+        }
+        if (value != null && !done) {
+            args.add(insertAt, "-o");
+            args.add(insertAt + 1, name + "=" + value);
+        }
+        return new MasterCf.Service(s.name(), s.type(), s.privateColumn(), s.unprivColumn(), s.chrootColumn(),
+                s.wakeupColumn(), s.maxprocColumn(), s.command(), List.copyOf(args), s.line());
     }
 
     private void warn(String text) {

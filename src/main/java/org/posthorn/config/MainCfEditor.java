@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * postconf -e, -X and -#: rewrites main.cf in place, keeping comments, blank lines and the
  * order of everything it does not touch. Each definition of an edited name (with its
  * continuation lines) is replaced, removed or commented out; names that were not in the
- * file are appended at the end in the order Postfix's hash table lists them. The new file
+ * file are appended at the end (in command-line order; Postfix's order is random). The new file
  * is written beside the old one and renamed over it, so readers see one or the other.
  */
 public final class MainCfEditor {
@@ -71,7 +71,8 @@ public final class MainCfEditor {
             }
         }
         if (mode == Mode.SET) {
-            for (String name : PostfixHashOrder.of(edits.keySet())) {
+            // Postfix appends in the order of a hash table with a random seed; command-line order here
+            for (String name : edits.keySet()) {
                 if (!found.containsKey(name)) out.append(name).append(" = ").append(edits.get(name)).append('\n');
             }
         }

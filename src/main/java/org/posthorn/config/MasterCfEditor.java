@@ -29,6 +29,7 @@ public final class MasterCfEditor {
         StringBuilder out = new StringBuilder(text.length() + 256);
         List<String> done = new ArrayList<>();
         boolean editing = false;
+        String pending = null; // a new entry is written where the next entry starts, after any comments
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             String eol = i < lines.size() - 1 || finalNewline ? "\n" : "";
@@ -42,6 +43,10 @@ public final class MasterCfEditor {
                 else if (mode == Mode.COMMENT) out.append('#').append(line).append(eol);
                 continue;
             }
+            if (pending != null) {
+                out.append(pending);
+                pending = null;
+            }
             List<String> w = PostconfFormat.words(stripped);
             String key = w.size() >= 2 ? w.get(0) + "/" + w.get(1) : "";
             editing = edits.containsKey(key);
@@ -51,11 +56,12 @@ public final class MasterCfEditor {
             }
             done.add(key);
             switch (mode) {
-                case SET -> out.append(PostconfFormat.masterEntry(edits.get(key), true)).append('\n');
+                case SET -> pending = PostconfFormat.masterEntry(edits.get(key), true) + "\n";
                 case COMMENT -> out.append('#').append(line).append(eol);
                 case REMOVE -> { }
             }
         }
+        if (pending != null) out.append(pending);
         if (mode == Mode.SET) {
             for (Map.Entry<String, MasterCf.Service> e : edits.entrySet()) {
                 if (!done.contains(e.getKey())) out.append(PostconfFormat.masterEntry(e.getValue(), true)).append('\n');

@@ -82,15 +82,19 @@ public final class PostconfFormat {
 
     private static void appendArgs(StringBuilder sb, MasterCf.Service s, boolean fold) {
         List<String> words = s.commandWords();
-        int lineStart = 0;
+        int lineStart = sb.lastIndexOf("\n") + 1;
         boolean options = true;
+        boolean afterOption = false;
         for (int i = 1; i < words.size(); i++) {
             String w = words.get(i);
             if (options && (!w.startsWith("-") || w.equals("--"))) options = false;
-            if (fold && options && w.equals("-o") && i + 1 < words.size()) {
+            boolean dashO = fold && options && w.equals("-o") && i + 1 < words.size();
+            if (dashO || fold && afterOption) {
+                // with -f each "-o name=value" has a line of its own, and so does what follows it
                 sb.append('\n');
                 lineStart = sb.length();
-                sb.append(INDENT).append("-o ").append(words.get(++i));
+                sb.append(INDENT).append(dashO ? "-o " + words.get(++i) : w);
+                afterOption = dashO;
                 continue;
             }
             lineStart = appendWords(sb, List.of(w), fold, lineStart);
