@@ -369,7 +369,7 @@ public final class Postconf implements Command {
             MasterCf master = readMaster(dir, label);
             for (String a : args) editField(master, a, edits);
         }
-        MasterCfEditor.edit(file, mode, edits);
+        MasterCfEditor.edit(file, mode, edits, table != 'M');
         return 0;
     }
 

@@ -20,8 +20,14 @@ public final class MasterCfEditor {
     private MasterCfEditor() {
     }
 
-    /** edits maps "name/type" to the new entry (SET) or to null (REMOVE, COMMENT). */
-    public static void edit(Path file, Mode mode, Map<String, MasterCf.Service> edits) throws IOException {
+    /**
+     * edits maps "name/type" to the new entry (SET) or to null (REMOVE, COMMENT). As in
+     * Postfix, a whole new entry (-Me) takes the old one's place, while an entry with one
+     * field or parameter changed (-Fe, -Pe, -PX) is written after the comment lines that
+     * follow the old one (afterComments).
+     */
+    public static void edit(Path file, Mode mode, Map<String, MasterCf.Service> edits, boolean afterComments)
+            throws IOException {
         String text = Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
         List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
         boolean finalNewline = text.isEmpty() || text.endsWith("\n");
@@ -56,7 +62,11 @@ public final class MasterCfEditor {
             }
             done.add(key);
             switch (mode) {
-                case SET -> pending = PostconfFormat.masterEntry(edits.get(key), true) + "\n";
+                case SET -> {
+                    String text = PostconfFormat.masterEntry(edits.get(key), true) + "\n";
+                    if (afterComments) pending = text;
+                    else out.append(text);
+                }
                 case COMMENT -> out.append('#').append(line).append(eol);
                 case REMOVE -> { }
             }
