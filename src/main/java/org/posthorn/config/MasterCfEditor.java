@@ -63,9 +63,9 @@ public final class MasterCfEditor {
             done.add(key);
             switch (mode) {
                 case SET -> {
-                    String text = PostconfFormat.masterEntry(edits.get(key), true) + "\n";
-                    if (afterComments) pending = text;
-                    else out.append(text);
+                    String entry = PostconfFormat.masterEntry(edits.get(key), true) + "\n";
+                    if (afterComments) pending = entry;
+                    else out.append(entry);
                 }
                 case COMMENT -> out.append('#').append(line).append(eol);
                 case REMOVE -> { }
