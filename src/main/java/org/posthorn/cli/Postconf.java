@@ -36,6 +36,9 @@ public final class Postconf implements Command {
     private static final List<String> MASTER_FIELDS = List.of("service", "type", "private", "unprivileged",
             "chroot", "wakeup", "process_limit", "command");
 
+    /** Parameters the running program sets; main.cf cannot. */
+    private static final java.util.Set<String> READ_ONLY = java.util.Set.of("process_id", "process_name", "service_name");
+
     private final Log log = Log.of("postconf");
     private final PrintStream out = System.out;
 
@@ -157,17 +160,20 @@ public final class Postconf implements Command {
         MasterCf master = readMaster(dir, label);
         Map<String, String> explicit = new LinkedHashMap<>();
         explicit.put("config_directory", label);
-        for (MainCf.Entry e : mainCf.entries().values()) explicit.put(e.name(), e.value());
+        for (MainCf.Entry e : mainCf.entries().values()) {
+            if (READ_ONLY.contains(e.name())) {
+                if (!defaults) warn(label + "/main.cf: read-only parameter assignment: " + e.name() + "=" + e.value());
+                continue;
+            }
+            explicit.put(e.name(), e.value());
+        }
         explicit.putAll(overrides);
         Config config = Config.of(dir, explicit);
         if (!defaults) mainCf.warnings().forEach(this::warn);
-        boolean plainN = onlySet && !defaults && !expand && !fold && !valuesOnly && !namesOnly;
-        if (plainN && table == 0 && names.length == 0 && java.nio.file.Files.exists(dir.resolve("main.cf"))) {
-            mainCf.rereadWarnings(java.nio.file.Files.readAllLines(dir.resolve("main.cf"))).forEach(this::warn);
-        }
         ParameterNamespace ns = ParameterNamespace.of(explicit, label + "/main.cf", master);
         if (!defaults) ns.warnings().forEach(this::warn);
         try {
+            if (!defaults) checkExpansion(config, explicit);
             if (table != 0) printMaster(master, config, names);
             else printParameters(config, ns, names);
         } catch (ParameterException e) {
@@ -193,6 +199,28 @@ public final class Postconf implements Command {
             }
         }
         return 0;
+    }
+
+    /**
+     * Postfix expands every built-in parameter main.cf sets when it starts, so a syntax error
+     * or a loop there is fatal whatever is asked. Parameters whose default text is not meant
+     * for expansion (smtpd_expansion_filter) are left alone, as Postfix reads those raw.
+     */
+    private static void checkExpansion(Config config, Map<String, String> explicit) {
+        for (String name : explicit.keySet()) {
+            if (!Defaults.isBuiltin(name) || Defaults.lookup(name).raw()) continue;
+            try {
+                config.get(name);
+            } catch (ParameterException e) {
+                String text = Defaults.lookup(name).text();
+                try {
+                    if (text != null) config.defaultsOnly().expand(text);
+                } catch (ParameterException raw) {
+                    continue;
+                }
+                throw e;
+            }
+        }
     }
 
     private MasterCf readMaster(Path dir, String label) throws IOException {
@@ -241,7 +269,8 @@ public final class Postconf implements Command {
         }
         String raw = view.raw(name);
         if (raw == null) raw = ns.serviceParameters().getOrDefault(name, "");
-        String value = expand ? view.expand(raw) : raw;
+        Defaults.Parameter p = Defaults.lookup(name);
+        String value = expand && (p == null || !p.raw()) ? view.expand(raw) : raw;
         out.println(valuesOnly ? PostconfFormat.value(value, fold) : PostconfFormat.parameter(name, value, fold));
     }
 
@@ -276,7 +305,14 @@ public final class Postconf implements Command {
                     }
                 }
                 default -> {
-                    for (Map.Entry<String, String> o : new java.util.TreeMap<>(ParameterNamespace.options(s)).entrySet()) {
+                    // Postfix keeps one parameter table per name/type, shared by duplicate rows
+                    java.util.TreeMap<String, String> merged = new java.util.TreeMap<>();
+                    for (MasterCf.Service other : master.entries()) {
+                        if (other.key().equals(s.key())) {
+                            merged.putAll(ParameterNamespace.options(expand ? expandOptions(other, config) : other));
+                        }
+                    }
+                    for (Map.Entry<String, String> o : merged.entrySet()) {
                         if (selected(selectors, s.name(), s.type(), o.getKey())) masterLine(s, o.getKey(), o.getValue());
                     }
                 }

@@ -80,10 +80,16 @@ public final class Config {
         return values.containsKey(name);
     }
 
-    /** The expanded value; the default when unset; "" for an unknown parameter. */
+    /**
+     * The expanded value; the default when unset; "" for an unknown parameter. Raw parameters
+     * (forward_path, mailbox_command, smtpd_reject_footer, ...) come back unexpanded, as
+     * Postfix's daemons read them: they expand them later with their own macros.
+     */
     public String get(String name) {
         String raw = raw(name);
-        return raw == null ? "" : expand(raw);
+        if (raw == null) return "";
+        Defaults.Parameter p = Defaults.lookup(name);
+        return p != null && p.raw() ? raw : expand(raw);
     }
 
     /** Expands $name references in text against this configuration. */
@@ -100,7 +106,7 @@ public final class Config {
     /** The default text of a parameter as postconf -d shows it, computed ones included; null if unknown. */
     public String defaultText(String name) {
         Defaults.Parameter p = Defaults.lookup(name);
-        if (p == null) return ServiceParameters.defaultText(name);
+        if (p == null) return Defaults.isLegacy(name) ? "" : ServiceParameters.defaultText(name);
         if (!p.computed()) return p.text();
         return SystemDefaults.compute(name, n -> values.containsKey(n) ? get(n) : null, this::get);
     }

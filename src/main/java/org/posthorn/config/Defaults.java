@@ -21,8 +21,11 @@ public final class Defaults {
     /** The version Posthorn reports as mail_version. */
     public static final String POSTHORN_VERSION = "0.1.0";
 
-    /** One registry entry; text is null for a computed default. */
-    public record Parameter(String name, ParameterType type, char timeUnit, String text) {
+    /**
+     * One registry entry; text is null for a computed default. A raw parameter is not
+     * expanded from main.cf (its daemon expands it with its own macros, like forward_path).
+     */
+    public record Parameter(String name, ParameterType type, char timeUnit, String text, boolean raw) {
         public boolean computed() {
             return text == null;
         }
@@ -40,6 +43,14 @@ public final class Defaults {
         return Registry.ENTRIES.containsKey(name);
     }
 
+    /**
+     * An old parameter name that built-in defaults still refer to (postscreen_blacklist_action
+     * for postscreen_denylist_action): known, empty by default, not listed with the others.
+     */
+    public static boolean isLegacy(String name) {
+        return Registry.LEGACY.contains(name);
+    }
+
     /** All built-in parameters in name order. */
     public static Collection<Parameter> all() {
         return Registry.ENTRIES.values();
@@ -47,6 +58,7 @@ public final class Defaults {
 
     /** Loaded on first use only (the holder idiom), so that a lookup-free command starts faster. */
     private static final class Registry {
+        static final java.util.Set<String> LEGACY = new java.util.HashSet<>();
         static final Map<String, Parameter> ENTRIES = load();
 
         private static Map<String, Parameter> load() {
@@ -61,9 +73,13 @@ public final class Defaults {
                     String name = line.substring(0, t1);
                     String type = line.substring(t1 + 1, t2);
                     String text = line.substring(t2 + 1);
+                    if (type.equals("legacy")) {
+                        LEGACY.add(name);
+                        continue;
+                    }
                     char unit = type.startsWith("time:") ? type.charAt(5) : 's';
                     out.put(name, new Parameter(name, ParameterType.parse(type), unit,
-                            text.equals("@computed") ? null : text));
+                            text.equals("@computed") ? null : text, type.endsWith(":raw")));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

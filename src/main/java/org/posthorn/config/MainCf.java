@@ -128,25 +128,6 @@ public final class MainCf {
         return true;
     }
 
-    /**
-     * The extra warnings Postfix's "postconf -n" prints because it reads main.cf a second
-     * time into the table the first reading filled: each definition whose value differs
-     * from what the table then holds overrides it again.
-     */
-    public List<String> rereadWarnings(List<String> lines) throws ConfigSyntaxException {
-        List<String> out = new ArrayList<>();
-        Map<String, String> table = new LinkedHashMap<>();
-        entries.forEach((k, v) -> table.put(k, v.value()));
-        for (Logical l : logicalLines(lines, label, null)) {
-            Entry e = parseEntry(l.text(), label + ", line " + (l.first() + 1), l.first() + 1);
-            String old = table.put(e.name(), e.value());
-            if (old != null && !old.equals(e.value())) {
-                out.add(label + ", line " + e.line() + ": overriding earlier entry: " + e.name() + "=" + old);
-            }
-        }
-        return out;
-    }
-
     public String label() {
         return label;
     }

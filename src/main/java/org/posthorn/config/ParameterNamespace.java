@@ -76,13 +76,13 @@ public final class ParameterNamespace {
         Set<String> user = new LinkedHashSet<>();
         for (String d : defined) {
             if (used.contains(d) || isDbmsParameter(d, dbmsPrefixes)
-                    || !Defaults.isBuiltin(d) && !service.containsKey(d) && DefaultReferences.NAMES.contains(d)) {
+                    || Defaults.isLegacy(d)) {
                 user.add(d);
             }
         }
         for (Map.Entry<String, Set<String>> e : refs.entrySet()) {
             for (String name : e.getValue()) {
-                if (!Defaults.isBuiltin(name) && !service.containsKey(name) && !defined.contains(name)) {
+                if (!isKnownName(name, service) && !defined.contains(name)) {
                     warnings.add(e.getKey() + ": undefined parameter: " + name);
                 }
             }
@@ -90,22 +90,8 @@ public final class ParameterNamespace {
         return new ParameterNamespace(service, user, warnings);
     }
 
-    /** Names the built-in defaults refer to (legacy names such as postscreen_blacklist_action), found once when needed. */
-    private static final class DefaultReferences {
-        static final Set<String> NAMES = find();
-
-        private static Set<String> find() {
-            Set<String> out = new java.util.HashSet<>();
-            for (Defaults.Parameter p : Defaults.all()) {
-                if (p.text() == null || p.text().indexOf('$') < 0) continue;
-                try {
-                    Expander.scan(p.text(), out::add);
-                } catch (ParameterException e) {
-                    // a default that is not meant for expansion (smtpd_expansion_filter)
-                }
-            }
-            return out;
-        }
+    private static boolean isKnownName(String name, Map<String, String> service) {
+        return Defaults.isBuiltin(name) || Defaults.isLegacy(name) || service.containsKey(name);
     }
 
     private static void scan(String value, String file, Map<String, Set<String>> refs, List<String> warnings,
@@ -172,14 +158,13 @@ public final class ParameterNamespace {
         return out;
     }
 
-    /** Whether postconf -d knows name: built-in, from master.cf, or a legacy name a built-in default refers to. */
+    /** Whether postconf -d knows name: built-in, legacy, or from master.cf. */
     public boolean isKnownDefault(String name) {
-        return Defaults.isBuiltin(name) || service.containsKey(name)
-                || user.contains(name) && DefaultReferences.NAMES.contains(name);
+        return Defaults.isBuiltin(name) || Defaults.isLegacy(name) || service.containsKey(name);
     }
 
     public boolean isKnown(String name) {
-        return Defaults.isBuiltin(name) || service.containsKey(name) || user.contains(name);
+        return isKnownDefault(name) || user.contains(name);
     }
 
     /** The per-service parameters master.cf adds, with their default text. */

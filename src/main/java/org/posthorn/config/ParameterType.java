@@ -5,7 +5,7 @@ public enum ParameterType {
     BOOL, INT, TIME, SIZE, LIST, TABLES, STRING;
 
     static ParameterType parse(String text) {
-        return switch (text) {
+        return switch (text.endsWith(":raw") ? text.substring(0, text.length() - 4) : text) {
             case "bool" -> BOOL;
             case "int" -> INT;
             case "size" -> SIZE;
