@@ -39,7 +39,7 @@ public final class Postconf implements Command {
     /** Parameters the running program sets; main.cf cannot. */
     private static final java.util.Set<String> READ_ONLY = java.util.Set.of("process_id", "process_name", "service_name");
 
-    private final Log log = Log.of("postconf");
+    private Log log; // made on the first warning: Log's set-up costs start-up time
     private final PrintStream out = System.out;
 
     private boolean defaults, onlySet, valuesOnly, namesOnly, expand, fold;
@@ -499,6 +499,7 @@ public final class Postconf implements Command {
 
     private void warn(String text) {
         out.flush();
+        if (log == null) log = Log.of("postconf");
         log.warning("%s", text);
     }
 }

@@ -238,9 +238,15 @@ final class Expander {
     }
 
     private static int compareNumbers(String a, String b) {
-        a = a.replaceFirst("^0+(?=.)", "");
-        b = b.replaceFirst("^0+(?=.)", "");
+        a = stripZeros(a);
+        b = stripZeros(b);
         return a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b);
+    }
+
+    private static String stripZeros(String s) {
+        int i = 0;
+        while (i < s.length() - 1 && s.charAt(i) == '0') i++;
+        return s.substring(i);
     }
 
     private static boolean isDigits(String s) {

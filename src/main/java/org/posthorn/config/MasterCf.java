@@ -112,12 +112,21 @@ public final class MasterCf {
             check(where, "unprivileged", words.get(3), text);
             check(where, "chroot", words.get(4), text);
             String wakeup = words.get(5);
-            if (!wakeup.equals("-") && !wakeup.matches("[0-9]+\\??")) throw bad(where, "wakeup", wakeup, text);
+            String wakeupDigits = wakeup.endsWith("?") ? wakeup.substring(0, wakeup.length() - 1) : wakeup;
+            if (!wakeup.equals("-") && !isDigits(wakeupDigits)) throw bad(where, "wakeup", wakeup, text);
             String maxproc = words.get(6);
-            if (!maxproc.equals("-") && !maxproc.matches("[0-9]+")) throw bad(where, "process_limit", maxproc, text);
+            if (!maxproc.equals("-") && !isDigits(maxproc)) throw bad(where, "process_limit", maxproc, text);
             List<String> args = normalizeOptions(words.subList(8, words.size()));
             return new Service(words.get(0), type, words.get(2), words.get(3), words.get(4), wakeup, maxproc,
                     words.get(7), List.copyOf(args), line);
+        }
+
+        private static boolean isDigits(String s) {
+            if (s.isEmpty() || s.length() > 9) return false;
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+            }
+            return true;
         }
 
         private static void check(String where, String field, String value, String text) throws ConfigException {

@@ -17,7 +17,13 @@ import java.util.regex.Pattern;
  * also finds references to names defined nowhere, which Postfix warns about.
  */
 public final class ParameterNamespace {
-    private static final Pattern DBMS = Pattern.compile("\\b(ldap|mysql|pgsql|sqlite|memcache):([^\\s,{}]+)");
+    private static final List<String> DBMS_TYPES = List.of("ldap:", "mysql:", "pgsql:", "sqlite:", "memcache:");
+
+    /** Compiled only when a value names a database table. */
+    private static final class Dbms {
+        static final Pattern PATTERN = Pattern.compile("\\b(ldap|mysql|pgsql|sqlite|memcache):([^\\s,{}]+)");
+    }
+
     /** The parameters each database client reads, from its file or as "prefix_name" in main.cf. */
     private static final Map<String, Set<String>> DBMS_PARAMETERS = Map.of(
             "ldap", Set.of("bind", "bind_dn", "bind_pw", "cache", "cache_expiry", "cache_size", "chase_referrals",
@@ -102,7 +108,8 @@ public final class ParameterNamespace {
         } catch (ParameterException e) {
             warnings.add(e.getMessage());
         }
-        Matcher m = DBMS.matcher(value);
+        if (DBMS_TYPES.stream().noneMatch(value::contains)) return;
+        Matcher m = Dbms.PATTERN.matcher(value);
         while (m.find()) {
             String type = m.group(1);
             String name = m.group(2);

@@ -18,8 +18,16 @@ public final class PostconfFormat {
 
     /** The white-space separated words of text. */
     public static List<String> words(String text) {
-        String t = text.strip();
-        return t.isEmpty() ? List.of() : List.of(t.split("\\s+"));
+        List<String> out = new java.util.ArrayList<>();
+        int i = 0;
+        int n = text.length();
+        while (i < n) {
+            while (i < n && Character.isWhitespace(text.charAt(i))) i++;
+            int start = i;
+            while (i < n && !Character.isWhitespace(text.charAt(i))) i++;
+            if (i > start) out.add(text.substring(start, i));
+        }
+        return out;
     }
 
     /** "name = value" ("name =" when empty), folded when fold is set. */

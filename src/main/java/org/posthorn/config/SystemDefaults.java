@@ -112,7 +112,7 @@ public final class SystemDefaults {
     }
 
     private static boolean wants(String protocols, String which) {
-        for (String p : protocols.toLowerCase(Locale.ROOT).split("[,\\s]+")) {
+        for (String p : Config.splitList(protocols.toLowerCase(Locale.ROOT))) {
             if (p.equals("all") || p.equals(which)) return true;
         }
         return false;
@@ -134,7 +134,7 @@ public final class SystemDefaults {
         } catch (SocketException e) {
             throw new ParameterException("cannot list the network interfaces: " + e.getMessage());
         }
-        List<String> wanted = List.of(interfaces.toLowerCase(Locale.ROOT).strip().split("[,\\s]+"));
+        List<String> wanted = Config.splitList(interfaces.toLowerCase(Locale.ROOT));
         if (wanted.contains("all")) return all;
         List<InterfaceAddress> out = new ArrayList<>();
         for (InterfaceAddress ia : all) {
