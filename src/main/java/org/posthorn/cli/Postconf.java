@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import org.posthorn.config.Config;
 import org.posthorn.config.ConfigException;
 import org.posthorn.config.Defaults;
+import org.posthorn.config.EditMode;
 import org.posthorn.config.MainCf;
 import org.posthorn.config.MainCfEditor;
 import org.posthorn.config.MasterCf;
@@ -324,14 +325,10 @@ public final class Postconf implements Command {
     private static MasterCf.Service expandOptions(MasterCf.Service s, Config config) {
         Config view = config.withOverrides(Map.of("service_name", s.name()));
         List<String> args = new java.util.ArrayList<>(s.args());
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!a.startsWith("-") || a.equals("--")) break;
-            if (a.equals("-o") && i + 1 < args.size()) {
-                String nv = args.get(++i);
-                int eq = nv.indexOf('=');
-                if (eq > 0) args.set(i, nv.substring(0, eq + 1) + view.expand(nv.substring(eq + 1)));
-            }
+        for (int i : MasterCf.Service.optionValues(args)) {
+            String nv = args.get(i);
+            int eq = nv.indexOf('=');
+            args.set(i, nv.substring(0, eq + 1) + view.expand(nv.substring(eq + 1)));
         }
         return new MasterCf.Service(s.name(), s.type(), s.privateColumn(), s.unprivColumn(), s.chrootColumn(),
                 s.wakeupColumn(), s.maxprocColumn(), s.command(), List.copyOf(args), s.line());
@@ -375,9 +372,7 @@ public final class Postconf implements Command {
         }
         if (edit == 'e' && edits.isEmpty()) throw new CommandFailure("-e requires name=value argument");
         if (edits.isEmpty()) throw new CommandFailure("missing service argument"); // Postfix's words
-        MainCfEditor.Mode mode = edit == 'e' ? MainCfEditor.Mode.SET
-                : edit == 'X' ? MainCfEditor.Mode.REMOVE : MainCfEditor.Mode.COMMENT;
-        MainCfEditor.edit(dir.resolve("main.cf"), label + "/main.cf", mode, edits, this::warn);
+        MainCfEditor.edit(dir.resolve("main.cf"), label + "/main.cf", editMode(), edits, this::warn);
         return 0;
     }
 
@@ -385,9 +380,7 @@ public final class Postconf implements Command {
         if (args.length == 0) throw new CommandFailure("missing service argument");
         Path file = dir.resolve("master.cf");
         Map<String, MasterCf.Service> edits = new LinkedHashMap<>();
-        MasterCfEditor.Mode mode = MasterCfEditor.Mode.SET;
         if (table == 'M' && edit != 'e') {
-            mode = edit == 'X' ? MasterCfEditor.Mode.REMOVE : MasterCfEditor.Mode.COMMENT;
             for (String a : args) {
                 if (a.split("/", -1).length != 2 || a.indexOf('=') >= 0) {
                     throw new CommandFailure("-Me, -MX or -M# requires service_name/type");
@@ -405,6 +398,8 @@ public final class Postconf implements Command {
             MasterCf master = readMaster(dir, label);
             for (String a : args) editField(master, a, edits);
         }
+        // -PX removes a parameter by writing the entry without it
+        EditMode mode = table == 'M' ? editMode() : EditMode.SET;
         MasterCfEditor.edit(file, mode, edits, table != 'M');
         return 0;
     }
@@ -495,6 +490,10 @@ public final class Postconf implements Command {
         }
         return new MasterCf.Service(s.name(), s.type(), s.privateColumn(), s.unprivColumn(), s.chrootColumn(),
                 s.wakeupColumn(), s.maxprocColumn(), s.command(), List.copyOf(args), s.line());
+    }
+
+    private EditMode editMode() {
+        return edit == 'e' ? EditMode.SET : edit == 'X' ? EditMode.REMOVE : EditMode.COMMENT;
     }
 
     private void warn(String text) {

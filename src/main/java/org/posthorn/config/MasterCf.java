@@ -143,13 +143,25 @@ public final class MasterCf {
          */
         private static List<String> normalizeOptions(List<String> words) {
             List<String> out = new ArrayList<>(words);
-            for (int i = 0; i < out.size(); i++) {
-                String a = out.get(i);
+            for (int i : optionValues(out)) {
+                String nv = out.get(i);
+                int eq = nv.indexOf('=');
+                out.set(i, nv.substring(0, eq).strip() + "=" + nv.substring(eq + 1).strip());
+            }
+            return out;
+        }
+
+        /**
+         * Where the "name=value" words of "-o" options are in args, among the options that come
+         * before the first other argument (postconf's reading; pipe's argv=... ends them).
+         */
+        public static List<Integer> optionValues(List<String> args) {
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
                 if (!a.startsWith("-") || a.equals("--")) break;
-                if (a.equals("-o") && i + 1 < out.size()) {
-                    String nv = out.get(++i);
-                    int eq = nv.indexOf('=');
-                    if (eq > 0) out.set(i, nv.substring(0, eq).strip() + "=" + nv.substring(eq + 1).strip());
+                if (a.equals("-o") && i + 1 < args.size()) {
+                    if (args.get(++i).indexOf('=') > 0) out.add(i);
                 }
             }
             return out;

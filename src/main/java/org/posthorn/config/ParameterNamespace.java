@@ -152,15 +152,10 @@ public final class ParameterNamespace {
     /** The "-o name=value" settings of a master.cf row, as postconf reads them. */
     public static Map<String, String> options(MasterCf.Service s) {
         Map<String, String> out = new LinkedHashMap<>();
-        List<String> args = s.args();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!a.startsWith("-") || a.equals("--")) break;
-            if (a.equals("-o") && i + 1 < args.size()) {
-                String nv = args.get(++i);
-                int eq = nv.indexOf('=');
-                if (eq > 0) out.put(nv.substring(0, eq), nv.substring(eq + 1));
-            }
+        for (int i : MasterCf.Service.optionValues(s.args())) {
+            String nv = s.args().get(i);
+            int eq = nv.indexOf('=');
+            out.put(nv.substring(0, eq), nv.substring(eq + 1));
         }
         return out;
     }

@@ -26,18 +26,18 @@ class EditorTest {
         set.put("myorigin", "new");
         set.put("zz", "1");
         List<String> warnings = new ArrayList<>();
-        MainCfEditor.edit(f, "d/main.cf", MainCfEditor.Mode.SET, set, warnings::add);
+        MainCfEditor.edit(f, "d/main.cf", EditMode.SET, set, warnings::add);
         assertThat(Files.readString(f)).isEqualTo("# head\nmyorigin = new\n# mid\n   \nrelayhost = x\nmyorigin = new\n#tailzz = 1\n");
         assertThat(warnings).containsExactly("d/main.cf: multiple entries for \"myorigin\"");
         assertThat(Files.list(dir)).containsExactly(f);
 
         Files.writeString(f, start);
-        MainCfEditor.edit(f, "d/main.cf", MainCfEditor.Mode.COMMENT, Map.of("myorigin", ""), w -> { });
+        MainCfEditor.edit(f, "d/main.cf", EditMode.COMMENT, Map.of("myorigin", ""), w -> { });
         assertThat(Files.readString(f)).isEqualTo(
                 "# head\n#myorigin = a\n#  continued\n# mid\n   \n#  more\nrelayhost = x\n#myorigin = dup\n#tail");
 
         Files.writeString(f, start);
-        MainCfEditor.edit(f, "d/main.cf", MainCfEditor.Mode.REMOVE, Map.of("relayhost", ""), w -> { });
+        MainCfEditor.edit(f, "d/main.cf", EditMode.REMOVE, Map.of("relayhost", ""), w -> { });
         assertThat(Files.readString(f)).isEqualTo("# head\nmyorigin = a\n  continued\n# mid\n   \n  more\nmyorigin = dup\n#tail");
     }
 
@@ -47,24 +47,24 @@ class EditorTest {
         String start = "# top\nsmtp inet n - n - - smtpd\n  -o a=b\n# mid\nrelay unix - - n - - smtp\n";
         Files.writeString(f, start);
         MasterCf.Service s = MasterCf.parse(f, List.of("relay unix - - y - 5 smtp -o x=y")).entries().getFirst();
-        MasterCfEditor.edit(f, MasterCfEditor.Mode.SET, Map.of("relay/unix", s), false);
+        MasterCfEditor.edit(f, EditMode.SET, Map.of("relay/unix", s), false);
         assertThat(Files.readString(f)).isEqualTo("# top\nsmtp inet n - n - - smtpd\n  -o a=b\n# mid\n"
                 + "relay      unix  -       -       y       -       5       smtp\n    -o x=y\n");
 
         Files.writeString(f, start);
         MasterCf.Service t = MasterCf.parse(f, List.of("smtp inet n - y - - smtpd")).entries().getFirst();
-        MasterCfEditor.edit(f, MasterCfEditor.Mode.SET, Map.of("smtp/inet", t), true);
+        MasterCfEditor.edit(f, EditMode.SET, Map.of("smtp/inet", t), true);
         assertThat(Files.readString(f)).as("a changed field is written after the comments that follow")
                 .isEqualTo("# top\n# mid\nsmtp       inet  n       -       y       -       -       smtpd\nrelay unix - - n - - smtp\n");
 
         Files.writeString(f, start);
         Map<String, MasterCf.Service> gone = new LinkedHashMap<>();
         gone.put("smtp/inet", null);
-        MasterCfEditor.edit(f, MasterCfEditor.Mode.COMMENT, gone, false);
+        MasterCfEditor.edit(f, EditMode.COMMENT, gone, false);
         assertThat(Files.readString(f)).isEqualTo("# top\n#smtp inet n - n - - smtpd\n#  -o a=b\n# mid\nrelay unix - - n - - smtp\n");
 
         Files.writeString(f, start);
-        MasterCfEditor.edit(f, MasterCfEditor.Mode.REMOVE, gone, false);
+        MasterCfEditor.edit(f, EditMode.REMOVE, gone, false);
         assertThat(Files.readString(f)).isEqualTo("# top\n# mid\nrelay unix - - n - - smtp\n");
     }
 
