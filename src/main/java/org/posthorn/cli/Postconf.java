@@ -47,6 +47,7 @@ public final class Postconf implements Command {
     private char edit; // 'e', 'X', '#' or 0
     private char table; // 'M', 'F', 'P' or 0
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    private final java.util.Set<String> shownClasses = new java.util.HashSet<>();
 
     @Override
     public int run(String[] args) throws Exception {
@@ -69,7 +70,8 @@ public final class Postconf implements Command {
                 case 'n' -> onlySet = true;
                 case 'o' -> override(g.optarg());
                 case 'x' -> expand = true;
-                case 'v', 'E', 'C', 'p' -> { } // verbosity, classes and -p (the default) change nothing here
+                case 'C' -> classes(g.optarg());
+                case 'v', 'E', 'p' -> { } // verbosity and -p (the default) change nothing here
                 default -> throw new CommandFailure("option -" + (char) c + " is not supported by this postconf");
             }
         }
@@ -135,6 +137,17 @@ public final class Postconf implements Command {
                     boolean aFirst = OPTION_ORDER.indexOf(a) < OPTION_ORDER.indexOf(b);
                     throw new CommandFailure("specify one of -" + (aFirst ? a : b) + " -" + (aFirst ? b : a));
                 }
+            }
+        }
+    }
+
+    /** -C: which parameter classes a full listing shows (builtin, service, user, all). */
+    private void classes(String arg) {
+        for (String c : Config.splitList(arg)) {
+            switch (c) {
+                case "builtin", "service", "user" -> shownClasses.add(c);
+                case "all" -> shownClasses.addAll(List.of("builtin", "service", "user"));
+                default -> throw new CommandFailure("unknown -C option value \"" + c + "\" in \"" + arg + "\"");
             }
         }
     }
@@ -260,7 +273,16 @@ public final class Postconf implements Command {
             all.addAll(ns.serviceParameters().keySet());
             if (!defaults) all.addAll(ns.userParameters());
         }
-        for (String name : all) print(view, ns, name);
+        for (String name : all) {
+            if (shown(ns, name)) print(view, ns, name);
+        }
+    }
+
+    /** Whether -C lets a full listing show name. */
+    private boolean shown(ParameterNamespace ns, String name) {
+        if (shownClasses.isEmpty()) return true;
+        String cls = ns.serviceParameters().containsKey(name) ? "service" : Defaults.isBuiltin(name) ? "builtin" : "user";
+        return shownClasses.contains(cls);
     }
 
     private void print(Config view, ParameterNamespace ns, String name) {

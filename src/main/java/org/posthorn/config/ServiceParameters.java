@@ -41,7 +41,11 @@ public final class ServiceParameters {
         return null;
     }
 
-    /** The parameters master.cf's services add (name to default text), built-in names excluded. */
+    /**
+     * The parameters master.cf's services add (name to default text). A name that is also
+     * built in (local_destination_concurrency_limit) keeps its built-in default but counts
+     * in the service class, as postconf -C shows.
+     */
     public static Map<String, String> of(MasterCf master) {
         Map<String, String> out = new LinkedHashMap<>();
         if (master == null) return out;
@@ -56,6 +60,7 @@ public final class ServiceParameters {
     }
 
     private static void add(Map<String, String> out, String name, String text) {
-        if (!Defaults.isBuiltin(name)) out.putIfAbsent(name, text);
+        Defaults.Parameter builtin = Defaults.lookup(name);
+        out.putIfAbsent(name, builtin != null ? builtin.text() : text);
     }
 }

@@ -84,7 +84,7 @@ class RegistryTest {
                 .containsEntry("s_time_limit", "$command_time_limit")
                 .doesNotContainKey("relay_time_limit").doesNotContainKey("s_recipient_limit")
                 .doesNotContainKey("d_recipient_limit")
-                .doesNotContainKey("local_destination_concurrency_limit");
-        assertThat(p).hasSize(16 + 17 + 1 + 14);
+                .containsEntry("local_destination_concurrency_limit", "2");
+        assertThat(p).hasSize(16 + 17 + 1 + 16);
     }
 }

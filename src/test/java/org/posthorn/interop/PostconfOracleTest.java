@@ -176,6 +176,21 @@ class PostconfOracleTest {
     }
 
     @Test
+    void parameterClasses() throws IOException {
+        Path dir = copy("14-unknown-parameters", "-classes");
+        java.nio.file.Files.copy(CORPUS.resolve("07-content-filter/master.cf"), dir.resolve("master.cf"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<PostconfRunner.Case> cases = new ArrayList<>();
+        for (List<String> args : List.of(List.of("-C", "user", "-n"), List.of("-C", "service"),
+                List.of("-C", "builtin,user", "-n"), List.of("-C", "user"), List.of("-C", "bogus", "-n"),
+                List.of("-C", "user", "relayhost", "smtp-amavis_delivery_slot_cost"), List.of("-C", "user", "-d"),
+                List.of("-C", "all", "-H"))) {
+            cases.add(new PostconfRunner.Case(dir, args));
+        }
+        same(cases);
+    }
+
+    @Test
     void overridesWithDashO() throws IOException {
         Path dir = copy("02-relay-host", "-o");
         same(dir, List.of("-o", "relayhost=[other.example]:25", "-o", "custom_thing=1", "-n"));
