@@ -63,13 +63,24 @@ public final class Defaults {
 
         private static Map<String, Parameter> load() {
             Map<String, Parameter> out = new LinkedHashMap<>(2048);
-            try (InputStream in = Defaults.class.getResourceAsStream("parameters.tsv")) {
-                if (in == null) throw new IllegalStateException("missing resource org/posthorn/config/parameters.tsv");
+            read("parameters.tsv", out, true);
+            read("posthorn-parameters.tsv", out, false);
+            return Collections.unmodifiableMap(out);
+        }
+
+        /** Reads "name TAB type TAB default" lines (the type may end in ":raw"; "legacy" marks old names). */
+        private static void read(String resource, Map<String, Parameter> out, boolean required) {
+            try (InputStream in = Defaults.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    if (required) throw new IllegalStateException("missing resource org/posthorn/config/" + resource);
+                    return;
+                }
                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
                 for (String line; (line = r.readLine()) != null; ) {
                     if (line.startsWith("#") || line.isEmpty()) continue;
                     int t1 = line.indexOf('\t');
                     int t2 = line.indexOf('\t', t1 + 1);
+                    if (t1 < 0 || t2 < 0) throw new IllegalStateException(resource + ": bad line: " + line);
                     String name = line.substring(0, t1);
                     String type = line.substring(t1 + 1, t2);
                     String text = line.substring(t2 + 1);
@@ -84,7 +95,6 @@ public final class Defaults {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return Collections.unmodifiableMap(out);
         }
     }
 }
