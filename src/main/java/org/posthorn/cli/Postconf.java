@@ -162,8 +162,23 @@ public final class Postconf implements Command {
         Path dir = Instance.configDir(cOption);
         String env = System.getenv("MAIL_CONFIG");
         String label = cOption != null ? cOption : env != null && !env.isEmpty() ? env : dir.toString();
-        if (edit != 0 && table == 0) return editMain(dir, label, names);
-        if (edit != 0) return editMaster(dir, label, names);
+        if (edit != 0) {
+            String file = table == 0 ? "main.cf" : "master.cf";
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                // Postfix creates the new file first
+                throw new CommandFailure("open " + label + "/" + file + ".tmp: No such file or directory");
+            }
+            if (!java.nio.file.Files.exists(dir.resolve(file))) {
+                throw new CommandFailure("open " + label + "/" + file + " for reading: No such file or directory");
+            }
+            return table == 0 ? editMain(dir, label, names) : editMaster(dir, label, names);
+        }
+        if (table != 0 && !java.nio.file.Files.exists(dir.resolve("master.cf"))) {
+            throw new CommandFailure("open " + label + "/master.cf: No such file or directory"); // read first
+        }
+        if (!defaults && !java.nio.file.Files.exists(dir.resolve("main.cf"))) {
+            throw new CommandFailure("open " + label + "/main.cf: No such file or directory");
+        }
 
         MainCf mainCf;
         try {
@@ -241,7 +256,9 @@ public final class Postconf implements Command {
         try {
             MasterCf master = MasterCf.loadIfExists(dir, label);
             if (master == null) {
-                if (!defaults) warn("open " + label + "/master.cf: No such file or directory");
+                String why = "open " + label + "/master.cf: No such file or directory";
+                if (table != 0) throw new CommandFailure(why);
+                warn(why);
                 return null;
             }
             if (!defaults) master.warnings().forEach(this::warn);

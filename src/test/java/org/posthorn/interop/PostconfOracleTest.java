@@ -105,6 +105,7 @@ class PostconfOracleTest {
      * that tests have just written would make every run slow and noisy.
      */
     static void settle(Path dir) {
+        if (!Files.isDirectory(dir)) return;
         try (Stream<Path> files = Files.list(dir)) {
             java.nio.file.attribute.FileTime past = java.nio.file.attribute.FileTime.fromMillis(
                     System.currentTimeMillis() - 3_600_000);
@@ -173,6 +174,23 @@ class PostconfOracleTest {
     void defaultsIncludeTheServicesOfMasterCf() throws IOException {
         same(copy("07-content-filter", "-d"), List.of("-d"));
         same(copy("17-policy-greylist", "-d"), List.of("-d"));
+    }
+
+    @Test
+    void missingFiles() throws IOException {
+        Path none = Files.createDirectories(work.resolve("nothing"));
+        Path onlyMain = Files.createDirectories(work.resolve("only-main"));
+        Files.writeString(onlyMain.resolve("main.cf"), "myhostname = a.example\n");
+        List<PostconfRunner.Case> cases = new ArrayList<>();
+        for (Path dir : List.of(none, onlyMain, work.resolve("does-not-exist"))) {
+            for (List<String> args : List.of(List.of("-n"), List.of("-h", "myhostname"), List.of("-M"),
+                    List.of("-d", "mydomain"), List.of("-e", "a=b"), List.of("-X", "a"), List.of("-MX", "a/unix"),
+                    List.of("-Pe", "a/unix/x=1"))) {
+                cases.add(new PostconfRunner.Case(dir, args));
+            }
+        }
+        same(cases);
+        assertThat(Files.exists(none.resolve("main.cf"))).isFalse();
     }
 
     @Test
