@@ -8,7 +8,9 @@ import java.util.List;
  * spaces; master.cf rows in aligned columns.
  */
 public final class PostconfFormat {
-    static final int LINE_LIMIT = 80;
+    /** The longest folded line: 80 columns for main.cf parameters, 79 for master.cf entries (as Postfix). */
+    static final int PARAMETER_LINE = 80;
+    static final int MASTER_LINE = 79;
     static final String INDENT = "    ";
     /** Where each master.cf column starts: service, type, private, unpriv, chroot, wakeup, maxproc, command. */
     private static final int[] COLUMNS = {0, 11, 17, 25, 33, 41, 49, 57};
@@ -33,24 +35,24 @@ public final class PostconfFormat {
     /** "name = value" ("name =" when empty), folded when fold is set. */
     public static String parameter(String name, String value, boolean fold) {
         StringBuilder sb = new StringBuilder(name).append(" =");
-        appendWords(sb, words(value), fold, 0);
+        appendWords(sb, words(value), fold, 0, PARAMETER_LINE);
         return sb.toString();
     }
 
     /** A value alone, as postconf -h prints it. */
     public static String value(String value, boolean fold) {
         StringBuilder sb = new StringBuilder();
-        appendWords(sb, words(value), fold, 0);
+        appendWords(sb, words(value), fold, 0, PARAMETER_LINE);
         return sb.toString();
     }
 
     /** Appends words after what sb holds; lineStart is where the current line begins in sb. */
-    private static int appendWords(StringBuilder sb, List<String> words, boolean fold, int lineStart) {
+    private static int appendWords(StringBuilder sb, List<String> words, boolean fold, int lineStart, int maxLine) {
         for (String w : words) {
             int len = sb.length() - lineStart;
             if (len == 0) {
                 sb.append(w);
-            } else if (fold && len > INDENT.length() && len + 1 + w.length() >= LINE_LIMIT) {
+            } else if (fold && len > INDENT.length() && len + 1 + w.length() > maxLine) {
                 sb.append('\n');
                 lineStart = sb.length();
                 sb.append(INDENT).append(w);
@@ -68,7 +70,7 @@ public final class PostconfFormat {
     public static String command(String prefix, MasterCf.Service s, boolean fold) {
         if (prefix == null) return s.key() + "/command";
         StringBuilder sb = new StringBuilder(prefix).append(s.command());
-        appendArgs(sb, s, fold);
+        appendArgs(sb, s, fold, prefix.isEmpty());
         return sb.toString();
     }
 
@@ -84,11 +86,16 @@ public final class PostconfFormat {
             }
             sb.append(cols[i]);
         }
-        appendArgs(sb, s, fold);
+        appendArgs(sb, s, fold, false);
         return sb.toString();
     }
 
-    private static void appendArgs(StringBuilder sb, MasterCf.Service s, boolean fold) {
+    /**
+     * Appends the command's arguments. glueShort copies a quirk of postconf -Fh: a word
+     * that follows a line of four characters or fewer ("pipe") gets no space before it,
+     * so Postfix prints "pipeflags=R ..." there.
+     */
+    private static void appendArgs(StringBuilder sb, MasterCf.Service s, boolean fold, boolean glueShort) {
         List<String> words = s.commandWords();
         int lineStart = sb.lastIndexOf("\n") + 1;
         boolean options = true;
@@ -105,7 +112,9 @@ public final class PostconfFormat {
                 afterOption = dashO;
                 continue;
             }
-            lineStart = appendWords(sb, List.of(w), fold, lineStart);
+            int len = sb.length() - lineStart;
+            if (glueShort && !w.equals("-o") && len > 0 && len <= INDENT.length()) sb.append(w);
+            else lineStart = appendWords(sb, List.of(w), fold, lineStart, MASTER_LINE);
         }
     }
 }

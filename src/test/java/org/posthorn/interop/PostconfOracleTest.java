@@ -50,7 +50,7 @@ class PostconfOracleTest {
 
     /** Options that read only master.cf: run where a corpus directory has its own master.cf. */
     static final List<List<String>> MASTER_OPTIONS = List.of(List.of("-M"), List.of("-Mf"), List.of("-F"),
-            List.of("-Ff"), List.of("-P"), List.of("-M", "smtp", "relay/unix", "nosuch/inet"),
+            List.of("-Ff"), List.of("-Fh"), List.of("-Fhf"), List.of("-FH"), List.of("-P"), List.of("-Pf"), List.of("-Ph"), List.of("-M", "smtp", "relay/unix", "nosuch/inet"),
             List.of("-F", "smtp/inet/command", "*/unix/process_limit"), List.of("-P", "*/*/syslog_name"));
 
     /** The version of the Postfix oracle (Debian's 3.7 package). */
