@@ -312,6 +312,11 @@ class PostconfOracleTest {
         }
         assertThat(PostconfRunner.launcher(dir, "-h", "mail_version").out().strip())
                 .isEqualTo(org.posthorn.config.Defaults.POSTHORN_VERSION);
+        // MAIL_CONFIG instead of -c
+        Path home = Path.of(System.getProperty("posthorn.home", "."));
+        PostconfRunner.Result want = PostconfRunner.withMailConfig(dir, PostconfRunner.DEBIAN.toString(), "-n");
+        PostconfRunner.Result got = PostconfRunner.withMailConfig(dir, home.resolve("bin/postconf").toString(), "-n");
+        assertThat(got.out()).contains("config_directory = " + dir).isEqualTo(want.out());
     }
 
     /** parameters.tsv is what src/build/gen-parameters.py makes from the installed Postfix today. */

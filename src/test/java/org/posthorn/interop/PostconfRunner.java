@@ -116,9 +116,19 @@ final class PostconfRunner {
         return new Result(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), status);
     }
 
+    /** A command with MAIL_CONFIG set instead of -c. */
+    static Result withMailConfig(Path dir, String... cmd) throws IOException, InterruptedException {
+        return exec(List.of(cmd), dir);
+    }
+
     private static Result exec(List<String> cmd) throws IOException, InterruptedException {
+        return exec(cmd, null);
+    }
+
+    private static Result exec(List<String> cmd, Path mailConfig) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("MAIL_CONFIG");
+        if (mailConfig != null) pb.environment().put("MAIL_CONFIG", mailConfig.toString());
         pb.environment().put("PATH", DEBIAN.getParent() + ":" + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
         Path errFile = Files.createTempFile("postconf", ".err");
         pb.redirectError(errFile.toFile());
