@@ -2,14 +2,20 @@ package org.posthorn.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.posthorn.config.Config;
 import org.posthorn.config.ConfigException;
+import org.posthorn.config.ConfigSyntaxException;
 import org.posthorn.config.Defaults;
 import org.posthorn.config.EditMode;
 import org.posthorn.config.MainCf;
@@ -18,8 +24,8 @@ import org.posthorn.config.MasterCf;
 import org.posthorn.config.MasterCfEditor;
 import org.posthorn.config.ParameterException;
 import org.posthorn.config.ParameterNamespace;
-import org.posthorn.config.PostconfFormat;
 import org.posthorn.config.Instance;
+import org.posthorn.config.PostconfFormat;
 import org.posthorn.config.SystemDefaults;
 import org.posthorn.log.Log;
 
@@ -34,11 +40,10 @@ public final class Postconf implements Command {
             "inline", "lmdb", "pcre", "pipemap", "randmap", "regexp", "static", "texthash", "unionmap", "unix");
     private static final List<String> LOCK_METHODS = List.of("flock", "fcntl", "dotlock");
     private static final List<String> SASL_SERVERS = List.of("dovecot");
-    private static final List<String> MASTER_FIELDS = List.of("service", "type", "private", "unprivileged",
-            "chroot", "wakeup", "process_limit", "command");
+    private static final List<String> MASTER_FIELDS = MasterCf.FIELDS;
 
     /** Parameters the running program sets; main.cf cannot. */
-    private static final java.util.Set<String> READ_ONLY = java.util.Set.of("process_id", "process_name", "service_name");
+    private static final Set<String> READ_ONLY = Set.of("process_id", "process_name", "service_name");
 
     private Log log; // made on the first warning: Log's set-up costs start-up time
     private final PrintStream out = System.out;
@@ -47,7 +52,7 @@ public final class Postconf implements Command {
     private char edit; // 'e', 'X', '#' or 0
     private char table; // 'M', 'F', 'P' or 0
     private final Map<String, String> overrides = new LinkedHashMap<>();
-    private final java.util.Set<String> shownClasses = new java.util.HashSet<>();
+    private final Set<String> shownClasses = new HashSet<>();
 
     @Override
     public int run(String[] args) throws Exception {
@@ -164,26 +169,26 @@ public final class Postconf implements Command {
         String label = cOption != null ? cOption : env != null && !env.isEmpty() ? env : dir.toString();
         if (edit != 0) {
             String file = table == 0 ? "main.cf" : "master.cf";
-            if (!java.nio.file.Files.isDirectory(dir)) {
+            if (!Files.isDirectory(dir)) {
                 // Postfix creates the new file first
                 throw new CommandFailure("open " + label + "/" + file + ".tmp: No such file or directory");
             }
-            if (!java.nio.file.Files.exists(dir.resolve(file))) {
+            if (!Files.exists(dir.resolve(file))) {
                 throw new CommandFailure("open " + label + "/" + file + " for reading: No such file or directory");
             }
             return table == 0 ? editMain(dir, label, names) : editMaster(dir, label, names);
         }
-        if (table != 0 && !java.nio.file.Files.exists(dir.resolve("master.cf"))) {
+        if (table != 0 && !Files.exists(dir.resolve("master.cf"))) {
             throw new CommandFailure("open " + label + "/master.cf: No such file or directory"); // read first
         }
-        if (!defaults && !java.nio.file.Files.exists(dir.resolve("main.cf"))) {
+        if (!defaults && !Files.exists(dir.resolve("main.cf"))) {
             throw new CommandFailure("open " + label + "/main.cf: No such file or directory");
         }
 
         MainCf mainCf;
         try {
             mainCf = MainCf.read(dir.resolve("main.cf"), label + "/main.cf");
-        } catch (org.posthorn.config.ConfigSyntaxException e) {
+        } catch (ConfigSyntaxException e) {
             throw new CommandFailure(e.getMessage());
         }
         MasterCf master = readMaster(dir, label);
@@ -328,14 +333,13 @@ public final class Postconf implements Command {
         }
         if (master == null) return;
         for (MasterCf.Service row : master.entries()) {
-            MasterCf.Service s = expand ? expandOptions(row, config) : row;
+            MasterCf.Service s = expand ? row.withExpandedOptions(config) : row;
             switch (table) {
                 case 'M' -> {
                     if (selected(selectors, s.name(), s.type(), null)) out.println(PostconfFormat.masterEntry(s, fold));
                 }
                 case 'F' -> {
-                    List<String> values = List.of(s.name(), s.type(), s.privateColumn(), s.unprivColumn(),
-                            s.chrootColumn(), s.wakeupColumn(), s.maxprocColumn());
+                    List<String> values = s.columns();
                     for (int i = 0; i < MASTER_FIELDS.size(); i++) {
                         String field = MASTER_FIELDS.get(i);
                         if (!selected(selectors, s.name(), s.type(), field)) continue;
@@ -346,10 +350,10 @@ public final class Postconf implements Command {
                 }
                 default -> {
                     // Postfix keeps one parameter table per name/type, shared by duplicate rows
-                    java.util.TreeMap<String, String> merged = new java.util.TreeMap<>();
+                    TreeMap<String, String> merged = new TreeMap<>();
                     for (MasterCf.Service other : master.entries()) {
                         if (other.key().equals(s.key())) {
-                            merged.putAll(ParameterNamespace.options(expand ? expandOptions(other, config) : other));
+                            merged.putAll(ParameterNamespace.options(expand ? other.withExpandedOptions(config) : other));
                         }
                     }
                     for (Map.Entry<String, String> o : merged.entrySet()) {
@@ -358,19 +362,6 @@ public final class Postconf implements Command {
                 }
             }
         }
-    }
-
-    /** The row with each "-o name=value" value expanded, $service_name being the row's name (-Mx, -Fx, -Px). */
-    private static MasterCf.Service expandOptions(MasterCf.Service s, Config config) {
-        Config view = config.withOverrides(Map.of("service_name", s.name()));
-        List<String> args = new java.util.ArrayList<>(s.args());
-        for (int i : MasterCf.Service.optionValues(args)) {
-            String nv = args.get(i);
-            int eq = nv.indexOf('=');
-            args.set(i, nv.substring(0, eq + 1) + view.expand(nv.substring(eq + 1)));
-        }
-        return new MasterCf.Service(s.name(), s.type(), s.privateColumn(), s.unprivColumn(), s.chrootColumn(),
-                s.wakeupColumn(), s.maxprocColumn(), s.command(), List.copyOf(args), s.line());
     }
 
     private void masterLine(MasterCf.Service s, String field, String value) {
@@ -400,7 +391,7 @@ public final class Postconf implements Command {
                 try {
                     MainCf.Entry e = MainCf.parse(List.of(a), "").entries().values().iterator().next();
                     edits.put(e.name(), e.value());
-                } catch (org.posthorn.config.ConfigSyntaxException | java.util.NoSuchElementException e) {
+                } catch (ConfigSyntaxException | NoSuchElementException e) {
                     String msg = e.getMessage() == null ? "" : e.getMessage();
                     throw new CommandFailure(msg.replaceFirst("^[^:]*line 1: ", ""));
                 }
@@ -474,7 +465,7 @@ public final class Postconf implements Command {
             for (MasterCf.Service s : master.entries()) {
                 if (!s.name().equals(p[0]) || !s.type().equals(p[1])) continue;
                 MasterCf.Service base = edits.getOrDefault(s.key(), s);
-                edits.put(s.key(), table == 'F' ? withField(base, p[2], value) : withOption(base, p[2], value));
+                edits.put(s.key(), table == 'F' ? withField(base, p[2], value) : base.withOption(p[2], value));
                 found = true;
             }
         }
@@ -482,53 +473,11 @@ public final class Postconf implements Command {
     }
 
     private static MasterCf.Service withField(MasterCf.Service s, String field, String value) {
-        List<String> cols = new java.util.ArrayList<>(List.of(s.name(), s.type(), s.privateColumn(), s.unprivColumn(),
-                s.chrootColumn(), s.wakeupColumn(), s.maxprocColumn()));
-        String command = String.join(" ", s.commandWords());
-        int i = MASTER_FIELDS.indexOf(field);
-        if (i < cols.size()) cols.set(i, value);
-        else command = value;
-        String line = String.join(" ", cols) + " " + command;
         try {
-            return MasterCf.parse(Path.of("master.cf"), List.of(line)).entries().getFirst();
-        } catch (ConfigException | java.util.NoSuchElementException e) {
+            return s.withField(field, value);
+        } catch (ConfigException e) {
             throw new CommandFailure("invalid " + field + " field \"" + value + "\" in \"" + value + "\"");
         }
-    }
-
-    /** The row with "-o name=value" set in place, added after the other options, or removed (value null). */
-    private static MasterCf.Service withOption(MasterCf.Service s, String name, String value) {
-        List<String> args = new java.util.ArrayList<>(s.args());
-        int insertAt = 0;
-        boolean done = false;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!a.startsWith("-") || a.equals("--")) break;
-            insertAt = i + 1;
-            if (a.equals("-o") && i + 1 < args.size()) {
-                String nv = args.get(i + 1);
-                insertAt = i + 2;
-                if (nv.startsWith(name + "=")) {
-                    if (value == null) {
-                        args.remove(i + 1);
-                        args.remove(i);
-                        i--;
-                        insertAt = i + 1;
-                    } else {
-                        args.set(i + 1, name + "=" + value);
-                        done = true;
-                    }
-                    continue;
-                }
-                i++;
-            }
-        }
-        if (value != null && !done) {
-            args.add(insertAt, "-o");
-            args.add(insertAt + 1, name + "=" + value);
-        }
-        return new MasterCf.Service(s.name(), s.type(), s.privateColumn(), s.unprivColumn(), s.chrootColumn(),
-                s.wakeupColumn(), s.maxprocColumn(), s.command(), List.copyOf(args), s.line());
     }
 
     private EditMode editMode() {

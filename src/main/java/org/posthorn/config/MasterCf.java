@@ -20,6 +20,10 @@ import java.util.Set;
 public final class MasterCf {
     private static final Set<String> TYPES = Set.of("inet", "unix", "unix-dgram", "fifo", "pass");
 
+    /** The names postconf -F gives the columns. */
+    public static final List<String> FIELDS = List.of("service", "type", "private", "unprivileged", "chroot",
+            "wakeup", "process_limit", "command");
+
     private final Path file;
     private final List<Service> entries;
     private final List<Service> services;
@@ -221,6 +225,67 @@ public final class MasterCf {
                 if (eq > 0) out.put(nv.substring(0, eq).strip(), nv.substring(eq + 1).strip());
             }
             return out;
+        }
+
+        /** The first seven columns as written, in order. */
+        public List<String> columns() {
+            return List.of(name, type, privateColumn, unprivColumn, chrootColumn, wakeupColumn, maxprocColumn);
+        }
+
+        /** This row with another column (a name from {@link #FIELDS}), checked as when read. */
+        public Service withField(String field, String value) throws ConfigException {
+            List<String> cols = new ArrayList<>(columns());
+            String commandText = String.join(" ", commandWords());
+            int i = FIELDS.indexOf(field);
+            if (i < 0) throw new ConfigException("invalid service attribute name: \"" + field + "\"");
+            if (i < cols.size()) cols.set(i, value);
+            else commandText = value;
+            List<Service> parsed = MasterCf.parse(Path.of("master.cf"), List.of(String.join(" ", cols) + " " + commandText)).entries();
+            if (parsed.isEmpty()) throw new ConfigException("bad field count");
+            return parsed.getFirst();
+        }
+
+        /** This row with "-o name=value" set in place, added after the other options, or removed (value null). */
+        public Service withOption(String optionName, String value) {
+            List<String> out = new ArrayList<>(args);
+            int insertAt = 0;
+            boolean done = false;
+            for (int i = 0; i < out.size(); i++) {
+                String a = out.get(i);
+                if (!a.startsWith("-") || a.equals("--")) break;
+                insertAt = i + 1;
+                if (!a.equals("-o") || i + 1 >= out.size()) continue;
+                insertAt = i + 2;
+                if (!out.get(i + 1).startsWith(optionName + "=")) {
+                    i++;
+                } else if (value == null) {
+                    out.subList(i, i + 2).clear();
+                    insertAt = i;
+                    i--;
+                } else {
+                    out.set(++i, optionName + "=" + value);
+                    done = true;
+                }
+            }
+            if (value != null && !done) out.addAll(insertAt, List.of("-o", optionName + "=" + value));
+            return withArgs(out);
+        }
+
+        /** This row with each "-o name=value" value expanded, $service_name being this row's name (postconf -x). */
+        public Service withExpandedOptions(Config config) {
+            Config view = config.withOverrides(Map.of("service_name", name));
+            List<String> out = new ArrayList<>(args);
+            for (int i : optionValues(out)) {
+                String nv = out.get(i);
+                int eq = nv.indexOf('=');
+                out.set(i, nv.substring(0, eq + 1) + view.expand(nv.substring(eq + 1)));
+            }
+            return withArgs(out);
+        }
+
+        private Service withArgs(List<String> newArgs) {
+            return new Service(name, type, privateColumn, unprivColumn, chrootColumn, wakeupColumn, maxprocColumn,
+                    command, List.copyOf(newArgs), line);
         }
 
         /** The command and its arguments as postconf -M prints them: groups with white space in braces. */

@@ -111,6 +111,25 @@ class MasterCfTest {
     }
 
     @Test
+    void editedCopiesOfARow() throws ConfigException {
+        MasterCf.Service s = parse("smtp inet n - y - - smtpd -o a=1 -v -o b=2").services().getFirst();
+        assertThat(s.withOption("c", "3").args()).containsExactly("-o", "a=1", "-v", "-o", "b=2", "-o", "c=3");
+        assertThat(s.withOption("a", "9").args()).containsExactly("-o", "a=9", "-v", "-o", "b=2");
+        assertThat(s.withOption("a", null).args()).containsExactly("-v", "-o", "b=2");
+        assertThat(s.withOption("b", null).withOption("a", null).args()).containsExactly("-v");
+        MasterCf.Service pipe = parse("x unix - n n - - pipe flags=R argv=/bin/true").services().getFirst();
+        assertThat(pipe.withOption("d", "4").args()).containsExactly("-o", "d=4", "flags=R", "argv=/bin/true");
+        assertThat(s.withField("process_limit", "5").maxprocColumn()).isEqualTo("5");
+        assertThat(s.withField("command", "local -v").commandWords()).containsExactly("local", "-v");
+        assertThatThrownBy(() -> s.withField("wakeup", "bad")).hasMessageContaining("invalid wakeup field");
+        assertThatThrownBy(() -> s.withField("maxproc", "5")).hasMessage("invalid service attribute name: \"maxproc\"");
+        MasterCf.Service relay = parse("relay unix - - n - - smtp -o syslog_name=postfix/$service_name -o x=$myhostname")
+                .services().getFirst();
+        assertThat(relay.withExpandedOptions(Config.of(FILE.getParent(), Map.of("myhostname", "h.example"))).overrides())
+                .containsExactly(Map.entry("syslog_name", "postfix/relay"), Map.entry("x", "h.example"));
+    }
+
+    @Test
     void postconfLayout() throws ConfigException {
         MasterCf m = parse("""
                 scalemail-backend unix - n n - 2 pipe flags=R user=scalemail argv=/usr/lib/scalemail/bin/scalemail-store ${nexthop} ${user} ${extension}
