@@ -18,6 +18,8 @@ public final class Config {
     private final Path configDir;
     private final Map<String, String> values;
     private final List<String> warnings;
+    /** Computed defaults, worked out once per view (mynetworks lists the interfaces). */
+    private final Map<String, String> computed = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Config(Path configDir, Map<String, String> values, List<String> warnings) {
         this.configDir = configDir;
@@ -108,7 +110,12 @@ public final class Config {
         Defaults.Parameter p = Defaults.lookup(name);
         if (p == null) return Defaults.isLegacy(name) ? "" : ServiceParameters.defaultText(name);
         if (!p.computed()) return p.text();
-        return SystemDefaults.compute(name, n -> values.containsKey(n) ? get(n) : null, this::get);
+        String known = computed.get(name);
+        if (known != null) return known;
+        // not computeIfAbsent: one computed default can ask for another (mydomain needs myhostname)
+        String text = SystemDefaults.compute(name, n -> values.containsKey(n) ? get(n) : null, this::get);
+        if (!name.equals("process_id")) computed.put(name, text);
+        return text;
     }
 
     /** A yes/no parameter (case does not matter). */

@@ -93,7 +93,19 @@ final class PostconfRunner {
     }
 
     /** Posthorn's postconf in this JVM, through the same entry point as bin/postconf. */
-    static synchronized Result posthorn(Path dir, String... args) {
+    static Result posthorn(Path dir, String... args) {
+        STDIO.lock();
+        try {
+            return posthornLocked(dir, args);
+        } finally {
+            STDIO.unlock();
+        }
+    }
+
+    /** System.out and System.err are swapped for the run: one run at a time. */
+    private static final java.util.concurrent.locks.ReentrantLock STDIO = new java.util.concurrent.locks.ReentrantLock();
+
+    private static Result posthornLocked(Path dir, String... args) {
         String[] argv = new String[args.length + 3];
         argv[0] = "postconf";
         argv[1] = "-c";
