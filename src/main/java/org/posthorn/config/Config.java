@@ -114,7 +114,7 @@ public final class Config {
         if (known != null) return known;
         // not computeIfAbsent: one computed default can ask for another (mydomain needs myhostname)
         String text = SystemDefaults.compute(name, n -> values.containsKey(n) ? get(n) : null, this::get);
-        if (!name.equals("process_id")) computed.put(name, text);
+        if (!name.startsWith("process_")) computed.put(name, text); // process_id and process_name may change
         return text;
     }
 
