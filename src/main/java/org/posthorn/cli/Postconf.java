@@ -436,7 +436,7 @@ public final class Postconf implements Command {
 
     private static MasterCf.Service parseEntry(Path file, String entry, String arg) {
         try {
-            List<MasterCf.Service> parsed = MasterCf.parse(file, List.of(entry)).entries();
+            List<MasterCf.Service> parsed = MasterCf.parseChecked(file, List.of(entry)).entries();
             if (parsed.isEmpty()) throw new CommandFailure("bad field count: \"" + arg + "\"");
             return parsed.getFirst();
         } catch (ConfigException e) {

@@ -50,17 +50,32 @@ public final class MasterCf {
     public static MasterCf loadIfExists(Path configDir, String dirLabel) throws IOException, ConfigException {
         Path file = configDir.resolve("master.cf");
         try {
-            return parse(Path.of(dirLabel, "master.cf"), MainCf.readLines(file));
+            return parseChecked(Path.of(dirLabel, "master.cf"), MainCf.readLines(file));
         } catch (NoSuchFileException e) {
             return null;
         }
     }
 
+    /**
+     * Splits master.cf into rows; only a row with fewer than eight columns is an error here,
+     * so that the master can report every bad column itself (org.posthorn.master.MasterCfCheck).
+     */
     public static MasterCf parse(Path file, List<String> lines) throws ConfigException {
+        return parse(file, lines, false);
+    }
+
+    /** As {@link #parse}, and the first bad column (type, y/n flags, wakeup, process limit) is an error, as in postconf. */
+    public static MasterCf parseChecked(Path file, List<String> lines) throws ConfigException {
+        return parse(file, lines, true);
+    }
+
+    private static MasterCf parse(Path file, List<String> lines, boolean checked) throws ConfigException {
         List<String> warnings = new ArrayList<>();
         List<Service> entries = new ArrayList<>();
         for (MainCf.Logical l : MainCf.logicalLines(lines, file.toString(), warnings)) {
-            entries.add(Service.parse(file, l.first() + 1, l.text(), warnings));
+            Service s = Service.parse(file, l.first() + 1, l.text(), warnings);
+            if (checked) s.check(file);
+            entries.add(s);
         }
         return new MasterCf(file, entries, warnings);
     }
@@ -110,19 +125,22 @@ public final class MasterCf {
             String where = "file " + file + ": line " + line + ": ";
             List<String> words = splitWords(file, line, text, warnings);
             if (words.size() < 8) throw new ConfigException(where + "bad field count");
-            String type = words.get(1);
-            if (!TYPES.contains(type)) throw bad(where, "type", type, text);
-            check(where, "private", words.get(2), text);
-            check(where, "unprivileged", words.get(3), text);
-            check(where, "chroot", words.get(4), text);
-            String wakeup = words.get(5);
-            String wakeupDigits = wakeup.endsWith("?") ? wakeup.substring(0, wakeup.length() - 1) : wakeup;
-            if (!wakeup.equals("-") && !isDigits(wakeupDigits)) throw bad(where, "wakeup", wakeup, text);
-            String maxproc = words.get(6);
-            if (!maxproc.equals("-") && !isDigits(maxproc)) throw bad(where, "process_limit", maxproc, text);
             List<String> args = normalizeOptions(words.subList(8, words.size()));
-            return new Service(words.get(0), type, words.get(2), words.get(3), words.get(4), wakeup, maxproc,
-                    words.get(7), List.copyOf(args), line);
+            return new Service(words.get(0), words.get(1), words.get(2), words.get(3), words.get(4), words.get(5),
+                    words.get(6), words.get(7), List.copyOf(args), line);
+        }
+
+        /** Throws for the first column master(5) does not allow, naming the file and line. */
+        void check(Path file) throws ConfigException {
+            String where = "file " + file + ": line " + line + ": ";
+            String text = String.join(" ", columns()) + " " + String.join(" ", commandWords());
+            if (!TYPES.contains(type)) throw bad(where, "type", type, text);
+            check(where, "private", privateColumn, text);
+            check(where, "unprivileged", unprivColumn, text);
+            check(where, "chroot", chrootColumn, text);
+            String wakeupDigits = wakeupColumn.endsWith("?") ? wakeupColumn.substring(0, wakeupColumn.length() - 1) : wakeupColumn;
+            if (!wakeupColumn.equals("-") && !isDigits(wakeupDigits)) throw bad(where, "wakeup", wakeupColumn, text);
+            if (!maxprocColumn.equals("-") && !isDigits(maxprocColumn)) throw bad(where, "process_limit", maxprocColumn, text);
         }
 
         private static boolean isDigits(String s) {
@@ -240,7 +258,7 @@ public final class MasterCf {
             if (i < 0) throw new ConfigException("invalid service attribute name: \"" + field + "\"");
             if (i < cols.size()) cols.set(i, value);
             else commandText = value;
-            List<Service> parsed = MasterCf.parse(Path.of("master.cf"), List.of(String.join(" ", cols) + " " + commandText)).entries();
+            List<Service> parsed = parseChecked(Path.of("master.cf"), List.of(String.join(" ", cols) + " " + commandText)).entries();
             if (parsed.isEmpty()) throw new ConfigException("bad field count");
             return parsed.getFirst();
         }

@@ -1,36 +1,50 @@
 package org.posthorn.log;
 
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Postfix-style logging: one Log per program ("smtpd", "qmgr", "postmap"), tagged
- * {@code syslog_name/program[pid]}. Lines go to every configured {@link LogSink}; commands
- * also print {@code program: warning: text} on stderr as Postfix's commands do.
+ * {@code syslog_name/program[pid]}. Lines go to every configured {@link LogSink} (see
+ * {@link LogSetup}); commands also print {@code program: warning: text} on stderr as
+ * Postfix's commands do.
  */
 public final class Log {
     private static final long PID = ProcessHandle.current().pid();
     private static final List<LogSink> SINKS = new CopyOnWriteArrayList<>();
     private static volatile String defaultSyslogName = "postfix";
     private static volatile boolean toStderr = true;
+    private static volatile boolean stderrWithTag;
 
     private final String syslogName;
     private final String program;
+    private final boolean echo;
 
-    private Log(String syslogName, String program) {
+    private Log(String syslogName, String program, boolean echo) {
         this.syslogName = syslogName;
         this.program = program;
+        this.echo = echo;
     }
 
     /** A log for a program under the process-wide syslog_name. */
     public static Log of(String program) {
-        return new Log(null, program);
+        return new Log(null, program, false);
     }
 
     /** A log for a program under a service's own syslog_name (master.cf -o syslog_name=...). */
     public static Log of(String syslogName, String program) {
-        return new Log(syslogName, program);
+        return new Log(syslogName, program, false);
+    }
+
+    /**
+     * A log whose every record, info included, is also printed on stderr with the full tag
+     * ({@code postfix/postfix-script: starting the Postfix mail system}), as postlog(1) does
+     * for the postfix command's messages.
+     */
+    public static Log echoing(String program) {
+        return new Log(null, program, true);
     }
 
     /** Sets the process-wide syslog_name (main.cf's syslog_name). */
@@ -43,13 +57,28 @@ public final class Log {
         toStderr = on;
     }
 
+    /** Whether the stderr echo names the full tag ("postfix/master: fatal: ...") instead of the program. */
+    public static void setStderrWithTag(boolean on) {
+        stderrWithTag = on;
+    }
+
     public static void addSink(LogSink sink) {
         SINKS.add(sink);
     }
 
+    /** Closes every sink, writing out what they buffer. */
     public static void clearSinks() {
         for (LogSink s : SINKS) s.close();
         SINKS.clear();
+    }
+
+    public static boolean hasSinks() {
+        return !SINKS.isEmpty();
+    }
+
+    /** This process's id, as it appears in "[pid]". */
+    public static long pid() {
+        return PID;
     }
 
     /** The tag before "[pid]": syslog_name/program. */
@@ -81,17 +110,20 @@ public final class Log {
 
     private void emit(Severity severity, String prefix, String format, Object... args) {
         String text = prefix + (args.length == 0 ? format : String.format(Locale.ROOT, format, args));
-        if (toStderr && (severity != Severity.INFO || SINKS.isEmpty())) {
-            System.err.println(program + ": " + text);
+        PrintStream err = System.err;
+        if (echo) {
+            err.println(tag() + ": " + text);
+        } else if (toStderr && (severity != Severity.INFO || SINKS.isEmpty())) {
+            err.println((stderrWithTag ? tag() : program) + ": " + text);
         }
         for (LogSink sink : SINKS) {
             sink.write(severity, tag(), PID, text);
         }
     }
 
-    /** Syslog severities Postfix uses. */
+    /** Severities Postfix uses, with the syslog level msg_syslog.c maps each to. */
     public enum Severity {
-        INFO(6), WARNING(4), ERROR(3), FATAL(2), PANIC(0);
+        INFO(6), WARNING(4), ERROR(3), FATAL(2), PANIC(2);
 
         public final int syslogLevel;
 

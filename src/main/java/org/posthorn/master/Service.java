@@ -11,10 +11,11 @@ import java.nio.channels.SocketChannel;
  * row's wakeup timer and from triggers.
  *
  * <p>Implementations have a public no-argument constructor; {@link ServiceRegistry} maps
- * the program name in master.cf's command column to the class.
+ * the program name in master.cf's command column to the class. A service that throws from
+ * start, serve or wakeup is logged and replaced by a fresh instance with a back-off.
  */
 public interface Service {
-    /** Called once before any connection or wakeup. */
+    /** Called once before any connection or wakeup; may register seams with {@link ServiceContext#register}. */
     default void start(ServiceContext context) throws Exception {
     }
 
@@ -24,6 +25,24 @@ public interface Service {
 
     /** The wakeup timer fired or a trigger arrived. */
     default void wakeup(ServiceContext context) throws Exception {
+    }
+
+    /**
+     * Whether this is one of Postfix's trigger servers (pickup, qmgr): a connection to its
+     * socket carries a few request bytes and no dialogue, so the master reads them and calls
+     * {@link #trigger} instead of {@link #serve}. See docs/public-sockets.md.
+     */
+    default boolean triggerServer() {
+        return false;
+    }
+
+    /**
+     * Trigger bytes arrived (qmgr: {@code I D A F W}; pickup: any byte). Triggers and
+     * wakeups of one service never run at the same time. The default treats every trigger as
+     * a wakeup.
+     */
+    default void trigger(byte[] request, ServiceContext context) throws Exception {
+        wakeup(context);
     }
 
     /** Stop accepting work; running serve() calls finish on their own (postfix stop / reload). */

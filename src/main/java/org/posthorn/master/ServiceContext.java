@@ -20,8 +20,22 @@ public interface ServiceContext {
     /** $queue_directory. */
     Path queueDirectory();
 
-    /** The seam of another daemon, e.g. seam(Cleanup.class); throws if no such daemon runs. */
+    /**
+     * The seam of another daemon, e.g. seam(Cleanup.class). While other services are still
+     * in their first start this waits (up to a few seconds) for the provider to register;
+     * throws IllegalStateException if no running service provides it.
+     */
     <T> T seam(Class<T> type);
+
+    /**
+     * Offers a seam to the other services, normally from {@link Service#start}. A later
+     * registration of the same type (the service restarted, or reloaded) replaces it; it is
+     * withdrawn when this service's row leaves master.cf. The master's context implements
+     * this; the default is for contexts that tests build.
+     */
+    default <T> void register(Class<T> type, T implementation) {
+        throw new UnsupportedOperationException("this context takes no seams");
+    }
 
     /** Whether the master is stopping: long-running loops end when this turns true. */
     boolean stopping();

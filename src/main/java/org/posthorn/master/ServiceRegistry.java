@@ -4,18 +4,25 @@ import java.util.Map;
 
 /**
  * master.cf's command column to the Java class of that program. Programs that arrive with
- * later work are absent; the master says so for rows that name them.
+ * later work are absent; the master says so for rows that name them. The system property
+ * {@code posthorn.service.PROGRAM=CLASS} (a master JVM option, see POSTHORN_MASTER_OPTS)
+ * adds or replaces a program, for tests and experiments.
  */
 public final class ServiceRegistry {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
-            Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"));
+            Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
+            Map.entry("qmgr", "org.posthorn.qmgr.QmgrService"),
+            Map.entry("bounce", "org.posthorn.bounce.BounceService"),
+            Map.entry("error", "org.posthorn.error.ErrorService"),
+            Map.entry("discard", "org.posthorn.discard.DiscardService"),
+            Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"));
 
     private ServiceRegistry() {
     }
 
     /** A new instance of the program's service, or null when this version has none. */
     public static Service create(String program) throws ReflectiveOperationException {
-        String cls = PROGRAMS.get(program);
+        String cls = System.getProperty("posthorn.service." + program, PROGRAMS.get(program));
         if (cls == null) return null;
         try {
             return (Service) Class.forName(cls).getDeclaredConstructor().newInstance();

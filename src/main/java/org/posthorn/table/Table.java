@@ -1,5 +1,8 @@
 package org.posthorn.table;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * A lookup table opened from {@code type:name} (hash:/etc/postfix/virtual, regexp:..., cidr:...).
  * Postfix's dictionary interface: a key maps to a value or to nothing.
@@ -11,7 +14,8 @@ public interface Table extends AutoCloseable {
     /**
      * The value for a key, or null when the table has none. A table that cannot answer now
      * (a database down, an unreadable file) throws {@link TableException} so that callers
-     * defer, as Postfix does with DICT_ERR_RETRY.
+     * defer, as Postfix does with DICT_ERR_RETRY. Fixed-string tables fold the key to lower
+     * case first unless they were opened without case folding (postmap -f).
      */
     String lookup(String key) throws TableException;
 
@@ -21,6 +25,14 @@ public interface Table extends AutoCloseable {
      */
     default boolean fixedKeys() {
         return true;
+    }
+
+    /**
+     * Every entry in the table's own order, for "postmap -s"; null when the type cannot list
+     * its entries (cidr, static, cdb, ...), where Postfix says "sequence operation is not supported".
+     */
+    default List<Map.Entry<String, String>> entries() throws TableException {
+        return null;
     }
 
     @Override

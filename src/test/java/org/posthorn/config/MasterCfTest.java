@@ -94,20 +94,25 @@ class MasterCfTest {
         assertThat(m.entries().getFirst().overrides()).containsExactly(Map.entry("a", "b"));
     }
 
+    private static MasterCf checked(String text) throws ConfigException {
+        return MasterCf.parseChecked(FILE, List.of(text.split("\n")));
+    }
+
     @Test
-    void errorsNameFileAndLine() {
+    void errorsNameFileAndLine() throws ConfigException {
         assertThatThrownBy(() -> parse("# c\nsmtp inet n - n - -\n")).isInstanceOf(ConfigException.class)
                 .hasMessage("file /etc/x/master.cf: line 2: bad field count");
-        assertThatThrownBy(() -> parse("smtp bogus n - n - - smtpd"))
+        assertThat(parse("smtp bogus n - n - - smtpd").entries()).as("the master checks columns itself").hasSize(1);
+        assertThatThrownBy(() -> checked("smtp bogus n - n - - smtpd"))
                 .hasMessage("file /etc/x/master.cf: line 1: invalid type field \"bogus\" in \"smtp bogus n - n - - smtpd\"");
-        assertThatThrownBy(() -> parse("smtp inet n - n - x smtpd"))
+        assertThatThrownBy(() -> checked("smtp inet n - n - x smtpd"))
                 .hasMessageContaining("invalid process_limit field \"x\"");
-        assertThatThrownBy(() -> parse("smtp inet n - n - -1 smtpd"))
-                .hasMessageContaining("invalid process_limit field \"-1\"");
-        assertThatThrownBy(() -> parse("smtp inet n - n 1?? - smtpd")).hasMessageContaining("invalid wakeup field \"1??\"");
-        assertThatThrownBy(() -> parse("smtp inet q - n - - smtpd")).hasMessageContaining("invalid private field \"q\"");
-        assertThatThrownBy(() -> parse("smtp inet n q n - - smtpd")).hasMessageContaining("invalid unprivileged field \"q\"");
-        assertThatThrownBy(() -> parse("smtp inet n - q - - smtpd")).hasMessageContaining("invalid chroot field \"q\"");
+        assertThatThrownBy(() -> checked("# c\n\nsmtp inet n - n - -1 smtpd"))
+                .hasMessage("file /etc/x/master.cf: line 3: invalid process_limit field \"-1\" in \"smtp inet n - n - -1 smtpd\"");
+        assertThatThrownBy(() -> checked("smtp inet n - n 1?? - smtpd")).hasMessageContaining("invalid wakeup field \"1??\"");
+        assertThatThrownBy(() -> checked("smtp inet q - n - - smtpd")).hasMessageContaining("invalid private field \"q\"");
+        assertThatThrownBy(() -> checked("smtp inet n q n - - smtpd")).hasMessageContaining("invalid unprivileged field \"q\"");
+        assertThatThrownBy(() -> checked("smtp inet n - q - - smtpd")).hasMessageContaining("invalid chroot field \"q\"");
     }
 
     @Test

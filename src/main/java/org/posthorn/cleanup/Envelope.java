@@ -1,0 +1,22 @@
+package org.posthorn.cleanup;
+
+import java.time.Instant;
+
+/**
+ * The sender side of a message's envelope as given in MAIL FROM (or by pickup/bounce).
+ *
+ * @param sender   the envelope sender as received, without angle brackets; "" for the null sender
+ * @param arrival  the arrival time (queue-file time record, Received: date)
+ * @param size     the SIZE= declared by the client (RFC 1870), or -1 when none
+ * @param body     the BODY= value ({@code 7BIT}, {@code 8BITMIME}), or null when not given (RFC 6152)
+ * @param smtputf8 whether the client declared SMTPUTF8 (RFC 6531)
+ * @param ret      the DSN RET= value ({@code FULL} or {@code HDRS}), or null (RFC 3461)
+ * @param envid    the DSN ENVID= value, xtext-decoded, or null (RFC 3461)
+ */
+public record Envelope(String sender, Instant arrival, long size, String body, boolean smtputf8,
+                       String ret, String envid) {
+    /** An envelope with only a sender, for producers without ESMTP parameters (pickup, bounce). */
+    public static Envelope of(String sender, Instant arrival) {
+        return new Envelope(sender, arrival, -1, null, false, null, null);
+    }
+}

@@ -1,0 +1,119 @@
+package org.posthorn.log;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * maillog_file (or stdout under {@code postfix start-fg}): lines in postlogd's format,
+ * written by one writer thread from a bounded queue, so that no logging thread ever waits
+ * on the disk while holding a lock. The file is opened for append: several processes (the
+ * master and short-lived commands) may write the same file, each line in one write(2).
+ */
+public final class FileSink implements LogSink {
+    private static final int QUEUE_LINES = 10_000;
+    private static final String END = new String("end");
+
+    private final String host;
+    private final OutputStream out;
+    private final boolean closeOut;
+    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
+    private final Thread writer;
+    private volatile boolean closed;
+
+    private FileSink(String host, OutputStream out, boolean closeOut, String name) {
+        this.host = host;
+        this.out = out;
+        this.closeOut = closeOut;
+        this.writer = Thread.ofPlatform().daemon().name(name).start(this::drain);
+    }
+
+    /** Appends to {@code file}, creating it with mode 0600 as postlogd does. */
+    public static FileSink open(Path file, String host) throws IOException {
+        if (!Files.exists(file)) {
+            try {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // another process made it first: append to it
+            }
+        }
+        OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return new FileSink(host, out, true, "maillog-writer");
+    }
+
+    /** Lines on this process's standard output ({@code postfix start-fg}, maillog_file = /dev/stdout). */
+    public static FileSink stdout(String host) {
+        return new FileSink(host, new FileOutputStream(java.io.FileDescriptor.out), false, "stdout-log-writer");
+    }
+
+    @Override
+    public void write(Log.Severity severity, String tag, long pid, String text) {
+        if (closed) return; // a writer that raced with close (reload, logrotate): the line goes nowhere
+        String line = LineFormat.line(LocalDateTime.now(), host, tag, pid, text) + "\n";
+        try {
+            queue.put(line);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void drain() {
+        List<String> batch = new ArrayList<>();
+        boolean end = false;
+        while (!end) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, 256);
+            for (String line : batch) {
+                if (line == END) {
+                    end = true;
+                    break;
+                }
+                try {
+                    // one write per line: O_APPEND keeps concurrent writers' lines whole
+                    out.write(line.getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // nowhere left to report it; keep the queue moving
+                }
+            }
+            batch.clear();
+            try {
+                out.flush();
+            } catch (IOException ignored) {
+                // as above
+            }
+        }
+    }
+
+    /** Writes out the queued lines (waiting up to two seconds) and closes the file. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            if (queue.offer(END, 2, TimeUnit.SECONDS)) writer.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closeOut) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // closing after the last line: nothing to lose
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.posthorn.master;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * What the postfix command does to a master: find whether one runs, send it a signal, and
+ * build the command line that starts one. Signals: SIGHUP reload, SIGTERM graceful stop,
+ * SIGKILL abort.
+ */
+public final class MasterControl {
+    private MasterControl() {
+    }
+
+    /** The pid of the master of this queue directory, or empty when none runs. */
+    public static OptionalLong running(Path queueDirectory) throws IOException {
+        return PidLock.running(queueDirectory);
+    }
+
+    /**
+     * Whether the process still runs. A master that exited stays a zombie until whoever
+     * adopted it (init) reaps it: that counts as gone.
+     */
+    public static boolean alive(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) return false;
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static boolean reload(long pid) {
+        return Posix.kill(pid, Posix.SIGHUP);
+    }
+
+    public static boolean stop(long pid) {
+        return Posix.kill(pid, Posix.SIGTERM);
+    }
+
+    /** Kills the master and its process group at once (it leads its own group after start). */
+    public static boolean abort(long pid) {
+        boolean group = Posix.kill(-pid, Posix.SIGKILL);
+        return Posix.kill(pid, Posix.SIGKILL) || group;
+    }
+
+    /**
+     * The command that runs a master JVM: POSTHORN_JAVA (else this JVM's java) with
+     * server-style options, POSTHORN_CLASSPATH (else this JVM's class path), then the words
+     * of POSTHORN_MASTER_OPTS (heap size, system properties; a -cp there replaces ours).
+     */
+    public static List<String> command(Path configDir, String... masterOptions) {
+        String java = System.getenv("POSTHORN_JAVA");
+        if (java == null || java.isEmpty()) java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getenv("POSTHORN_CLASSPATH");
+        if (cp == null || cp.isEmpty()) cp = System.getProperty("java.class.path");
+        List<String> cmd = new ArrayList<>(List.of(java,
+                "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
+                "--enable-native-access=ALL-UNNAMED"));
+        String home = System.getenv("POSTHORN_HOME");
+        if (home != null && Files.isDirectory(Path.of(home, "target"))) {
+            // class-data sharing cuts the master's start time; rebuilt when the jar changes
+            cmd.addAll(List.of("-XX:SharedArchiveFile=" + Path.of(home, "target", "posthorn-master.jsa"),
+                    "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        }
+        cmd.add("-cp");
+        cmd.add(cp);
+        String opts = System.getenv("POSTHORN_MASTER_OPTS");
+        if (opts != null) {
+            for (String w : opts.trim().split("\\s+")) if (!w.isEmpty()) cmd.add(w);
+        }
+        cmd.add(Master.class.getName());
+        cmd.add("-c");
+        cmd.add(configDir.toString());
+        cmd.addAll(List.of(masterOptions));
+        return cmd;
+    }
+}
