@@ -28,6 +28,7 @@ class PostconfTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try {
+            org.posthorn.log.Log.setStderr(true); // other tests in this JVM may run daemons that turn it off
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             int status = Main.run(argv);

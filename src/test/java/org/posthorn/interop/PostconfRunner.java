@@ -106,6 +106,8 @@ final class PostconfRunner {
     private static final java.util.concurrent.locks.ReentrantLock STDIO = new java.util.concurrent.locks.ReentrantLock();
 
     private static Result posthornLocked(Path dir, String... args) {
+        // a command prints its warnings on stderr; daemon tests in this JVM may have turned that off
+        org.posthorn.log.Log.setStderr(true);
         String[] argv = new String[args.length + 3];
         argv[0] = "postconf";
         argv[1] = "-c";
