@@ -66,6 +66,8 @@ public record Dialogue(String name, String profile, List<Step> steps) {
     public static Map<String, String> mainCf(String profile) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("myhostname", "reference.test");
+        // as the default instance: without it the registry's defaults are Postfix's level-0 ones (smtputf8_enable = no)
+        m.put("compatibility_level", "3.6");
         m.put("mynetworks", "127.0.0.0/8");
         m.put("smtpd_error_sleep_time", "0s");
         m.put("smtpd_forbid_bare_newline", "no");
