@@ -29,6 +29,13 @@ public final class Maps {
         return new Maps(title, tables);
     }
 
+    /** The tables of an already split list of "type:name" specs, opened shared. */
+    public static Maps open(String title, List<String> specs, Config config) throws TableException {
+        List<Table> tables = new ArrayList<>();
+        for (String spec : specs) tables.add(TableFactory.open(spec, config));
+        return new Maps(title, tables);
+    }
+
     /** The parameter's tables: {@code Maps.of("virtual_alias_maps", config)}. */
     public static Maps of(String parameter, Config config) throws TableException {
         return open(parameter, config.get(parameter), config);
