@@ -63,7 +63,7 @@ public final class AddressMaps {
     /** The table value for an address, or null when no key matches. */
     public String find(String address) throws TableException {
         if (maps.isEmpty()) return null;
-        AddressLookup.MailMatch m = AddressLookup.mailAddress(maps, address, extension, localDomain);
+        AddressLookup.MailMatch m = AddressLookup.mailAddress(maps, address, extension, localDomain::test);
         if (m == null) return null;
         String value = m.match().value();
         if (value.startsWith("@")) {

@@ -10,6 +10,7 @@ import java.util.Map;
  */
 public final class ServiceRegistry {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
+            Map.entry("cleanup", "org.posthorn.cleanup.CleanupService"),
             Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
             Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"));
 

@@ -86,6 +86,12 @@ public final class AddressLookup {
         return keys;
     }
 
+    /** Whether a domain is local ($myorigin, $mydestination, ...); may consult a table and fail. */
+    @FunctionalInterface
+    public interface LocalDomain {
+        boolean test(String domain) throws TableException;
+    }
+
     /**
      * A {@link #mailAddress} match and the address extension that was taken off to find it
      * (user+ext@domain found as user@domain or user): null when the key kept it, and for
@@ -98,7 +104,7 @@ public final class AddressLookup {
     /** virtual(5) / canonical(5) order; {@code localDomain} says whether a domain is $myorigin, $mydestination... */
     public static Maps.Match mailAddress(Maps maps, String address, String delimiters, Predicate<String> localDomain)
             throws TableException {
-        MailMatch m = mailAddress(maps, address, defaultExtension(delimiters), localDomain);
+        MailMatch m = mailAddress(maps, address, defaultExtension(delimiters), localDomain::test);
         return m == null ? null : m.match();
     }
 
@@ -107,7 +113,7 @@ public final class AddressLookup {
      * {@link #mailAddressKeys}, each in external form first.
      */
     public static MailMatch mailAddress(Maps maps, String address, AddressExtension extension,
-                                        Predicate<String> localDomain) throws TableException {
+                                        LocalDomain localDomain) throws TableException {
         Parts p = Parts.of(address);
         int split = extension.splitPoint(p.local);
         String bare = split < 0 ? null : p.local.substring(0, split);

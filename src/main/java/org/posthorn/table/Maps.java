@@ -60,12 +60,19 @@ public final class Maps {
 
     /**
      * The first table's value for the key; with {@code partial} only fixed-string tables are
-     * asked (a regexp table must see the whole address, never a fragment of it).
+     * asked (a regexp table must see the whole address, never a fragment of it). An empty
+     * value is a configuration error (TableException), as in Postfix.
      */
     public Match find(String key, boolean partial) throws TableException {
         for (Table t : tables) {
             if (partial && !t.fixedKeys()) continue;
             String v = t.lookup(key);
+            if (v != null && v.isEmpty()) {
+                // Postfix's maps_find: tables must answer "not found", never an empty value
+                TableFactory.warn(title + " lookup of " + key + " returns an empty string result");
+                TableFactory.warn(title + " should return NO RESULT in case of NOT FOUND");
+                throw new TableException(title + " lookup failure");
+            }
             if (v != null) return new Match(key, v, t);
         }
         return null;

@@ -42,7 +42,16 @@ public final class TableFactory {
 
     /** The shared table for a spec, with Postfix's default case folding of fixed-string keys. */
     public static Table open(String spec, Config config) throws TableException {
-        KeyFold fold = KeyFold.of(config, true);
+        return open(spec, config, true);
+    }
+
+    /**
+     * The shared table for a spec; {@code fold} false keeps fixed-string keys as written, as
+     * Postfix opens the tables of match lists (mydestination, relay_domains, ...), which fold
+     * only the query.
+     */
+    public static Table open(String spec, Config config, boolean foldKeys) throws TableException {
+        KeyFold fold = KeyFold.of(config, foldKeys);
         String key = fold + " " + spec;
         Table t = CACHE.get(key);
         if (t != null) return t;
