@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.posthorn.address.ListSplitter;
 import org.posthorn.config.Config;
 
 /**
@@ -99,7 +100,8 @@ public record CleanupSettings(
     }
 
     static List<String> split(String value) {
-        return java.util.Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+        // brace-aware, as Postfix: "inline:{a=b, c=d}" is one table
+        return ListSplitter.split(value);
     }
 
     private static Set<String> lowerSet(List<String> items) {

@@ -94,6 +94,12 @@ class AddressRulesTest {
     }
 
     @Test
+    void tableListsKeepBracesTogether() {
+        assertThat(settings(Map.of("canonical_maps", "inline:{a=b, c=d}, hash:/etc/postfix/canonical")).canonicalMaps())
+                .containsExactly("inline:{a=b, c=d}", "hash:/etc/postfix/canonical");
+    }
+
+    @Test
     void masquerading() {
         Masquerade m = new Masquerade(List.of("!sub.example.com", "example.com"), java.util.Set.of("root"));
         assertThat(m.apply("u@host.example.com")).isEqualTo("u@example.com");
