@@ -2,10 +2,6 @@ package org.posthorn.cleanup;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Predicate;
 import org.posthorn.address.AddressExtension;
 import org.posthorn.config.Config;
 import org.posthorn.table.AddressLookup;
@@ -22,34 +18,32 @@ import org.posthorn.table.TableException;
 public final class AddressMaps {
     private final Maps maps;
     private final AddressExtension extension;
-    private final Predicate<String> localDomain;
+    private final AddressLookup.LocalDomain localDomain;
     private final boolean propagate;
 
-    private AddressMaps(Maps maps, CleanupSettings settings, boolean propagate) {
+    private AddressMaps(Maps maps, CleanupSettings settings, AddressLookup.LocalDomain localDomain, boolean propagate) {
         this.maps = maps;
         this.extension = new AddressExtension(settings.recipientDelimiter(), settings.ownerRequestSpecial(),
                 settings.doubleBounceSender());
-        // the user part alone is looked up for $myorigin and $mydestination domains
-        Set<String> local = new TreeSet<>(settings.myDestination());
-        local.add(settings.myorigin().toLowerCase(Locale.ROOT));
-        this.localDomain = domain -> local.contains(domain.toLowerCase(Locale.ROOT));
+        this.localDomain = localDomain;
         this.propagate = propagate;
     }
 
     /**
      * Opens the tables of a *_maps parameter.
      *
+     * @param localDomain    whether the user part alone is looked up for a domain ($myorigin, resolve_local)
      * @param extensionClass "canonical" or "virtual" (propagate_unmatched_extensions), or null
      */
     public static AddressMaps open(String parameter, List<String> specs, Config config, CleanupSettings settings,
-                                   String extensionClass) throws TableException {
-        return new AddressMaps(Maps.open(parameter, specs, config), settings,
+                                   AddressLookup.LocalDomain localDomain, String extensionClass) throws TableException {
+        return new AddressMaps(Maps.open(parameter, specs, config), settings, localDomain,
                 extensionClass != null && settings.propagateUnmatchedExtensions().contains(extensionClass));
     }
 
     /** For tests: maps over tables already open. */
-    static AddressMaps of(Maps maps, CleanupSettings settings, boolean propagate) {
-        return new AddressMaps(maps, settings, propagate);
+    static AddressMaps of(Maps maps, CleanupSettings settings, AddressLookup.LocalDomain localDomain, boolean propagate) {
+        return new AddressMaps(maps, settings, localDomain, propagate);
     }
 
     public String parameter() {
@@ -63,7 +57,7 @@ public final class AddressMaps {
     /** The table value for an address, or null when no key matches. */
     public String find(String address) throws TableException {
         if (maps.isEmpty()) return null;
-        AddressLookup.MailMatch m = AddressLookup.mailAddress(maps, address, extension, localDomain::test);
+        AddressLookup.MailMatch m = AddressLookup.mailAddress(maps, address, extension, localDomain);
         if (m == null) return null;
         String value = m.match().value();
         if (value.startsWith("@")) {

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import org.posthorn.address.InterfaceAddresses;
+import org.posthorn.address.MatchList;
 import org.posthorn.address.Quote;
 import org.posthorn.address.TableOpener;
 import org.posthorn.config.Config;
@@ -13,9 +14,11 @@ import org.posthorn.queue.QueueDirectory;
 import org.posthorn.queue.QueueFileWriter;
 import org.posthorn.queue.QueueName;
 import org.posthorn.rewrite.HeaderRewriteClients;
+import org.posthorn.rewrite.LocalDestinations;
 import org.posthorn.rewrite.RewriteContext;
 import org.posthorn.rewrite.TrivialRewrite;
 import org.posthorn.rewrite.TrivialRewriter;
+import org.posthorn.table.AddressLookup;
 import org.posthorn.table.TableException;
 
 /**
@@ -62,15 +65,22 @@ public final class CleanupDaemon implements Cleanup {
         this.clock = clock;
         this.rewrite = rewrite;
         CleanupSettings s = settings;
+        InterfaceAddresses interfaces = InterfaceAddresses.of(config.getList("inet_interfaces"),
+                config.getList("proxy_interfaces"), config.getList("inet_protocols"));
         this.headerRewriteClients = new HeaderRewriteClients(String.join(" ", s.localHeaderRewriteClients()),
-                InterfaceAddresses.of(config.getList("inet_interfaces"), config.getList("proxy_interfaces"),
-                        config.getList("inet_protocols")), TableOpener.of(config), log);
-        this.canonical = AddressMaps.open("canonical_maps", s.canonicalMaps(), config, s, "canonical");
-        this.senderCanonical = AddressMaps.open("sender_canonical_maps", s.senderCanonicalMaps(), config, s, "canonical");
-        this.recipientCanonical = AddressMaps.open("recipient_canonical_maps", s.recipientCanonicalMaps(), config, s, "canonical");
-        this.virtualAlias = AddressMaps.open("virtual_alias_maps", s.virtualAliasMaps(), config, s, "virtual");
-        this.senderBcc = AddressMaps.open("sender_bcc_maps", s.senderBccMaps(), config, s, null);
-        this.recipientBcc = AddressMaps.open("recipient_bcc_maps", s.recipientBccMaps(), config, s, null);
+                interfaces, TableOpener.of(config), log);
+        // the user part alone is looked up for $myorigin and local domains (resolve_local)
+        LocalDestinations local = new LocalDestinations(new MatchList("mydestination", config.get("mydestination"),
+                MatchList.Kind.STRING, false, TableOpener.of(config, false)), interfaces);
+        AddressLookup.LocalDomain localDomain = domain -> domain.equalsIgnoreCase(s.myorigin()) || local.isLocal(domain);
+        this.canonical = AddressMaps.open("canonical_maps", s.canonicalMaps(), config, s, localDomain, "canonical");
+        this.senderCanonical = AddressMaps.open("sender_canonical_maps", s.senderCanonicalMaps(), config, s,
+                localDomain, "canonical");
+        this.recipientCanonical = AddressMaps.open("recipient_canonical_maps", s.recipientCanonicalMaps(), config, s,
+                localDomain, "canonical");
+        this.virtualAlias = AddressMaps.open("virtual_alias_maps", s.virtualAliasMaps(), config, s, localDomain, "virtual");
+        this.senderBcc = AddressMaps.open("sender_bcc_maps", s.senderBccMaps(), config, s, localDomain, null);
+        this.recipientBcc = AddressMaps.open("recipient_bcc_maps", s.recipientBccMaps(), config, s, localDomain, null);
         this.masquerade = new Masquerade(s.masqueradeDomains(), s.masqueradeExceptions());
         this.headerChecks = ContentCheck.open("header_checks", s.headerChecks(), config);
         this.mimeHeaderChecks = ContentCheck.open("mime_header_checks", s.mimeHeaderChecks(), config);

@@ -29,7 +29,6 @@ public record CleanupSettings(
         List<String> bodyChecks, int bodyChecksSizeLimit,
         boolean disableMimeInputProcessing, int mimeNestingLimit, int mimeBoundaryLengthLimit,
         int duplicateFilterLimit, String recipientDelimiter, Set<String> propagateUnmatchedExtensions,
-        Set<String> myDestination,
         boolean strict7bitHeaders, boolean strict8bitmimeBody, boolean strictMimeEncodingDomain,
         boolean ownerRequestSpecial, String doubleBounceSender) {
 
@@ -65,9 +64,6 @@ public record CleanupSettings(
                 integer(c, "mime_boundary_length_limit", 2048), integer(c, "duplicate_filter_limit", 1000),
                 text(c, "recipient_delimiter", ""),
                 lowerSet(list(c, "propagate_unmatched_extensions", "canonical, virtual")),
-                lowerSet(list(c, "mydestination", "$myhostname, localhost.$mydomain, localhost").stream()
-                        .map(s -> s.replace("$myhostname", host).replace("${myhostname}", host)
-                                .replace("$mydomain", domain).replace("${mydomain}", domain)).toList()),
                 bool(c, "strict_7bit_headers", false) || bool(c, "strict_8bitmime", false),
                 bool(c, "strict_8bitmime_body", false) || bool(c, "strict_8bitmime", false),
                 bool(c, "strict_mime_encoding_domain", false),

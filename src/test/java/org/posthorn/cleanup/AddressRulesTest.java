@@ -20,6 +20,9 @@ class AddressRulesTest {
         return CleanupSettings.from(Config.of(Path.of("/nonexistent"), m));
     }
 
+    /** The local domain of these tests ($myhostname). */
+    static final org.posthorn.table.AddressLookup.LocalDomain LOCAL = d -> d.equalsIgnoreCase("host.example.com");
+
     /** A fixed-key (or pattern) table from a map, remembering the keys asked. */
     static final class MapTable implements Table {
         final Map<String, String> map;
@@ -53,14 +56,14 @@ class AddressRulesTest {
     void lookupOrderUserAtDomainThenLocalUserThenAtDomain() throws Exception {
         CleanupSettings s = settings(Map.of("recipient_delimiter", "+"));
         MapTable t = new MapTable(Map.of("@example.net", "catchall@example.org"), true);
-        AddressMaps maps = AddressMaps.of(new Maps("canonical_maps", List.of(t)), s, true);
+        AddressMaps maps = AddressMaps.of(new Maps("canonical_maps", List.of(t)), s, LOCAL, true);
         // an @domain match takes no extension with it (Postfix's mail_addr_find)
         assertThat(maps.find("Joe+ext@Example.NET")).isEqualTo("catchall@example.org");
         // the user part is not tried for a domain that is not local
         assertThat(t.asked).containsExactly("Joe+ext@Example.NET", "Joe@Example.NET", "@Example.NET");
 
         MapTable local = new MapTable(Map.of("joe", "joseph@example.org", "joe+ext@host.example.com", "full@x"), true);
-        AddressMaps lm = AddressMaps.of(new Maps("virtual_alias_maps", List.of(local)), s, true);
+        AddressMaps lm = AddressMaps.of(new Maps("virtual_alias_maps", List.of(local)), s, LOCAL, true);
         assertThat(lm.find("joe+ext@host.example.com")).isEqualTo("full@x");
         assertThat(lm.find("joe+other@host.example.com")).isEqualTo("joseph+other@example.org");
         assertThat(lm.find("joe@elsewhere.example")).isNull();
@@ -71,7 +74,7 @@ class AddressRulesTest {
         CleanupSettings s = settings(Map.of());
         MapTable first = new MapTable(Map.of("@example.net", "first@x"), true);
         MapTable second = new MapTable(Map.of("a@example.net", "second@x"), true);
-        AddressMaps maps = AddressMaps.of(new Maps("canonical_maps", List.of(first, second)), s, false);
+        AddressMaps maps = AddressMaps.of(new Maps("canonical_maps", List.of(first, second)), s, LOCAL, false);
         assertThat(maps.find("a@example.net")).isEqualTo("second@x");
     }
 
@@ -79,7 +82,7 @@ class AddressRulesTest {
     void patternTablesSeeOnlyTheFullAddress() throws Exception {
         CleanupSettings s = settings(Map.of());
         MapTable pattern = new MapTable(Map.of(), false);
-        AddressMaps maps = AddressMaps.of(new Maps("canonical_maps", List.of(pattern)), s, false);
+        AddressMaps maps = AddressMaps.of(new Maps("canonical_maps", List.of(pattern)), s, LOCAL, false);
         assertThat(maps.find("Joe@host.example.com")).isNull();
         assertThat(pattern.asked).containsExactly("Joe@host.example.com");
     }
@@ -88,8 +91,8 @@ class AddressRulesTest {
     void atDomainResultKeepsTheUser() throws Exception {
         CleanupSettings s = settings(Map.of());
         MapTable t = new MapTable(Map.of("@old.example", "@new.example"), true);
-        assertThat(AddressMaps.of(new Maps("x", List.of(t)), s, false).find("user@old.example")).isEqualTo("user@new.example");
-        AddressMaps propagating = AddressMaps.of(new Maps("x", List.of(t)), settings(Map.of("recipient_delimiter", "+")), true);
+        assertThat(AddressMaps.of(new Maps("x", List.of(t)), s, LOCAL, false).find("user@old.example")).isEqualTo("user@new.example");
+        AddressMaps propagating = AddressMaps.of(new Maps("x", List.of(t)), settings(Map.of("recipient_delimiter", "+")), LOCAL, true);
         assertThat(propagating.find("user+x@old.example")).isEqualTo("user+x@new.example");
     }
 
