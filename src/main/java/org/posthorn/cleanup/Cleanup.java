@@ -22,6 +22,26 @@ package org.posthorn.cleanup;
  * plain lines. {@code header_size_limit} and the other content limits of cleanup(8) are the
  * implementation's job.
  *
+ * <h2>What smtpd hands over</h2>
+ * <ul>
+ * <li>{@link Envelope}: the MAIL FROM address as received (no rewriting: canonical maps,
+ *     masquerading and virtual aliases are cleanup's), SIZE, BODY, SMTPUTF8, RET, ENVID.</li>
+ * <li>{@link Origin}: client name/address/port, reverse name, HELO, protocol
+ *     ({@code protocol_name}), server address/port, and XFORWARD attributes when a content
+ *     filter sent them (Postfix's {@code log_*} / {@code forward_*} attributes).</li>
+ * <li>{@link Recipient}s in RCPT order; the ORCPT is always set, {@code rfc822;address} when
+ *     the client gave none, as Postfix writes {@code dsn_orig_rcpt}.</li>
+ * <li>Content: the Received: header lines, then every content line; a line may contain a
+ *     bare CR (stray CR/LF replacement, {@code cleanup_replace_stray_cr_lf}, is cleanup's).
+ *     smtpd counts {@code message_size_limit} itself and aborts the submission when the
+ *     message is too big, so finish is only called for messages within the limit.</li>
+ * <li>The outcome: smtpd replies {@code 250 2.0.0 Ok: queued as ID} for
+ *     {@link Result.Queued}, and {@link Result.Rejected#reply()} as it is for a rejection.</li>
+ * </ul>
+ * Not carried yet: the HOLD, DISCARD, FILTER, REDIRECT, BCC and PREPEND actions of smtpd's
+ * access tables (smtpd records them, see its Restrictions), SASL attributes, and the
+ * {@code rewrite_context}.
+ *
  * <h2>Threads</h2>
  * A submission is used by one thread at a time (the session's virtual thread); many
  * submissions may be open at once on one Cleanup.

@@ -9,7 +9,8 @@ package org.posthorn.qmgr;
  * before it returns: the reporter logs the {@code to=<...>} line with the agent's tag,
  * appends to the message's bounce or defer log, and marks a finished recipient done in the
  * queue file, as Postfix's agents do. A recipient left unreported (the agent threw) is
- * deferred by qmgr with "delivery agent failure".
+ * deferred by qmgr with "unknown mail transport error", as Postfix's qmgr does after an
+ * agent crash.
  *
  * <p>Implementations have a public no-argument constructor and are also master
  * {@link org.posthorn.master.Service}s (so that master.cf rows name them); at start they

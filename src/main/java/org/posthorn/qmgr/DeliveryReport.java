@@ -14,6 +14,17 @@ public interface DeliveryReport {
 
     void bounced(DeliveryRecipient recipient, DeliveryStatus status);
 
+    /**
+     * The agent could not reach the destination at all (no server answered: connection
+     * refused or timed out, no greeting), as opposed to a server that answered and refused
+     * some recipients. qmgr counts this as negative concurrency feedback and, after
+     * enough of it, declares the destination dead ("delivery temporarily suspended").
+     * Report the recipients as deferred as well. Without this call, a job whose every
+     * recipient was deferred with relay=none and a 4.4.x status counts as such a failure.
+     */
+    default void destinationUnreachable(DeliveryStatus reason) {
+    }
+
     /** By the status's class: 2 sent, 4 deferred, 5 bounced. */
     default void report(DeliveryRecipient recipient, DeliveryStatus status) {
         switch (status.dsn().charAt(0)) {

@@ -7,8 +7,9 @@ import java.util.List;
  * An SMTP command line split into words as Postfix's smtpd does: white space separates
  * words, {@code <...>} and {@code "..."} are single words, and the word after the verb is
  * split after its colon ({@code FROM:<a@b>} gives {@code FROM:} and {@code <a@b>}).
+ * {@code text} is the whole line as received, for log lines.
  */
-record CommandLine(String verb, List<String> args) {
+record CommandLine(String verb, List<String> args, String text) {
 
     static CommandLine parse(String line) {
         List<String> words = new ArrayList<>();
@@ -34,8 +35,8 @@ record CommandLine(String verb, List<String> args) {
             }
             words.add(line.substring(start, i));
         }
-        if (words.isEmpty()) return new CommandLine("", List.of());
-        return new CommandLine(words.getFirst(), List.copyOf(words.subList(1, words.size())));
+        if (words.isEmpty()) return new CommandLine("", List.of(), line);
+        return new CommandLine(words.getFirst(), List.copyOf(words.subList(1, words.size())), line);
     }
 
     private static boolean isSpace(char c) {

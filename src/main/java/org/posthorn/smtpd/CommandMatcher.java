@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * A string list of command names as in smtpd_forbidden_commands and smtpd_noop_commands:
  * plain names match without regard to case; inline {@code regexp:{{/pattern/ result} ...}}
- * entries match the command word as sent.
+ * entries match the command word as sent, case-insensitively unless the {@code i} flag
+ * toggles that off (Postfix regexp_table(5)).
  */
 final class CommandMatcher {
     private final List<String> names = new ArrayList<>();
@@ -36,7 +37,7 @@ final class CommandMatcher {
                 int end = rule.indexOf('/', 1);
                 if (end > 0) {
                     String flags = rule.substring(end + 1).split("\\s", 2)[0];
-                    int f = flags.contains("i") ? Pattern.CASE_INSENSITIVE : 0;
+                    int f = flags.contains("i") ? 0 : Pattern.CASE_INSENSITIVE;
                     patterns.add(Pattern.compile(rule.substring(1, end), f));
                 }
             }

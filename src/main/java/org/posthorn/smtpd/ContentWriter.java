@@ -22,6 +22,7 @@ final class ContentWriter {
     private CleanupException failure;
     private boolean first = true;
     private boolean continuing;
+    private boolean bareNewline;
 
     ContentWriter(Sink sink, long sizeLimit, int lineLimit) {
         this.sink = sink;
@@ -36,6 +37,11 @@ final class ContentWriter {
 
     boolean tooBig() {
         return tooBig;
+    }
+
+    /** Whether raw BDAT content had a line ended by LF without CR (smtpd_forbid_bare_newline = reject). */
+    boolean sawBareNewline() {
+        return bareNewline;
     }
 
     CleanupException failure() {
@@ -73,6 +79,7 @@ final class ContentWriter {
                 appendPartial(b, start, i - start);
                 int n = partial.length();
                 if (n > 0 && partial.last() == '\r') n--;
+                else bareNewline = true;
                 record(partial.array(), 0, n, true);
                 partial.clear();
                 start = i + 1;

@@ -52,6 +52,11 @@ final class LineBuffer {
         return new String(data, 0, length, StandardCharsets.ISO_8859_1);
     }
 
+    /** The line as UTF-8 text (the caller has checked that it is valid UTF-8). */
+    String utf8() {
+        return new String(data, 0, length, StandardCharsets.UTF_8);
+    }
+
     byte[] copy() {
         return Arrays.copyOf(data, length);
     }

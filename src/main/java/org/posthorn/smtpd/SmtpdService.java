@@ -3,13 +3,33 @@ package org.posthorn.smtpd;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.posthorn.cleanup.Cleanup;
 import org.posthorn.master.Service;
 import org.posthorn.master.ServiceContext;
 
 /** smtpd(8) as a master service: one {@link SmtpdSession} per accepted connection. */
 public final class SmtpdService implements Service {
+    /** One daemon thread for all sessions' write deadlines. */
+    private static final ScheduledExecutorService WRITE_TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "smtpd-write-timeout");
+        t.setDaemon(true);
+        return t;
+    });
+
     private volatile Cleanup cleanup;
+    /** How check_*_access tables are opened; null means TableFactory. */
+    private final Restrictions.TableOpener tables;
+
+    public SmtpdService() {
+        this(null);
+    }
+
+    /** For tests: access tables from the given opener instead of TableFactory. */
+    SmtpdService(Restrictions.TableOpener tables) {
+        this.tables = tables;
+    }
 
     @Override
     public void start(ServiceContext context) {
@@ -21,12 +41,16 @@ public final class SmtpdService implements Service {
         SmtpdSettings settings = SmtpdSettings.from(context.config());
         Cleanup c = cleanup != null ? cleanup : lookupCleanup(context);
         connection.configureBlocking(true);
-        connection.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutSeconds() * 1000));
+        long timeoutMillis = Math.max(1, Math.min(Integer.MAX_VALUE, settings.timeoutSeconds() * 1000));
+        connection.socket().setSoTimeout((int) timeoutMillis);
         connection.socket().setTcpNoDelay(true);
         // the socket adaptor's streams honour SO_TIMEOUT, unlike Channels.newInputStream
         SmtpdSession session = new SmtpdSession(settings, c, context.log(), Clock.systemDefaultZone(),
-                connection.socket().getInputStream(), connection.socket().getOutputStream(),
-                (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress());
+                connection.socket().getInputStream(),
+                new DeadlineOutputStream(connection.socket().getOutputStream(), WRITE_TIMER, connection, timeoutMillis),
+                (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
+                new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
+                        context.log()));
         session.run();
     }
 

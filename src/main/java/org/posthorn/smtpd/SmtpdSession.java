@@ -18,10 +18,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.posthorn.cleanup.Cleanup;
 import org.posthorn.cleanup.CleanupException;
@@ -41,12 +39,14 @@ public final class SmtpdSession {
             Set.of("HELO", "EHLO", "XCLIENT", "STARTTLS", "AUTH", "DATA", "NOOP", "VRFY", "ETRN", "QUIT");
     /** Commands that count against smtpd_junk_command_limit. */
     private static final Set<String> JUNK = Set.of("RSET", "NOOP", "VRFY", "ETRN");
-    /** Postfix's command table order: the order of the counters in the disconnect line. */
-    private static final List<String> COMMANDS = List.of("HELO", "EHLO", "XCLIENT", "XFORWARD", "STARTTLS",
-            "AUTH", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "VRFY", "ETRN", "QUIT");
     private static final String NEUTER = " <>()\\\";@";
 
     private final SmtpdSettings settings;
+    private final Restrictions restrictions;
+    /** The recipient of the RCPT being checked, for restrictions and reject log lines. */
+    private String checkedRecipient;
+    /** smtpd_client_restrictions rejected the client at connect (smtpd_delay_reject = no). */
+    private boolean accessDenied;
     private final Cleanup cleanup;
     private final Log log;
     private final Clock clock;
@@ -62,19 +62,22 @@ public final class SmtpdSession {
     private int clientPort;
     private String clientName;
     private String reverseName;
+    private boolean xclientAllowed;
+    private boolean xforwardAllowed;
+    private Origin.Forward forward;
     private final String serverAddr;
     private final int serverPort;
 
     // session state
     private String heloName;
-    private boolean esmtp;
+    /** SMTP or ESMTP, from HELO/EHLO or XCLIENT PROTO. */
+    private String protocol = "SMTP";
     private boolean pipeliningAnnounced;
     private int errorCount;
     private int junkCommands;
     private boolean illegalPipelining;
     private String where = "CONNECT";
-    private final Map<String, int[]> counters = new LinkedHashMap<>();
-    private int unknownCommands;
+    private final CommandCounters counters = new CommandCounters();
 
     // transaction state
     private String sender;
@@ -92,8 +95,10 @@ public final class SmtpdSession {
     private boolean bdatError;
 
     SmtpdSession(SmtpdSettings settings, Cleanup cleanup, Log log, Clock clock, InputStream in, OutputStream out,
-                 InetSocketAddress client, InetSocketAddress server) {
+                 InetSocketAddress client, InetSocketAddress server, Restrictions restrictions) {
         this.settings = settings;
+        this.restrictions = restrictions;
+        restrictions.onWarning(this::logAction);
         this.cleanup = cleanup;
         this.log = log;
         this.clock = clock;
@@ -109,8 +114,9 @@ public final class SmtpdSession {
         this.serverPort = server == null ? -1 : server.getPort();
         this.clientName = PeerName.lookup(clientAddress, settings.peernameLookup());
         this.reverseName = clientName;
+        this.xclientAllowed = settings.xclientHosts().matches(clientAddress);
+        this.xforwardAllowed = settings.xforwardHosts().matches(clientAddress);
         input.beforeBlock(output::flush);
-        for (String c : COMMANDS) counters.put(c, new int[2]);
     }
 
     /** Runs the dialogue to its end; never throws for anything the client does. */
@@ -119,18 +125,18 @@ public final class SmtpdSession {
         try {
             dialogue();
         } catch (SocketTimeoutException e) {
-            log.info("%s", "timeout after " + where + " from " + nameAddr());
+            log.info("%s", "timeout after " + whereText() + " from " + nameAddr());
             try {
                 sendNow("421 4.4.2 " + settings.myhostname() + " Error: timeout exceeded");
             } catch (IOException ignored) {
                 // the client is gone
             }
         } catch (EOFException e) {
-            log.info("%s", "lost connection after " + where + " from " + nameAddr());
+            log.info("%s", "lost connection after " + whereText() + " from " + nameAddr());
         } catch (InterruptedIOException e) {
-            log.info("%s", "lost connection after " + where + " from " + nameAddr());
+            log.info("%s", "lost connection after " + whereText() + " from " + nameAddr());
         } catch (IOException e) {
-            log.info("%s", "lost connection after " + where + " from " + nameAddr());
+            log.info("%s", "lost connection after " + whereText() + " from " + nameAddr());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -140,15 +146,29 @@ public final class SmtpdSession {
             } catch (IOException ignored) {
                 // the client is gone
             }
-            log.info("%s", "disconnect from " + nameAddr() + counterText());
+            log.info("%s", "disconnect from " + nameAddr() + counters.text());
         }
     }
 
     private void dialogue() throws IOException, InterruptedException {
         if (input.pending()) {
             logImproperPipelining("CONNECT");
+            if (settings.forbidUnauthPipelining()) {
+                // a client that talks before the greeting gets no greeting at all (Postfix 3.7.11)
+                reply("554 5.5.0 Error: SMTP protocol synchronization");
+                return;
+            }
         }
-        reply("220 " + settings.banner());
+        Verdict.Reject denied = settings.delayReject() ? null : restrictions.check(restrictionState(), Restrictions.Stage.CLIENT);
+        if (denied != null) {
+            // as Postfix: the greeting is the rejection, and every command but QUIT is refused
+            logReject("CONNECT", denied.reply());
+            accessDenied = true;
+            reply(denied.reply());
+            if (denied.code() == 421 || denied.code() == 521) return;
+        } else {
+            reply("220 " + settings.banner());
+        }
         for (;;) {
             if (errorCount >= settings.hardErrorLimit()) {
                 log.info("%s", "too many errors after " + where + " from " + nameAddr());
@@ -156,20 +176,28 @@ public final class SmtpdSession {
                 return;
             }
             SmtpInput.Ending ending = input.readLine(line, settings.lineLengthLimit(), false);
-            if (ending == SmtpInput.Ending.CUT) input.skipLine();
-            if (ending == SmtpInput.Ending.LF && bareNewlineMode() == SmtpdSettings.BareNewline.REJECT) {
-                int code = settings.bareNewlineRejectCode();
-                reply(code + " 5.5.2 " + settings.myhostname() + " Error: bare <LF> received");
-                errorCount++;
-                if (code == 521 || code == 421) return;
-                continue;
+            if (ending == SmtpInput.Ending.CUT) {
+                log.warning("%s", nameAddr() + ": request longer than " + settings.lineLengthLimit() + ": "
+                        + truncate(line.latin1(), 30) + "...");
+                input.skipLine();
             }
-            String text = line.latin1();
+            if (ending == SmtpInput.Ending.LF && bareNewlineMode() == SmtpdSettings.BareNewline.REJECT) {
+                // a command with a bare LF ends the session whatever the reject code (as 3.7.10+)
+                logReject(where, "bare <LF> received");
+                errorCount++;
+                reply(bareNewlineReply());
+                return;
+            }
             if (settings.smtputf8() && !validUtf8(line)) {
                 reply("500 5.5.2 Error: bad UTF-8 syntax");
                 errorCount++;
                 continue;
             }
+            // with SMTPUTF8 the line is valid UTF-8 (checked above); without, bytes stay bytes
+            String text = settings.smtputf8() ? line.utf8() : line.latin1();
+            // Postfix handles the command as a C string: a NUL byte ends it
+            int nul = text.indexOf('\0');
+            if (nul >= 0) text = text.substring(0, nul);
             CommandLine command = CommandLine.parse(text);
             if (command.verb().isEmpty()) {
                 reply("500 5.5.2 Error: bad syntax");
@@ -177,7 +205,7 @@ public final class SmtpdSession {
                 continue;
             }
             if (forbidden.matches(command.verb())) {
-                unknownCommands++;
+                counters.unknown();
                 nonSmtpCommand(text);
                 return;
             }
@@ -187,9 +215,8 @@ public final class SmtpdSession {
                 continue;
             }
             String verb = command.verb().toUpperCase(Locale.ROOT);
-            int[] counter = counters.get(verb);
-            if (counter == null) {
-                unknownCommands++;
+            if (!counters.known(verb)) {
+                counters.unknown();
                 where = "UNKNOWN";
                 if (isHeader(command.verb())) {
                     nonSmtpCommand(text);
@@ -199,7 +226,7 @@ public final class SmtpdSession {
                 errorCount++;
                 continue;
             }
-            counter[1]++;
+            counters.attempted(verb);
             if (!verb.equals("BDAT") && (LAST_IN_GROUP.contains(verb) || !pipeliningAnnounced)
                     && !illegalPipelining && input.pending()) {
                 logImproperPipelining(verb);
@@ -207,6 +234,11 @@ public final class SmtpdSession {
             if (settings.forbidUnauthPipelining() && illegalPipelining) {
                 reply("554 5.5.0 Error: SMTP protocol synchronization");
                 return;
+            }
+            if (accessDenied && !verb.equals("QUIT")) {
+                error("503 5.7.0 Error: access denied for " + nameAddr());
+                errorCount++;
+                continue;
             }
             if (verb.equals("VRFY") && settings.disableVrfy()) {
                 reply("502 5.5.1 VRFY command is disabled");
@@ -226,16 +258,27 @@ public final class SmtpdSession {
                 case "VRFY" -> vrfy(command);
                 case "ETRN" -> etrn(command);
                 case "QUIT" -> reply("221 2.0.0 Bye");
+                case "STARTTLS" -> notAvailable();
+                case "AUTH" -> error("503 5.5.1 Error: authentication not enabled");
+                case "XCLIENT" -> xclient(command);
+                case "XFORWARD" -> xforward(command);
                 default -> notAvailable();
             };
-            if (ok) counter[0]++;
-            else errorCount++;
+            if (ok && !uncounted) counters.succeeded(verb);
+            else if (!ok) errorCount++;
+            uncounted = false;
             if (JUNK.contains(verb) && junkCommands++ > settings.junkCommandLimit()) errorCount++;
             if (verb.equals("QUIT") || hangup) return;
         }
     }
 
     private boolean hangup;
+    /** Content bytes so far while DATA or BDAT content is read, for "lost connection after DATA (N bytes)". */
+    private java.util.function.LongSupplier progress;
+    private long bdatBytes;
+    private final byte[] chunk = new byte[8192];
+    /** Set by a command that succeeded but, as in Postfix, does not count as a success (XCLIENT). */
+    private boolean uncounted;
 
     // ---- commands ----
 
@@ -244,8 +287,18 @@ public final class SmtpdSession {
             return error("501 Syntax: " + (extended ? "EHLO" : "HELO") + " hostname");
         }
         mailReset();
+        String previousHelo = heloName;
         heloName = sanitiseHelo(command.args().getFirst());
-        esmtp = extended;
+        if (!settings.delayReject()) {
+            Verdict.Reject r = restrictions.check(restrictionState(), Restrictions.Stage.HELO);
+            if (r != null) {
+                logReject(extended ? "EHLO" : "HELO", r.reply());
+                heloName = previousHelo;
+                return rejectReply(r);
+            }
+        }
+        // as Postfix: a HELO after EHLO leaves the protocol at ESMTP
+        if (extended || !protocol.equals("ESMTP")) protocol = extended ? "ESMTP" : "SMTP";
         if (!extended) {
             pipeliningAnnounced = false;
             return reply("250 " + settings.myhostname());
@@ -256,12 +309,12 @@ public final class SmtpdSession {
         addKeyword(lines, discarded, "PIPELINING", "PIPELINING");
         long limit = settings.messageSizeLimit();
         addKeyword(lines, discarded, "SIZE", limit > 0 ? "SIZE " + limit : "SIZE");
-        if (!settings.disableVrfy()) addKeyword(lines, discarded, "VRFY", "VRFY");
+        if (isDiscarded("VRFY") || !settings.disableVrfy()) addKeyword(lines, discarded, "VRFY", "VRFY");
         addKeyword(lines, discarded, "ETRN", "ETRN");
-        if (settings.xclientHosts().matches(clientAddress)) {
+        if (xclientAllowed) {
             addKeyword(lines, discarded, "XCLIENT", "XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT");
         }
-        if (settings.xforwardHosts().matches(clientAddress)) {
+        if (xforwardAllowed) {
             addKeyword(lines, discarded, "XFORWARD", "XFORWARD NAME ADDR PROTO HELO SOURCE PORT IDENT");
         }
         addKeyword(lines, discarded, "ENHANCEDSTATUSCODES", "ENHANCEDSTATUSCODES");
@@ -300,7 +353,10 @@ public final class SmtpdSession {
             return error("501 5.5.4 Syntax: MAIL FROM:<address>");
         }
         String address = CommandLine.extractAddress(args.get(1), settings.strictRfc821());
-        if (address == null) return error("501 5.1.7 Bad sender address syntax");
+        if (address == null) {
+            logIllegalAddress("MAIL", args.get(1));
+            return error("501 5.1.7 Bad sender address syntax");
+        }
         String newBody = null;
         boolean utf8 = false;
         String newRet = null;
@@ -319,6 +375,8 @@ public final class SmtpdSession {
                 messageSize = Long.parseLong(v);
             } else if (upper.equals("SMTPUTF8") && settings.smtputf8()) {
                 utf8 = true;
+            } else if ((upper.startsWith("RET=") || upper.startsWith("ENVID=")) && isDiscarded("DSN")) {
+                return error("501 5.7.1 DSN support is disabled");
             } else if (upper.startsWith("RET=")) {
                 String v = upper.substring(4);
                 if (newRet != null || !(v.equals("FULL") || v.equals("HDRS"))) {
@@ -338,9 +396,20 @@ public final class SmtpdSession {
                 return error("555 5.5.4 Unsupported option: " + arg);
             }
         }
-        if (!utf8 && !isAscii(address)) return error("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
+        if (settings.strictSmtputf8() && !utf8 && !isAscii(address)) return error("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
         if (settings.messageSizeLimit() > 0 && messageSize > settings.messageSizeLimit()) {
-            return error("552 5.3.4 Message size exceeds fixed limit");
+            String text = "552 5.3.4 Message size exceeds fixed limit";
+            logReject("MAIL", text, address);
+            return error(text);
+        }
+        if (!settings.delayReject()) {
+            sender = address;
+            Verdict.Reject r = restrictions.check(restrictionState(), Restrictions.Stage.SENDER);
+            sender = null;
+            if (r != null) {
+                logReject("MAIL", r.reply(), address);
+                return rejectReply(r);
+            }
         }
         sender = address;
         body = newBody;
@@ -358,13 +427,18 @@ public final class SmtpdSession {
             return error("501 5.5.4 Syntax: RCPT TO:<address>");
         }
         String address = CommandLine.extractAddress(args.get(1), settings.strictRfc821());
-        if (address == null || address.isEmpty()) return error("501 5.1.3 Bad recipient address syntax");
+        if (address == null || address.isEmpty()) {
+            logIllegalAddress("RCPT", args.get(1));
+            return error("501 5.1.3 Bad recipient address syntax");
+        }
         Set<Recipient.Notify> notify = null;
         String orcpt = null;
         for (String arg : args.subList(2, args.size())) {
             String upper = arg.toUpperCase(Locale.ROOT);
-            if (upper.startsWith("NOTIFY=")) {
-                Set<Recipient.Notify> n = notify == null ? parseNotify(upper.substring(7)) : null;
+            if ((upper.startsWith("NOTIFY=") || upper.startsWith("ORCPT=")) && isDiscarded("DSN")) {
+                return error("501 5.7.1 DSN support is disabled");
+            } else if (upper.startsWith("NOTIFY=")) {
+                Set<Recipient.Notify> n = notify == null ? parseNotify(arg.substring(7)) : null;
                 if (n == null) return error("501 5.5.4 Error: Bad NOTIFY parameter syntax");
                 notify = n;
             } else if (upper.startsWith("ORCPT=")) {
@@ -375,10 +449,20 @@ public final class SmtpdSession {
                 return error("555 5.5.4 Unsupported option: " + arg);
             }
         }
-        if (!smtputf8 && !isAscii(address)) return error("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
+        if (settings.strictSmtputf8() && !smtputf8 && !isAscii(address)) return error("553 5.6.7 Must declare SMTPUTF8 to send unicode address");
         if (settings.recipientLimit() > 0 && recipientCount >= settings.recipientLimit()) {
             reply("452 4.5.3 Error: too many recipients");
             return recipientOvershoot++ < settings.recipientOvershootLimit();
+        }
+        checkedRecipient = address;
+        Verdict.Reject denied = settings.delayReject()
+                ? restrictions.check(restrictionState(), Restrictions.Stage.CLIENT, Restrictions.Stage.HELO,
+                        Restrictions.Stage.SENDER, Restrictions.Stage.RELAY, Restrictions.Stage.RECIPIENT)
+                : restrictions.check(restrictionState(), Restrictions.Stage.RELAY, Restrictions.Stage.RECIPIENT);
+        checkedRecipient = null;
+        if (denied != null) {
+            logReject("RCPT", denied.reply(), sender, address);
+            return rejectReply(denied);
         }
         if (submission == null) {
             if (cleanup == null) return error("451 4.3.0 Error: queue file write error");
@@ -389,7 +473,7 @@ public final class SmtpdSession {
                 log.warning("%s", "cleanup open failed: " + e.getMessage());
                 return error("451 4.3.0 Error: queue file write error");
             }
-            log.info("%s", submission.queueId() + ": client=" + nameAddr());
+            log.info("%s", submission.queueId() + ": client=" + nameAddr() + forwardLogText());
         }
         try {
             submission.addRecipient(new Recipient(address, notify == null ? Set.of() : notify,
@@ -402,16 +486,17 @@ public final class SmtpdSession {
         return reply("250 2.1.5 Ok");
     }
 
-    private static Set<Recipient.Notify> parseNotify(String value) {
+    private Set<Recipient.Notify> parseNotify(String value) {
         EnumSet<Recipient.Notify> set = EnumSet.noneOf(Recipient.Notify.class);
         for (String word : value.split(",", -1)) {
             Recipient.Notify n;
             try {
-                n = Recipient.Notify.valueOf(word);
+                n = Recipient.Notify.valueOf(word.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
+                log.warning("%s", "unknown DSN NOTIFY command value \"" + word + "\" in \"" + value + "\"");
                 return null;
             }
-            if (!set.add(n)) return null;
+            set.add(n);
         }
         if (set.contains(Recipient.Notify.NEVER) && set.size() > 1) return null;
         return set;
@@ -424,7 +509,7 @@ public final class SmtpdSession {
         String type = value.substring(0, semi);
         for (char c : type.toCharArray()) if (!(Character.isLetterOrDigit(c) || c == '-')) return null;
         String addr = Xtext.decode(value.substring(semi + 1));
-        if (addr == null || addr.isEmpty()) return null;
+        if (addr == null) return null;
         return type + ";" + addr;
     }
 
@@ -435,12 +520,18 @@ public final class SmtpdSession {
             return error("554 5.5.1 Error: no valid recipients");
         }
         if (!command.args().isEmpty()) return error("501 5.5.4 Syntax: DATA");
+        Verdict.Reject denied = restrictions.check(restrictionState(), Restrictions.Stage.DATA);
+        if (denied != null) {
+            logReject("DATA", denied.reply());
+            return rejectReply(denied);
+        }
         ContentWriter writer = newWriter();
         writeReceived();
         reply("354 End data with <CR><LF>.<CR><LF>");
-        where = "DATA content";
         DataReader reader = new DataReader(input, line, settings.lineLengthLimit(), bareNewlineMode());
+        progress = writer::size;
         reader.copyTo(writer);
+        progress = null;
         where = "END-OF-MESSAGE";
         boolean rejectBare = reader.sawBareNewline() && bareNewlineMode() == SmtpdSettings.BareNewline.REJECT;
         return finishMessage(writer, rejectBare, null);
@@ -455,8 +546,15 @@ public final class SmtpdSession {
             if (!n.isEmpty() && n.length() <= 18 && n.chars().allMatch(Character::isDigit)) count = Long.parseLong(n);
             if (args.size() == 2) last = args.get(1).equalsIgnoreCase("LAST");
         }
+        if (isDiscarded("CHUNKING")) {
+            // the chunk cannot be skipped reliably: Postfix hangs up
+            hangup = true;
+            return error("521 5.5.1 Error: command not implemented");
+        }
         if (count < 0 || args.size() == 2 && !last) {
             // the chunk size is unknown, so the dialogue cannot be kept in step
+            log.warning("%s", (submission != null ? submission.queueId() : "NOQUEUE")
+                    + ": malformed BDAT command syntax from " + nameAddr() + ": " + truncate(command.text(), 100));
             reply("521 5.5.4 Syntax: BDAT count [LAST]");
             hangup = true;
             return false;
@@ -473,35 +571,36 @@ public final class SmtpdSession {
             return error("554 5.5.1 Error: no valid recipients");
         }
         if (bdatWriter == null) {
+            Verdict.Reject denied = restrictions.check(restrictionState(), Restrictions.Stage.DATA);
+            if (denied != null) {
+                // the chunk is read and dropped so that the dialogue stays in step
+                discard(count);
+                bdatError = !last;
+                logReject("BDAT", denied.reply());
+                return rejectReply(denied);
+            }
             bdatWriter = newWriter();
             writeReceived();
         }
-        where = "BDAT content";
-        byte[] chunk = new byte[8192];
         long left = count;
+        progress = () -> bdatBytes;
         while (left > 0) {
             int n = input.read(chunk, 0, (int) Math.min(chunk.length, left));
             bdatWriter.write(chunk, 0, n);
+            bdatBytes += n;
             left -= n;
         }
-        where = "BDAT";
-        if (!last) {
-            if (bdatWriter.tooBig()) {
-                // Postfix stops the transaction at the first chunk past the limit
-                bdatError = true;
-                abortTransaction();
-                return error("552 5.3.4 Message size exceeds fixed limit");
-            }
-            return reply("250 2.0.0 Ok: " + count + " bytes");
-        }
+        progress = null;
+        // chunks past message_size_limit are still read and acknowledged; the LAST chunk gets the error
+        if (!last) return reply("250 2.0.0 Ok: " + count + " bytes");
         bdatWriter.finishBytes();
         where = "END-OF-MESSAGE";
         ContentWriter writer = bdatWriter;
-        return finishMessage(writer, false, writer.size());
+        boolean rejectBare = writer.sawBareNewline() && bareNewlineMode() == SmtpdSettings.BareNewline.REJECT;
+        return finishMessage(writer, rejectBare, writer.size());
     }
 
     private void discard(long count) throws IOException {
-        byte[] chunk = new byte[8192];
         while (count > 0) count -= input.read(chunk, 0, (int) Math.min(chunk.length, count));
     }
 
@@ -513,16 +612,22 @@ public final class SmtpdSession {
 
     private boolean vrfy(CommandLine command) throws IOException, InterruptedException {
         List<String> args = command.args();
-        if (args.isEmpty() || args.size() > 2 || args.size() == 2 && !args.get(1).equalsIgnoreCase("SMTPUTF8")) {
-            return error("501 5.5.4 Syntax: VRFY address [SMTPUTF8]");
+        if (args.isEmpty()) return error("501 5.5.4 Syntax: VRFY address [SMTPUTF8]");
+        int n = args.size();
+        if (n > 1 && args.getLast().equalsIgnoreCase("SMTPUTF8")) n--;
+        // Postfix joins the remaining words into one address, which then fails the syntax check
+        String text = String.join(" ", args.subList(0, n));
+        String address = n == 1 ? CommandLine.extractAddress(text, false) : null;
+        if (address == null || address.isEmpty()) {
+            logIllegalAddress("VRFY", text);
+            return error("501 5.1.3 Bad recipient address syntax");
         }
-        String address = CommandLine.extractAddress(args.getFirst(), false);
-        if (address == null || address.isEmpty()) return error("501 5.1.3 Bad recipient address syntax");
-        return reply("252 2.0.0 " + address);
+        // no verify(8) lookup: the argument is echoed as Postfix does without address probes
+        return reply("252 2.0.0 " + text);
     }
 
     private boolean etrn(CommandLine command) throws IOException, InterruptedException {
-        if (heloName == null) return error("503 Error: send HELO/EHLO first");
+        if (settings.heloRequired() && heloName == null) return error("503 Error: send HELO/EHLO first");
         if (command.args().size() != 1) return error("500 Syntax: ETRN domain");
         if (sender != null) return error("503 Error: MAIL transaction in progress");
         String domain = command.args().getFirst();
@@ -535,7 +640,58 @@ public final class SmtpdSession {
                 return error("458 Unable to queue messages");
             }
         }
-        return error("459 <" + domain + ">: service unavailable");
+        log.warning("%s", "reject: ETRN " + name + "... from " + nameAddr());
+        return error("459 <" + name + ">: service unavailable");
+    }
+
+    /**
+     * XCLIENT (Postfix XCLIENT_README): an authorised proxy replaces the client's name,
+     * address, port, HELO and protocol; the session starts over with a new greeting. Like
+     * Postfix, a successful XCLIENT is not counted as a successful command.
+     */
+    private boolean xclient(CommandLine command) throws IOException, InterruptedException {
+        if (command.args().isEmpty()) return error("501 5.5.4 Syntax: XCLIENT attribute=value...");
+        if (sender != null) return error("503 5.5.1 Error: MAIL transaction in progress");
+        if (!xclientAllowed) return error("550 5.7.0 Error: insufficient authorization");
+        var outcome = ClientAttributes.xclient(command.args(), new ClientAttributes.Client(clientName, reverseName,
+                clientAddr, clientAddress, clientPort, heloName, null));
+        if (outcome.error() != null) return error(outcome.error());
+        ClientAttributes.Client c = outcome.value();
+        clientName = c.name();
+        reverseName = c.reverseName();
+        clientAddr = c.address();
+        clientAddress = c.inet();
+        clientPort = c.port();
+        // the session starts over as if the proxied client had just connected
+        mailReset();
+        heloName = c.helo();
+        protocol = c.protocol() != null ? c.protocol() : "SMTP";
+        pipeliningAnnounced = false;
+        // as Postfix 3.7: XCLIENT permission follows the new address, XFORWARD's stays
+        xclientAllowed = settings.xclientHosts().matches(clientAddress);
+        uncounted = true;
+        return reply("220 " + settings.banner());
+    }
+
+    /**
+     * XFORWARD (Postfix XFORWARD_README): an authorised content filter tells who the
+     * original client was; the attributes are kept for the next transaction and logged as
+     * {@code orig_client=} and {@code orig_queue_id=}.
+     */
+    private boolean xforward(CommandLine command) throws IOException, InterruptedException {
+        if (command.args().isEmpty()) return error("501 5.5.4 Syntax: XFORWARD attribute=value...");
+        if (sender != null) return error("503 5.5.1 Error: MAIL transaction in progress");
+        if (!xforwardAllowed) return error("550 5.7.0 Error: insufficient authorization");
+        var outcome = ClientAttributes.xforward(command.args(), forward);
+        if (outcome.error() != null) return error(outcome.error());
+        forward = outcome.value();
+        return reply("250 2.0.0 Ok");
+    }
+
+    private void logIllegalAddress(String command, String argument) {
+        // Postfix complains only about what it took for an address: no warning for "<a@b" (3.7.11)
+        if (argument.startsWith("<") && !argument.endsWith(">")) return;
+        log.warning("%s", "Illegal address syntax from " + nameAddr() + " in " + command + " command: " + argument);
     }
 
     private boolean notAvailable() throws IOException, InterruptedException {
@@ -550,9 +706,8 @@ public final class SmtpdSession {
     }
 
     private void writeReceived() {
-        String protocol = smtputf8 && esmtp ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP";
         List<String> lines = ReceivedHeader.lines(heloName != null ? heloName : clientName, clientName, rfcAddr(),
-                settings.myhostname(), settings.mailName(), protocol, submission.queueId(),
+                settings.myhostname(), settings.mailName(), protocol(), submission.queueId(),
                 recipientCount == 1 ? firstRecipient : null, arrival, clock.getZone());
         try {
             for (String l : lines) submission.line(l);
@@ -568,14 +723,21 @@ public final class SmtpdSession {
     private boolean finishMessage(ContentWriter writer, boolean bareNewline, Long bdatTotal)
             throws IOException, InterruptedException {
         String failure = null;
-        if (bareNewline) {
+        Verdict.Reject denied = null;
+        if (!bareNewline && !writer.tooBig() && writer.failure() == null && !writeFailed) {
+            denied = restrictions.check(restrictionState(), Restrictions.Stage.END_OF_DATA);
+        }
+        if (denied != null) {
+            logReject("END-OF-MESSAGE", denied.reply());
+            failure = denied.reply();
+            if (denied.code() == 421 || denied.code() == 521) hangup = true;
+        } else if (bareNewline) {
+            logReject("END-OF-MESSAGE", "bare <LF> received");
+            failure = bareNewlineReply();
             int code = settings.bareNewlineRejectCode();
-            failure = code + " 5.5.2 " + settings.myhostname() + " Error: bare <LF> received";
-            log.info("%s", submission.queueId() + ": reject: END-OF-MESSAGE from " + nameAddr() + ": " + failure
-                    + "; from=<" + sender + "> to=<" + firstRecipient + "> proto=" + (esmtp ? "ESMTP" : "SMTP")
-                    + " helo=<" + (heloName == null ? "" : heloName) + ">");
             if (code == 521 || code == 421) hangup = true;
         } else if (writer.tooBig()) {
+            log.warning("%s", submission.queueId() + ": queue file size limit exceeded");
             failure = "552 5.3.4 Error: message file too big";
         } else if (writer.failure() != null || writeFailed) {
             failure = "451 4.3.0 Error: queue file write error";
@@ -600,6 +762,105 @@ public final class SmtpdSession {
         return error(failure);
     }
 
+    /** {@code , orig_queue_id=ID, orig_client=name[addr]} from XFORWARD, as Postfix logs it. */
+    private String forwardLogText() {
+        if (forward == null) return "";
+        StringBuilder out = new StringBuilder();
+        if (forward.ident() != null) out.append(", orig_queue_id=").append(forward.ident());
+        if (forward.name() != null || forward.address() != null) {
+            out.append(", orig_client=").append(forward.name() != null ? forward.name() : "unknown")
+                    .append('[').append(forward.address() != null ? forward.address() : "unknown").append(']');
+        }
+        return out.toString();
+    }
+
+    /** Sends a restriction's reject; 421 and 521 also end the session (access(5)). */
+    private boolean rejectReply(Verdict.Reject r) throws IOException, InterruptedException {
+        if (r.code() == 421 || r.code() == 521) hangup = true;
+        return error(r.reply());
+    }
+
+    /** The session as the restrictions see it. */
+    private Restrictions.State restrictionState() {
+        return new Restrictions.State() {
+            @Override
+            public String clientName() {
+                return clientName;
+            }
+
+            @Override
+            public String clientAddress() {
+                return clientAddr;
+            }
+
+            @Override
+            public InetAddress clientInetAddress() {
+                return clientAddress;
+            }
+
+            @Override
+            public String helo() {
+                return heloName;
+            }
+
+            @Override
+            public String sender() {
+                return sender;
+            }
+
+            @Override
+            public String recipient() {
+                return checkedRecipient;
+            }
+
+            @Override
+            public boolean illegalPipelining() {
+                return illegalPipelining;
+            }
+        };
+    }
+
+    private String bareNewlineReply() {
+        return settings.bareNewlineRejectCode() + " 5.5.2 " + settings.myhostname() + " Error: bare <LF> received";
+    }
+
+    /**
+     * Postfix's reject log line: {@code QUEUEID: reject: STAGE from name[addr]: text; from=<s> to=<r>
+     * proto=ESMTP helo=<h>}, with NOQUEUE before a queue file exists and the from/to/helo parts
+     * only when known.
+     */
+    private void logReject(String stage, String text) {
+        logReject(stage, text, sender);
+    }
+
+    private void logReject(String stage, String text, String from) {
+        // as Postfix: to=<> only while the transaction has exactly one recipient
+        logReject(stage, text, from, recipientCount == 1 ? firstRecipient : null);
+    }
+
+    private void logReject(String stage, String text, String from, String to) {
+        logEvent("reject", stage, text, from, to);
+    }
+
+    /** reject_warning, hold, discard, ... lines from the restrictions ("kind:text"), logged like rejects. */
+    private void logAction(String kindAndText) {
+        int colon = kindAndText.indexOf(':');
+        String to = checkedRecipient != null ? checkedRecipient : firstRecipient;
+        logEvent(kindAndText.substring(0, colon), where, kindAndText.substring(colon + 1), sender, to);
+    }
+
+    private void logEvent(String kind, String stage, String text, String from, String to) {
+        StringBuilder out = new StringBuilder();
+        out.append(submission != null ? submission.queueId() : "NOQUEUE").append(": ").append(kind).append(": ")
+                .append(stage)
+                .append(" from ").append(nameAddr()).append(": ").append(soften(text)).append(';');
+        if (from != null) out.append(" from=<").append(from).append('>');
+        if (to != null) out.append(" to=<").append(to).append('>');
+        out.append(" proto=").append(protocol);
+        if (heloName != null) out.append(" helo=<").append(heloName).append('>');
+        log.info("%s", out.toString());
+    }
+
     private void abortTransaction() {
         if (submission != null) submission.abort();
         submission = null;
@@ -618,13 +879,21 @@ public final class SmtpdSession {
         recipientOvershoot = 0;
         firstRecipient = null;
         bdatWriter = null;
+        bdatBytes = 0;
         bdatError = false;
         writeFailed = false;
+        forward = null;
     }
 
     private Origin origin() {
-        return new Origin(clientName, clientAddr, clientPort, reverseName, heloName,
-                smtputf8 && esmtp ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP", null, null, serverAddr, serverPort);
+        // the queue file's protocol_name stays ESMTP with SMTPUTF8; only Received: says UTF8SMTP (3.7.11)
+        return new Origin(clientName, clientAddr, clientPort, reverseName, heloName, protocol, null, null,
+                serverAddr, serverPort, forward);
+    }
+
+    /** The protocol name for the Received: header: UTF8SMTP when the client used SMTPUTF8 (RFC 6531). */
+    private String protocol() {
+        return smtputf8 && protocol.equals("ESMTP") ? "UTF8SMTP" : protocol;
     }
 
     // ---- replies ----
@@ -634,19 +903,23 @@ public final class SmtpdSession {
         return false;
     }
 
-    /** Sends a reply with Postfix's tarpit: error replies wait smtpd_error_sleep_time, or longer past the soft limit. */
+    /** Sends a reply (buffered until the next read would block), with Postfix's tarpit delay. */
     private boolean reply(String text) throws IOException, InterruptedException {
-        if (settings.softBounce() && text.startsWith("5")) text = "4" + text.substring(1);
-        if (errorCount > settings.softErrorLimit()) {
-            Thread.sleep(errorCount * 1000L);
-        } else if (text.startsWith("4") || text.startsWith("5")) {
-            if (settings.errorSleepSeconds() > 0) {
-                output.flush();
-                Thread.sleep(settings.errorSleepSeconds() * 1000L);
-            }
+        text = soften(text);
+        // Postfix 2.1+: past smtpd_soft_error_limit every reply waits smtpd_error_sleep_time
+        if (errorCount >= settings.softErrorLimit() && settings.errorSleepSeconds() > 0) {
+            output.flush();
+            Thread.sleep(settings.errorSleepSeconds() * 1000L);
         }
         output.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
         return true;
+    }
+
+    /** soft_bounce: a 5xx reply becomes 4xx, and its 5.x.x enhanced code 4.x.x (replies and reject logs). */
+    private String soften(String text) {
+        if (!settings.softBounce() || !text.startsWith("5") || text.length() < 4 || text.charAt(3) != ' ') return text;
+        boolean dsn = text.length() > 5 && text.charAt(4) == '5' && text.charAt(5) == '.';
+        return "4" + text.substring(1, 4) + (dsn ? "4" + text.substring(5) : text.substring(4));
     }
 
     private void sendNow(String text) throws IOException {
@@ -671,6 +944,11 @@ public final class SmtpdSession {
         return settings.bareNewlineExclusions().matches(clientAddress) ? SmtpdSettings.BareNewline.NO : settings.bareNewline();
     }
 
+    /** The stage for lost-connection and timeout lines: {@code DATA (14 bytes)} inside content, as Postfix 3.7. */
+    private String whereText() {
+        return progress == null ? where : where + " (" + progress.getAsLong() + " bytes)";
+    }
+
     String nameAddr() {
         return clientName + "[" + clientAddr + "]";
     }
@@ -679,26 +957,7 @@ public final class SmtpdSession {
         return clientAddress instanceof Inet6Address ? "IPv6:" + clientAddr : clientAddr;
     }
 
-    private String counterText() {
-        StringBuilder out = new StringBuilder();
-        int ok = 0;
-        int total = 0;
-        for (Map.Entry<String, int[]> e : counters.entrySet()) {
-            int[] c = e.getValue();
-            if (c[1] == 0) continue;
-            out.append(' ').append(e.getKey().toLowerCase(Locale.ROOT)).append('=').append(c[0]);
-            if (c[0] != c[1]) out.append('/').append(c[1]);
-            ok += c[0];
-            total += c[1];
-        }
-        if (unknownCommands > 0) out.append(" unknown=0/").append(unknownCommands);
-        total += unknownCommands;
-        out.append(" commands=").append(ok);
-        if (ok != total) out.append('/').append(total);
-        return out.toString();
-    }
-
-    private static String hostAddress(InetAddress a) {
+    static String hostAddress(InetAddress a) {
         String s = a.getHostAddress();
         int pct = s.indexOf('%');
         return pct >= 0 ? s.substring(0, pct) : s;

@@ -31,6 +31,7 @@ record SmtpdSettings(
         boolean disableVrfy,
         List<String> discardEhloKeywords,
         boolean smtputf8,
+        boolean strictSmtputf8,
         BareNewline bareNewline,
         NetworkList bareNewlineExclusions,
         int bareNewlineRejectCode,
@@ -44,7 +45,9 @@ record SmtpdSettings(
         boolean strictRfc821,
         boolean softBounce,
         List<String> fastFlushDomains,
-        boolean heloRequired) {
+        boolean heloRequired,
+        boolean delayReject,
+        String nullAccessLookupKey) {
 
     /** smtpd_forbid_bare_newline: {@code no}, {@code normalize} (alias {@code yes}), {@code reject}. */
     enum BareNewline { NO, NORMALIZE, REJECT }
@@ -65,6 +68,7 @@ record SmtpdSettings(
             Map.entry("disable_vrfy_command", "no"),
             Map.entry("smtpd_discard_ehlo_keywords", ""),
             Map.entry("smtputf8_enable", "yes"),
+            Map.entry("strict_smtputf8", "no"),
             Map.entry("smtpd_forbid_bare_newline", "normalize"),
             Map.entry("smtpd_forbid_bare_newline_exclusions", "$mynetworks"),
             Map.entry("smtpd_forbid_bare_newline_reject_code", "550"),
@@ -79,14 +83,17 @@ record SmtpdSettings(
             Map.entry("soft_bounce", "no"),
             Map.entry("fast_flush_domains", "$relay_domains"),
             Map.entry("relay_domains", ""),
-            Map.entry("smtpd_helo_required", "no"));
+            Map.entry("smtpd_helo_required", "no"),
+            Map.entry("smtpd_delay_reject", "yes"),
+            Map.entry("smtpd_null_access_lookup_key", "<>"));
 
     static SmtpdSettings from(Config config) {
-        Params p = new Params(config);
+        Params p = Params.over(config);
         String bare = p.get("smtpd_forbid_bare_newline").strip().toLowerCase(Locale.ROOT);
         BareNewline mode = switch (bare) {
             case "reject" -> BareNewline.REJECT;
-            case "normalize", "yes", "true", "1" -> BareNewline.NORMALIZE;
+            // "note" (3.9) also accepts only CRLF.CRLF as the end; its extra log line is not written yet
+            case "normalize", "yes", "true", "1", "note" -> BareNewline.NORMALIZE;
             default -> BareNewline.NO;
         };
         return new SmtpdSettings(
@@ -105,6 +112,7 @@ record SmtpdSettings(
                 p.bool("disable_vrfy_command"),
                 p.list("smtpd_discard_ehlo_keywords"),
                 p.bool("smtputf8_enable"),
+                p.bool("strict_smtputf8"),
                 mode,
                 NetworkList.parse(p.get("smtpd_forbid_bare_newline_exclusions")),
                 (int) p.size("smtpd_forbid_bare_newline_reject_code"),
@@ -118,53 +126,34 @@ record SmtpdSettings(
                 p.bool("strict_rfc821_envelopes"),
                 p.bool("soft_bounce"),
                 p.list("fast_flush_domains"),
-                p.bool("smtpd_helo_required"));
+                p.bool("smtpd_helo_required"),
+                p.bool("smtpd_delay_reject"),
+                p.get("smtpd_null_access_lookup_key").strip());
     }
 
-    /** Reads parameters from the configuration, falling back to {@link #FALLBACK} with $name expansion. */
+    /**
+     * Reads parameters from the configuration, with {@link #FALLBACK} standing in for what the
+     * configuration does not know (expanded by Config like any other value).
+     */
     private record Params(Config config) {
-        String get(String name) {
-            if (config.raw(name) != null) return config.get(name);
-            String text = FALLBACK.get(name);
-            return text == null ? "" : expand(text, new HashMap<>());
+        static Params over(Config config) {
+            Map<String, String> missing = new HashMap<>();
+            for (Map.Entry<String, String> e : FALLBACK.entrySet()) {
+                if (config.raw(e.getKey()) == null) missing.put(e.getKey(), e.getValue());
+            }
+            if (config.raw("myhostname") == null) missing.put("myhostname", localHostname());
+            return new Params(config.withOverrides(missing));
         }
 
-        private String expand(String text, Map<String, Boolean> seen) {
-            StringBuilder out = new StringBuilder();
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c != '$' || i + 1 >= text.length()) {
-                    out.append(c);
-                    continue;
-                }
-                int j = i + 1;
-                boolean braced = text.charAt(j) == '{' || text.charAt(j) == '(';
-                int end;
-                String ref;
-                if (braced) {
-                    end = text.indexOf(text.charAt(j) == '{' ? '}' : ')', j);
-                    if (end < 0) {
-                        out.append(c);
-                        continue;
-                    }
-                    ref = text.substring(j + 1, end);
-                } else {
-                    end = j;
-                    while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) end++;
-                    ref = text.substring(j, end);
-                    end--;
-                }
-                i = end;
-                if (seen.put(ref, true) == null) {
-                    out.append(ref.equals("myhostname") ? myhostname() : get(ref));
-                    seen.remove(ref);
-                }
-            }
-            return out.toString();
+        String get(String name) {
+            return config.get(name);
         }
 
         String myhostname() {
-            if (config.raw("myhostname") != null) return config.get("myhostname");
+            return config.get("myhostname");
+        }
+
+        private static String localHostname() {
             try {
                 return InetAddress.getLocalHost().getCanonicalHostName();
             } catch (Exception e) {

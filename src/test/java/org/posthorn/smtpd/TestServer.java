@@ -1,0 +1,117 @@
+package org.posthorn.smtpd;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.posthorn.cleanup.Cleanup;
+import org.posthorn.config.Config;
+import org.posthorn.config.MasterCf;
+import org.posthorn.log.Log;
+import org.posthorn.log.LogSink;
+import org.posthorn.master.ServiceContext;
+
+/**
+ * SmtpdService on a loopback port chosen at run time, with a given main.cf and a test
+ * cleanup, playing the master's part: one virtual thread per connection.
+ */
+public final class TestServer implements AutoCloseable {
+    private static final List<String> LOG = new CopyOnWriteArrayList<>();
+
+    static {
+        Log.setStderr(false);
+        Log.addSink(new LogSink() {
+            @Override
+            public void write(Log.Severity severity, String tag, long pid, String text) {
+                LOG.add(text);
+            }
+        });
+    }
+
+    private final ServerSocketChannel server;
+    private final Thread acceptor;
+    private final SmtpdService service = new SmtpdService();
+
+    public TestServer(Map<String, String> mainCf, Cleanup cleanup) throws IOException {
+        this(mainCf, cleanup, 0);
+    }
+
+    /**
+     * With {@code acceptDelayMillis}, each session starts that long after the connection is
+     * accepted, as a forked smtpd process would: a client that talks before the greeting is
+     * then reliably seen doing so.
+     */
+    public TestServer(Map<String, String> mainCf, Cleanup cleanup, long acceptDelayMillis) throws IOException {
+        Config config = Config.of(Path.of("/nonexistent"), mainCf);
+        ServiceContext context = new ServiceContext() {
+            @Override
+            public MasterCf.Service entry() {
+                return null;
+            }
+
+            @Override
+            public Config config() {
+                return config;
+            }
+
+            @Override
+            public Log log() {
+                return Log.of("postfix", "smtpd");
+            }
+
+            @Override
+            public Path queueDirectory() {
+                return Path.of("/nonexistent");
+            }
+
+            @Override
+            public <T> T seam(Class<T> type) {
+                return type.cast(cleanup);
+            }
+
+            @Override
+            public boolean stopping() {
+                return false;
+            }
+        };
+        service.start(context);
+        server = ServerSocketChannel.open();
+        server.bind(new InetSocketAddress("127.0.0.1", 0));
+        acceptor = Thread.ofVirtual().start(() -> {
+            while (server.isOpen()) {
+                try {
+                    SocketChannel c = server.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (c) {
+                            if (acceptDelayMillis > 0) Thread.sleep(acceptDelayMillis);
+                            service.serve(c, context);
+                        } catch (Exception e) {
+                            LOG.add("test server: " + e);
+                        }
+                    });
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    public int port() throws IOException {
+        return ((InetSocketAddress) server.getLocalAddress()).getPort();
+    }
+
+    /** Every log line so far (all test servers share one sink). */
+    public static List<String> log() {
+        return LOG;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        acceptor.interrupt();
+    }
+}
