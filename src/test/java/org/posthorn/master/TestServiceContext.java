@@ -2,6 +2,8 @@ package org.posthorn.master;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.posthorn.config.Config;
 import org.posthorn.config.MasterCf;
@@ -10,7 +12,8 @@ import org.posthorn.log.LogSink;
 
 /**
  * A ServiceContext for starting one service directly in a test: a fixed configuration,
- * one seam object, and the service's log lines collected in {@link #lines}.
+ * one seam object, the service's log lines collected in {@link #lines}, and the seams it
+ * offers collected in {@link #registered}.
  */
 public final class TestServiceContext implements ServiceContext {
     private final Config config;
@@ -18,6 +21,7 @@ public final class TestServiceContext implements ServiceContext {
     private final Log log;
     private volatile boolean stopping;
     public final List<String> lines = new CopyOnWriteArrayList<>();
+    public final Map<Class<?>, Object> registered = new ConcurrentHashMap<>();
     private final LogSink sink;
 
     public TestServiceContext(Config config, Object seam, String program) {
@@ -54,6 +58,11 @@ public final class TestServiceContext implements ServiceContext {
     public <T> T seam(Class<T> type) {
         if (type.isInstance(seam)) return type.cast(seam);
         throw new IllegalStateException("no " + type.getSimpleName() + " in this test");
+    }
+
+    @Override
+    public <T> void register(Class<T> type, T implementation) {
+        registered.put(type, implementation);
     }
 
     @Override
