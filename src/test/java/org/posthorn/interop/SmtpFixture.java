@@ -161,6 +161,8 @@ final class SmtpFixture {
     static SmtpService start(boolean lmtp, Path dir, Map<String, String> settings) {
         Map<String, String> values = new HashMap<>();
         values.put("myhostname", "posthorn.test");
+        // current defaults (smtputf8_enable = yes ...), as the default instance has them
+        values.put("compatibility_level", "3.6");
         values.put("queue_directory", dir.resolve("queue").toString());
         values.putAll(settings);
         Config config = Config.of(dir, values);
