@@ -45,6 +45,8 @@ public final class CleanupDaemon implements Cleanup {
     final ContentCheck mimeHeaderChecks;
     final ContentCheck nestedHeaderChecks;
     final ContentCheck bodyChecks;
+    /** Told after each new file in incoming/ (qmgr's wake-up); nothing until set. */
+    private volatile Runnable onQueued = () -> { };
 
     /**
      * Builds the daemon from main.cf with its own in-process trivial-rewrite (tests, tools);
@@ -144,5 +146,14 @@ public final class CleanupDaemon implements Cleanup {
     /** The standard form of an external-form address (a header address or a table result), in internal form. */
     String rewriteExternal(RewriteContext context, String address) {
         return Quote.unquoteLocal(rewrite.rewrite(context, address));
+    }
+
+    /** Whom to tell when a message is complete in incoming/ (the master wires qmgr's wake-up here). */
+    public void onQueued(Runnable wakeup) {
+        onQueued = wakeup;
+    }
+
+    void queued() {
+        onQueued.run();
     }
 }

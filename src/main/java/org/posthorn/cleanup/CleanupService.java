@@ -3,6 +3,7 @@ package org.posthorn.cleanup;
 import java.time.Clock;
 import org.posthorn.master.Service;
 import org.posthorn.master.ServiceContext;
+import org.posthorn.qmgr.QueueWakeup;
 import org.posthorn.queue.QueueDirectory;
 import org.posthorn.rewrite.TrivialRewrite;
 
@@ -16,6 +17,32 @@ public final class CleanupService implements Service {
     public void start(ServiceContext context) throws Exception {
         CleanupDaemon daemon = new CleanupDaemon(context.config(), QueueDirectory.of(context.config()), context.log(),
                 context.seam(TrivialRewrite.class), Clock.systemUTC());
+        daemon.onQueued(new QmgrWakeup(context));
         context.register(Cleanup.class, daemon);
+    }
+
+    /** qmgr's wake-up seam, looked up at first use (qmgr may start after cleanup); none when no qmgr row runs. */
+    private static final class QmgrWakeup implements Runnable {
+        private final ServiceContext context;
+        private volatile QueueWakeup qmgr;
+        private volatile boolean absent;
+
+        QmgrWakeup(ServiceContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void run() {
+            QueueWakeup q = qmgr;
+            if (q == null && !absent) {
+                try {
+                    q = context.seam(QueueWakeup.class);
+                    qmgr = q;
+                } catch (RuntimeException e) {
+                    absent = true; // qmgr's periodic scan finds the file
+                }
+            }
+            if (q != null) q.incomingArrived();
+        }
     }
 }

@@ -811,6 +811,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
             if (envelope.smtputf8()) writer.smtputf8Flags(1);
             writer.finish(hold ? QueueName.HOLD : QueueName.INCOMING);
             closed = true;
+            if (!hold) daemon.queued();
             return new Cleanup.Result.Queued(queueId);
         } catch (IOException | CleanupException | TableException e) {
             daemon.log.warning("%s: queue file write error: %s", queueId, e.getMessage());

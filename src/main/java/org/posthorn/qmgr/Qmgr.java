@@ -56,7 +56,7 @@ import org.posthorn.rewrite.TrivialRewrite;
  * registrations and finished deliveries reach it as events, so no lock is held around I/O.
  * Each delivery runs on its own virtual thread.
  */
-public final class Qmgr implements Transports {
+public final class Qmgr implements Transports, QueueWakeup {
     /** What a redirected recipient gets when trivial-rewrite fails or the address is bad (Postfix's texts). */
     static final String RESOLVER_FAILURE = "4.3.0 address resolver failure";
     static final String BAD_ADDRESS = "5.1.3 bad address syntax";
@@ -228,6 +228,19 @@ public final class Qmgr implements Transports {
             if (d) scanDeferred();
             if (i) scanIncoming();
         });
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean incomingWake = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    public void incomingArrived() {
+        // one scan serves every file that arrived before it starts
+        if (incomingWake.compareAndSet(false, true)) {
+            post(() -> {
+                incomingWake.set(false);
+                scanIncoming();
+            });
+        }
     }
 
     @Override

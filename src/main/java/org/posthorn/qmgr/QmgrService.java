@@ -43,6 +43,7 @@ public final class QmgrService implements Service {
                 },
                 Clock.systemUTC(), AGENT_GRACE);
         context.register(Transports.class, q);
+        context.register(QueueWakeup.class, q);
         q.start();
         qmgr = q;
     }
