@@ -26,6 +26,7 @@ import org.posthorn.cleanup.CleanupException;
 import org.posthorn.cleanup.Envelope;
 import org.posthorn.cleanup.Origin;
 import org.posthorn.cleanup.Recipient;
+import org.posthorn.cleanup.SubmissionFlags;
 import org.posthorn.log.Log;
 
 /**
@@ -526,6 +527,7 @@ public final class SmtpdSession {
             return rejectReply(denied);
         }
         ContentWriter writer = newWriter();
+        applyActions();
         writeReceived();
         reply("354 End data with <CR><LF>.<CR><LF>");
         DataReader reader = new DataReader(input, line, settings.lineLengthLimit(), bareNewlineMode());
@@ -580,6 +582,7 @@ public final class SmtpdSession {
                 return rejectReply(denied);
             }
             bdatWriter = newWriter();
+            applyActions();
             writeReceived();
         }
         long left = count;
@@ -719,6 +722,40 @@ public final class SmtpdSession {
 
     private boolean writeFailed;
 
+    /**
+     * Hands what access tables asked for in this transaction to cleanup, as Postfix does
+     * when the content starts: HOLD, DISCARD, FILTER and REDIRECT as submission flags, BCC
+     * as an extra recipient that gets no DSN, PREPEND as a header before Received:.
+     */
+    private void applyActions() {
+        try {
+            for (Restrictions.Action a : restrictions.actions()) {
+                SubmissionFlags flags = submission instanceof SubmissionFlags f ? f : null;
+                switch (a.kind()) {
+                    case "HOLD" -> {
+                        if (flags != null) flags.hold();
+                    }
+                    case "DISCARD" -> {
+                        if (flags != null) flags.discard();
+                    }
+                    case "FILTER" -> {
+                        if (flags != null) flags.filter(a.value());
+                    }
+                    case "REDIRECT" -> {
+                        if (flags != null) flags.redirect(a.value());
+                    }
+                    case "BCC" -> submission.addRecipient(new Recipient(a.value(), Set.of(Recipient.Notify.NEVER),
+                            "rfc822;" + a.value()));
+                    case "PREPEND" -> submission.line(a.value());
+                    default -> { }
+                }
+            }
+        } catch (CleanupException e) {
+            writeFailed = true;
+        }
+        restrictions.resetActions();
+    }
+
     /** Commits or drops the message after its content and sends the final reply. */
     private boolean finishMessage(ContentWriter writer, boolean bareNewline, Long bdatTotal)
             throws IOException, InterruptedException {
@@ -817,6 +854,16 @@ public final class SmtpdSession {
             public boolean illegalPipelining() {
                 return illegalPipelining;
             }
+
+            @Override
+            public int recipientCount() {
+                return recipientCount;
+            }
+
+            @Override
+            public String reverseName() {
+                return reverseName;
+            }
         };
     }
 
@@ -869,6 +916,7 @@ public final class SmtpdSession {
     /** Back to the state right after HELO/EHLO (Postfix mail_reset + rcpt_reset). */
     private void mailReset() {
         abortTransaction();
+        restrictions.resetActions();
         sender = null;
         messageSize = 0;
         body = null;
