@@ -297,7 +297,7 @@ final class Restrictions {
     /** A DNS list filter: d.d.d.d where each part may be a number or [n;m..k] alternatives. */
     static boolean matchesFilter(String address, String filter) {
         String[] a = address.split("\\.");
-        String[] f = filter.split("\\.");
+        String[] f = filter.split("\\.(?![^\\[]*\\])");
         if (a.length != 4 || f.length != 4) return false;
         for (int i = 0; i < 4; i++) {
             if (!f[i].startsWith("[")) {
@@ -417,7 +417,9 @@ final class Restrictions {
                 }
             }
             if (parameter != null && (param(parameter, "").isEmpty() || listed(parameter, rcpt, c))) return Verdict.DUNNO;
-            return reject(code, code / 100 + ".1.1", what, reportStage, "User unknown" + (show ? " in " + table : ""));
+            // the enhanced code says which address: x.1.1 a recipient, x.1.0 a sender
+            return reject(code, code / 100 + (reportStage == Stage.SENDER ? ".1.0" : ".1.1"), what, reportStage,
+                    "User unknown" + (show ? " in " + table : ""));
         } catch (TableException e) {
             log.warning("%s", e.getMessage());
             return reject(451, "4.3.0", what, reportStage, "Temporary lookup failure");
@@ -580,11 +582,19 @@ final class Restrictions {
                 + state.clientAddress() + "]");
     }
 
-    /** Whether the client connected from one of this host's own addresses (permit_inet_interfaces). */
-    private static boolean isInterface(InetAddress address) {
+    private org.posthorn.address.InterfaceAddresses interfaces;
+
+    /** Whether the client address is one of inet_interfaces (permit_inet_interfaces). */
+    private boolean isInterface(InetAddress address) {
+        if (config == null) return address.isLoopbackAddress();
         try {
-            return address.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(address) != null;
-        } catch (java.net.SocketException e) {
+            if (interfaces == null) {
+                interfaces = org.posthorn.address.InterfaceAddresses.of(config.getList("inet_interfaces"),
+                        List.of(), config.getList("inet_protocols"));
+            }
+            return interfaces.isOwn(address);
+        } catch (java.net.UnknownHostException e) {
+            log.warning("%s", "inet_interfaces: " + e.getMessage());
             return false;
         }
     }
@@ -595,7 +605,7 @@ final class Restrictions {
         int count = state.recipientCount() + (state.recipient() != null ? 1 : 0);
         if (count <= 1) return Verdict.DUNNO;
         int code = code("multi_recipient_bounce_reject_code", 550);
-        return reject(code, code / 100 + ".5.3", "<>", Stage.SENDER, "Multi-recipient bounce");
+        return reject(code, code / 100 + ".5.3", reportName(state, stage), stage, "Multi-recipient bounce");
     }
 
     /** check_{client,helo,sender,recipient}_access type:name with access(5) results. */
@@ -691,13 +701,21 @@ final class Restrictions {
                 return Verdict.DUNNO;
             }
             case "HOLD", "DISCARD", "FILTER", "REDIRECT", "BCC", "PREPEND" -> {
+                // Postfix logs a HOLD or DISCARD once per transaction, a PREPEND never
+                boolean repeated = (word.equals("HOLD") || word.equals("DISCARD"))
+                        && actions.stream().anyMatch(a -> a.kind().equals(word));
                 actions.add(new Action(word, text));
-                warningLog.accept(word.toLowerCase(Locale.ROOT) + ":" + what + ": " + reportStage.reportClass
-                        + " triggers " + word + " action");
+                if (!repeated && !word.equals("PREPEND")) {
+                    String says = word.equals("HOLD") || word.equals("DISCARD")
+                            ? (text.isEmpty() ? "triggers " + word + " action" : text)
+                            : "triggers " + word + " " + text;
+                    warningLog.accept(word.toLowerCase(Locale.ROOT) + ":" + what + ": " + reportStage.reportClass
+                            + " " + says);
+                }
                 return Verdict.DUNNO;
             }
             case "WARN", "INFO" -> {
-                warningLog.accept(word.toLowerCase(Locale.ROOT) + ":" + what + ": " + text);
+                warningLog.accept(word.toLowerCase(Locale.ROOT) + ":" + text);
                 return Verdict.DUNNO;
             }
             default -> {
