@@ -98,6 +98,11 @@ public final class CleanupDaemon implements Cleanup {
      */
     AddressRewriter.Context rewriteContext(Origin origin) {
         if (origin == null || origin.clientAddress() == null) return AddressRewriter.Context.LOCAL;
+        // smtpd decided with local_header_rewrite_clients (it knows mynetworks and SASL)
+        if (origin.rewriteContext() != null) {
+            return origin.rewriteContext() == org.posthorn.rewrite.RewriteContext.LOCAL
+                    ? AddressRewriter.Context.LOCAL : AddressRewriter.Context.REMOTE;
+        }
         for (String item : settings.localHeaderRewriteClients()) {
             String i = item.toLowerCase(Locale.ROOT);
             if (i.equals("static:all") || i.equals("permit")) return AddressRewriter.Context.LOCAL;

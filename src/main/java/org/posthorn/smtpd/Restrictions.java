@@ -583,6 +583,29 @@ final class Restrictions {
     }
 
     private org.posthorn.address.InterfaceAddresses interfaces;
+    private org.posthorn.rewrite.HeaderRewriteClients headerRewriteClients;
+
+    /**
+     * The rewrite context cleanup gets for this client (local_header_rewrite_clients, default
+     * permit_inet_interfaces): local when an item matches, else remote as Postfix's smtpd asks.
+     */
+    org.posthorn.rewrite.RewriteContext headerRewriteContext(State state) {
+        if (config == null || state.clientInetAddress() == null) return null;
+        try {
+            isInterface(state.clientInetAddress());
+            if (interfaces == null) return null;
+            if (headerRewriteClients == null) {
+                headerRewriteClients = new org.posthorn.rewrite.HeaderRewriteClients(
+                        param("local_header_rewrite_clients", "permit_inet_interfaces"), interfaces,
+                        org.posthorn.address.TableOpener.of(config), log);
+            }
+            return headerRewriteClients.decide(new org.posthorn.rewrite.HeaderRewriteClients.Client(
+                    state.clientInetAddress(), mynetworks.matches(state.clientInetAddress()), false, false, false));
+        } catch (TableException e) {
+            log.warning("%s", "local_header_rewrite_clients: " + e.getMessage());
+            return org.posthorn.rewrite.RewriteContext.REMOTE;
+        }
+    }
 
     /** Whether the client address is one of inet_interfaces (permit_inet_interfaces). */
     private boolean isInterface(InetAddress address) {

@@ -936,7 +936,7 @@ public final class SmtpdSession {
     private Origin origin() {
         // the queue file's protocol_name stays ESMTP with SMTPUTF8; only Received: says UTF8SMTP (3.7.11)
         return new Origin(clientName, clientAddr, clientPort, reverseName, heloName, protocol, null, null,
-                serverAddr, serverPort, forward);
+                serverAddr, serverPort, forward, restrictions.headerRewriteContext(restrictionState()));
     }
 
     /** The protocol name for the Received: header: UTF8SMTP when the client used SMTPUTF8 (RFC 6531). */
