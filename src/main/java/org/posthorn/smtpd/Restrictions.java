@@ -40,7 +40,8 @@ final class Restrictions {
         RELAY("smtpd_relay_restrictions", "Recipient address"),
         RECIPIENT("smtpd_recipient_restrictions", "Recipient address"),
         DATA("smtpd_data_restrictions", "Data command"),
-        END_OF_DATA("smtpd_end_of_data_restrictions", "End-of-data");
+        END_OF_DATA("smtpd_end_of_data_restrictions", "End-of-data"),
+        ETRN("smtpd_etrn_restrictions", "Etrn command");
 
         final String parameter;
         final String reportClass;
@@ -75,6 +76,11 @@ final class Restrictions {
             return 0;
         }
 
+        /** The ETRN argument while ETRN is checked, else null. */
+        default String etrnDomain() {
+            return null;
+        }
+
         /** The unverified reverse (PTR) name, or "unknown". */
         default String reverseName() {
             return clientName();
@@ -97,7 +103,8 @@ final class Restrictions {
             "smtpd_relay_restrictions", "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
             "smtpd_recipient_restrictions", "",
             "smtpd_data_restrictions", "",
-            "smtpd_end_of_data_restrictions", "");
+            "smtpd_end_of_data_restrictions", "",
+            "smtpd_etrn_restrictions", "");
 
     private final Map<Stage, List<String>> lists = new HashMap<>();
     private final Config config;
@@ -786,6 +793,7 @@ final class Restrictions {
             case RELAY, RECIPIENT -> "<" + state.recipient() + ">";
             case DATA -> "<DATA>";
             case END_OF_DATA -> "<END-OF-MESSAGE>";
+            case ETRN -> "<" + state.etrnDomain() + ">";
         };
     }
 

@@ -46,6 +46,7 @@ public final class SmtpdSession {
     private final Restrictions restrictions;
     /** The recipient of the RCPT being checked, for restrictions and reject log lines. */
     private String checkedRecipient;
+    private String etrnDomain;
     /** smtpd_client_restrictions rejected the client at connect (smtpd_delay_reject = no). */
     private boolean accessDenied;
     private final Cleanup cleanup;
@@ -636,6 +637,16 @@ public final class SmtpdSession {
         String domain = command.args().getFirst();
         String name = domain.startsWith("@") || domain.startsWith("#") ? domain.substring(1) : domain;
         if (!validDomain(name)) return error("501 Error: invalid parameter syntax");
+        etrnDomain = name;
+        Verdict.Reject denied = settings.delayReject()
+                ? restrictions.check(restrictionState(), Restrictions.Stage.CLIENT, Restrictions.Stage.HELO,
+                        Restrictions.Stage.ETRN)
+                : restrictions.check(restrictionState(), Restrictions.Stage.ETRN);
+        etrnDomain = null;
+        if (denied != null) {
+            logReject("ETRN", denied.reply());
+            return rejectReply(denied);
+        }
         // No flush(8) service yet: Postfix refuses domains outside fast_flush_domains with
         // 459, and reports 458 when the flush service cannot be reached.
         for (String d : settings.fastFlushDomains()) {
@@ -864,6 +875,11 @@ public final class SmtpdSession {
             public String reverseName() {
                 return reverseName;
             }
+
+            @Override
+            public String etrnDomain() {
+                return etrnDomain;
+            }
         };
     }
 
@@ -953,7 +969,7 @@ public final class SmtpdSession {
 
     /** Sends a reply (buffered until the next read would block), with Postfix's tarpit delay. */
     private boolean reply(String text) throws IOException, InterruptedException {
-        text = soften(text);
+        text = withFooter(soften(text));
         // Postfix 2.1+: past smtpd_soft_error_limit every reply waits smtpd_error_sleep_time
         if (errorCount >= settings.softErrorLimit() && settings.errorSleepSeconds() > 0) {
             output.flush();
@@ -961,6 +977,37 @@ public final class SmtpdSession {
         }
         output.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
         return true;
+    }
+
+    /**
+     * smtpd_reject_footer after a 4xx or 5xx reply: "\\n" breaks it into lines that repeat
+     * the reply code and enhanced code; a leading "\\c" appends it to the reply's last line.
+     */
+    private String withFooter(String text) {
+        String footer = settings.rejectFooter();
+        if (footer.isEmpty() || text.length() < 4 || (text.charAt(0) != '4' && text.charAt(0) != '5')
+                || text.indexOf('\n') >= 0) {
+            return text;
+        }
+        String code = text.substring(0, 3);
+        String rest = text.substring(4);
+        String dsn = "";
+        int sp = rest.indexOf(' ');
+        if (sp > 0 && rest.substring(0, sp).matches("[245]\\.\\d{1,3}\\.\\d{1,3}")) dsn = rest.substring(0, sp + 1);
+        List<String> lines = new ArrayList<>();
+        lines.add(rest.substring(dsn.length()));
+        boolean glue = footer.startsWith("\\c");
+        String[] parts = (glue ? footer.substring(2) : footer).split("\\\\n", -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (i == 0 && glue) lines.set(0, lines.getFirst() + parts[0]);
+            else lines.add(parts[i]);
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            if (i > 0) out.append("\r\n");
+            out.append(code).append(i == lines.size() - 1 ? ' ' : '-').append(dsn).append(lines.get(i));
+        }
+        return out.toString();
     }
 
     /** soft_bounce: a 5xx reply becomes 4xx, and its 5.x.x enhanced code 4.x.x (replies and reject logs). */
