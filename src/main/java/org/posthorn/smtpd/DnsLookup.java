@@ -31,11 +31,20 @@ interface DnsLookup {
     /** IPv4 A records only (DNS lists answer with 127.0.0.x). */
     Answer a(String name);
 
-    Answer txt(String name);
+    /** TXT records (DNS list reasons); waits for org.posthorn.dns. */
+    default Answer txt(String name) {
+        throw new UnsupportedOperationException("TXT lookups need org.posthorn.dns");
+    }
 
-    Answer mx(String domain);
+    /** MX host names; waits for org.posthorn.dns. */
+    default Answer mx(String domain) {
+        throw new UnsupportedOperationException("MX lookups need org.posthorn.dns");
+    }
 
-    Answer ns(String domain);
+    /** NS host names; waits for org.posthorn.dns. */
+    default Answer ns(String domain) {
+        throw new UnsupportedOperationException("NS lookups need org.posthorn.dns");
+    }
 
     /** The JDK resolver: addresses only. */
     DnsLookup JDK = new DnsLookup() {
@@ -60,21 +69,6 @@ interface DnsLookup {
                 // the JDK does not tell NXDOMAIN from a server failure
                 return Answer.NOT_FOUND;
             }
-        }
-
-        @Override
-        public Answer txt(String name) {
-            throw new UnsupportedOperationException("TXT lookups need org.posthorn.dns");
-        }
-
-        @Override
-        public Answer mx(String domain) {
-            throw new UnsupportedOperationException("MX lookups need org.posthorn.dns");
-        }
-
-        @Override
-        public Answer ns(String domain) {
-            throw new UnsupportedOperationException("NS lookups need org.posthorn.dns");
         }
     };
 }

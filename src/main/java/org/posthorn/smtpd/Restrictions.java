@@ -24,12 +24,17 @@ import org.posthorn.table.TableFactory;
  * order against the session state, with Postfix's reply texts and its pending
  * defer_if_permit / defer_if_reject / warn_if_reject state.
  *
- * <p>Implemented: permit, reject, defer, defer_if_permit, defer_if_reject, warn_if_reject,
- * permit_mynetworks, reject_unauth_pipelining, reject_invalid_helo_hostname,
- * reject_non_fqdn_helo_hostname, reject_non_fqdn_sender, reject_non_fqdn_recipient and
- * check_{client,helo,sender,recipient}_access with access(5) results. Any other name is a
- * configuration error that defers (451 4.3.5), as Postfix does for what it cannot evaluate;
- * reject_unauth_destination and the rest that need trivial-rewrite, DNS or SASL come later.
+ * <p>Implemented: permit, reject, defer, defer_if_permit, defer_if_reject, warn_if_reject, dunno,
+ * sleep, permit_mynetworks, permit_inet_interfaces, reject_unauth_pipelining, the HELO and
+ * address syntax checks, check_{client,reverse_client_hostname,helo,sender,recipient}_access
+ * with access(5) results (restriction names and classes as results), smtpd_restriction_classes,
+ * the trivial-rewrite checks (permit_auth_destination, reject/defer_unauth_destination,
+ * reject_unlisted_sender/recipient and the implicit smtpd_reject_unlisted_recipient check),
+ * reject_unknown_{sender,recipient}_domain, reject_unknown_helo_hostname and
+ * reject_unknown_(reverse_)client_hostname (address records only), reject_multi_recipient_bounce,
+ * reject_rbl_client, reject_rhsbl_*, permit_dnswl_client, permit_rhswl_client (A records; no
+ * TXT reason yet). check_*_mx/ns/a_access wait for org.posthorn.dns and defer as a
+ * configuration error (451 4.3.5), as does any unknown name, like Postfix.
  */
 final class Restrictions {
     /** The restriction lists and their stage names, in evaluation order at RCPT. */

@@ -30,21 +30,6 @@ class RestrictionsRewriteTest {
             List<String> r = dnsA.get(name);
             return r == null ? Answer.NOT_FOUND : new Answer(r, false);
         }
-
-        @Override
-        public Answer txt(String name) {
-            throw new UnsupportedOperationException("no TXT");
-        }
-
-        @Override
-        public Answer mx(String domain) {
-            throw new UnsupportedOperationException("no MX");
-        }
-
-        @Override
-        public Answer ns(String domain) {
-            throw new UnsupportedOperationException("no NS");
-        }
     };
 
     private Restrictions restrictions(String... settings) throws Exception {
