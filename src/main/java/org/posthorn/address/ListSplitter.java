@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Splits a list parameter value on commas and white space, keeping text inside { } together
- * so that "inline:{ a=b, c=d }" stays one element (Postfix's brace-aware list parsing).
+ * so that "inline:{ a=b, c=d }" stays one element (Postfix's brace-aware list parsing). The
+ * one splitter for parameter lists, table lists and the elements of inline:, unionmap: ...
  */
 public final class ListSplitter {
     private ListSplitter() {

@@ -16,9 +16,17 @@ import org.posthorn.table.TableFactory;
 public interface TableOpener {
     Table open(String spec) throws TableException;
 
-    /** Tables through {@link TableFactory}, shared per spec. */
+    /** Tables through {@link TableFactory}, shared per spec, fixed-string keys folded to lower case (*_maps). */
     static TableOpener of(Config config) {
-        return caching(spec -> TableFactory.open(spec, config));
+        return of(config, true);
+    }
+
+    /**
+     * Tables through {@link TableFactory}, shared per spec; {@code foldKeys} false for the
+     * tables of a {@link MatchList}, whose keys Postfix keeps as written (the list folds the query).
+     */
+    static TableOpener of(Config config, boolean foldKeys) {
+        return caching(spec -> TableFactory.open(spec, config, foldKeys));
     }
 
     /** Wraps an opener so that each spec is opened once. */

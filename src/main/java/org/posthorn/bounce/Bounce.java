@@ -21,4 +21,7 @@ public interface Bounce {
 
     /** A delay warning from the defer log (delay_warning_time passed); the defer log stays. */
     boolean warnDelayed(Notice message);
+
+    /** A success notice from the trace log (recipients delivered with NOTIFY=SUCCESS). */
+    boolean flushTraced(Notice message);
 }

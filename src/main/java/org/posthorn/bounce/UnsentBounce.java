@@ -3,9 +3,9 @@ package org.posthorn.bounce;
 import org.posthorn.log.Log;
 
 /**
- * The interim {@link Bounce}: notices (RFC 3464) are not written yet, so each request logs
- * a warning and fails; the bounce or defer log stays in place and qmgr keeps the message,
- * so nothing is lost until the notice work replaces this class.
+ * The {@link Bounce} qmgr falls back on while no bounce service is registered: each request
+ * logs a warning and fails, so the log stays in place and qmgr keeps the message until a
+ * {@link BounceDaemon} can write the notice.
  */
 public final class UnsentBounce implements Bounce {
     private final Log log;
@@ -29,6 +29,12 @@ public final class UnsentBounce implements Bounce {
     @Override
     public boolean warnDelayed(Notice message) {
         log.warning("%s: delay notice not sent: not implemented", message.queueId());
+        return false;
+    }
+
+    @Override
+    public boolean flushTraced(Notice message) {
+        log.warning("%s: delivery status notice not sent: not implemented", message.queueId());
         return false;
     }
 }

@@ -2,122 +2,72 @@ package org.posthorn.cleanup;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import org.posthorn.address.AddressExtension;
 import org.posthorn.config.Config;
-import org.posthorn.table.RegexpTable;
-import org.posthorn.table.Table;
+import org.posthorn.table.AddressLookup;
+import org.posthorn.table.Maps;
 import org.posthorn.table.TableException;
-import org.posthorn.table.TableFactory;
 
 /**
- * A list of tables searched with Postfix's address lookup order (mail_addr_find):
- * {@code user+ext@domain}, {@code user@domain}, then {@code user+ext} and {@code user} when the
- * domain is local, then {@code @domain}; each key against every table before the next key.
- * Pattern tables (regexp, pcre) see only the full address. An unmatched address extension
- * is put back on the result when the map's class is in propagate_unmatched_extensions.
+ * One of cleanup's address maps (canonical, virtual alias, BCC): the tables searched in
+ * Postfix's mail address order ({@link AddressLookup#mailAddress}) and what cleanup does
+ * with the answer, as Postfix's mail_addr_map: an {@code @domain} result keeps the user
+ * part, and an address extension that the lookup stripped is put back on the result when
+ * the map's class is in propagate_unmatched_extensions.
  */
 public final class AddressMaps {
-    private final String parameter;
-    private final List<Table> tables;
-    private final String delimiter;
-    private final Set<String> localDomains;
+    private final Maps maps;
+    private final AddressExtension extension;
+    private final AddressLookup.LocalDomain localDomain;
     private final boolean propagate;
 
-    private AddressMaps(String parameter, List<Table> tables, String delimiter, Set<String> localDomains, boolean propagate) {
-        this.parameter = parameter;
-        this.tables = tables;
-        this.delimiter = delimiter;
-        this.localDomains = localDomains;
+    private AddressMaps(Maps maps, CleanupSettings settings, AddressLookup.LocalDomain localDomain, boolean propagate) {
+        this.maps = maps;
+        this.extension = new AddressExtension(settings.recipientDelimiter(), settings.ownerRequestSpecial(),
+                settings.doubleBounceSender());
+        this.localDomain = localDomain;
         this.propagate = propagate;
     }
 
     /**
      * Opens the tables of a *_maps parameter.
      *
+     * @param localDomain    whether the user part alone is looked up for a domain ($myorigin, resolve_local)
      * @param extensionClass "canonical" or "virtual" (propagate_unmatched_extensions), or null
      */
     public static AddressMaps open(String parameter, List<String> specs, Config config, CleanupSettings settings,
-                                   String extensionClass, TableOpener opener) throws TableException {
-        List<Table> tables = new ArrayList<>();
-        for (String spec : specs) tables.add(opener.open(spec, config));
-        Set<String> local = new java.util.HashSet<>(settings.myDestination());
-        local.add(settings.myorigin().toLowerCase(Locale.ROOT));
-        return new AddressMaps(parameter, tables, settings.recipientDelimiter(), local,
+                                   AddressLookup.LocalDomain localDomain, String extensionClass) throws TableException {
+        return new AddressMaps(Maps.open(parameter, specs, config), settings, localDomain,
                 extensionClass != null && settings.propagateUnmatchedExtensions().contains(extensionClass));
     }
 
     /** For tests: maps over tables already open. */
-    static AddressMaps of(String parameter, List<Table> tables, CleanupSettings settings, boolean propagate) {
-        Set<String> local = new java.util.HashSet<>(settings.myDestination());
-        local.add(settings.myorigin().toLowerCase(Locale.ROOT));
-        return new AddressMaps(parameter, tables, settings.recipientDelimiter(), local, propagate);
-    }
-
-    /** Opens one {@code type:name}; regexp and pcre directly, everything else through the shared factory. */
-    static Table openTable(String spec, Config config) throws TableException {
-        int colon = spec.indexOf(':');
-        if (colon < 0) throw new TableException("need dictionary_type:dictionary_name format instead of \"" + spec + "\"");
-        String type = spec.substring(0, colon);
-        if (type.equals("regexp") || type.equals("pcre")) return RegexpTable.open(type, spec.substring(colon + 1), config);
-        return TableFactory.open(spec, config);
+    static AddressMaps of(Maps maps, CleanupSettings settings, AddressLookup.LocalDomain localDomain, boolean propagate) {
+        return new AddressMaps(maps, settings, localDomain, propagate);
     }
 
     public String parameter() {
-        return parameter;
+        return maps.title();
     }
 
     public boolean isEmpty() {
-        return tables.isEmpty();
+        return maps.isEmpty();
     }
 
     /** The table value for an address, or null when no key matches. */
     public String find(String address) throws TableException {
-        if (tables.isEmpty()) return null;
-        int at = address.lastIndexOf('@');
-        String local = at < 0 ? address : address.substring(0, at);
-        String domain = at < 0 ? "" : address.substring(at + 1);
-        String lowerDomain = domain.toLowerCase(Locale.ROOT);
-        String bareLocal = local;
-        String extension = null;
-        if (!delimiter.isEmpty() && !local.isEmpty()) {
-            for (int i = 0; i < local.length(); i++) {
-                if (delimiter.indexOf(local.charAt(i)) >= 0 && i > 0) {
-                    bareLocal = local.substring(0, i);
-                    extension = local.substring(i);
-                    break;
-                }
-            }
+        if (maps.isEmpty()) return null;
+        AddressLookup.MailMatch m = AddressLookup.mailAddress(maps, address, extension, localDomain);
+        if (m == null) return null;
+        String value = m.match().value();
+        if (value.startsWith("@")) {
+            // an @domain result keeps the user part (without an extension the lookup took off)
+            int at = address.lastIndexOf('@');
+            String local = at < 0 ? address : address.substring(0, at);
+            if (m.extension() != null) local = local.substring(0, local.length() - m.extension().length());
+            return withExtension(local + value, m.extension());
         }
-        // 1. the full address, in every table (pattern tables only ever see this one)
-        for (Table t : tables) {
-            String v = t.lookup(t.fixedKeys() ? address.toLowerCase(Locale.ROOT) : address);
-            if (v != null) return v;
-        }
-        String found;
-        if (extension != null && at >= 0 && (found = fixed((bareLocal + "@" + domain).toLowerCase(Locale.ROOT))) != null) {
-            return withExtension(found, extension);
-        }
-        if (at < 0 || localDomains.contains(lowerDomain)) {
-            if (at >= 0 && (found = fixed(local.toLowerCase(Locale.ROOT))) != null) return found;
-            if (extension != null && (found = fixed(bareLocal.toLowerCase(Locale.ROOT))) != null) {
-                return withExtension(found, extension);
-            }
-        }
-        if (at >= 0 && (found = fixed("@" + lowerDomain)) != null) {
-            // @domain result keeps the user part; a result without @ is a full replacement
-            return found.startsWith("@") ? local + found : withExtension(found, extension);
-        }
-        return null;
-    }
-
-    private String fixed(String key) throws TableException {
-        for (Table t : tables) {
-            if (!t.fixedKeys()) continue;
-            String v = t.lookup(key);
-            if (v != null) return v;
-        }
-        return null;
+        return withExtension(value, m.extension());
     }
 
     /** Puts an unmatched extension back on each address of a result (propagate_unmatched_extensions). */

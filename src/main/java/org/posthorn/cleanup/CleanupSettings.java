@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.posthorn.address.ListSplitter;
 import org.posthorn.config.Config;
 
 /**
@@ -28,8 +29,8 @@ public record CleanupSettings(
         List<String> bodyChecks, int bodyChecksSizeLimit,
         boolean disableMimeInputProcessing, int mimeNestingLimit, int mimeBoundaryLengthLimit,
         int duplicateFilterLimit, String recipientDelimiter, Set<String> propagateUnmatchedExtensions,
-        Set<String> myDestination,
-        boolean strict7bitHeaders, boolean strict8bitmimeBody, boolean strictMimeEncodingDomain) {
+        boolean strict7bitHeaders, boolean strict8bitmimeBody, boolean strictMimeEncodingDomain,
+        boolean ownerRequestSpecial, String doubleBounceSender) {
 
     /** Reads the settings from a configuration. */
     public static CleanupSettings from(Config c) {
@@ -63,12 +64,10 @@ public record CleanupSettings(
                 integer(c, "mime_boundary_length_limit", 2048), integer(c, "duplicate_filter_limit", 1000),
                 text(c, "recipient_delimiter", ""),
                 lowerSet(list(c, "propagate_unmatched_extensions", "canonical, virtual")),
-                lowerSet(list(c, "mydestination", "$myhostname, localhost.$mydomain, localhost").stream()
-                        .map(s -> s.replace("$myhostname", host).replace("${myhostname}", host)
-                                .replace("$mydomain", domain).replace("${mydomain}", domain)).toList()),
                 bool(c, "strict_7bit_headers", false) || bool(c, "strict_8bitmime", false),
                 bool(c, "strict_8bitmime_body", false) || bool(c, "strict_8bitmime", false),
-                bool(c, "strict_mime_encoding_domain", false));
+                bool(c, "strict_mime_encoding_domain", false),
+                bool(c, "owner_request_special", true), text(c, "double_bounce_sender", "double-bounce"));
     }
 
     /** The value, or the fallback when the parameter is unset and unknown to the registry (or a compatibility expression). */
@@ -97,7 +96,8 @@ public record CleanupSettings(
     }
 
     static List<String> split(String value) {
-        return java.util.Arrays.stream(value.split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
+        // brace-aware, as Postfix: "inline:{a=b, c=d}" is one table
+        return ListSplitter.split(value);
     }
 
     private static Set<String> lowerSet(List<String> items) {

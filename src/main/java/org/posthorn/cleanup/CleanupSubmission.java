@@ -13,9 +13,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.posthorn.address.Quote;
 import org.posthorn.queue.QueueFileWriter;
 import org.posthorn.queue.QueueName;
 import org.posthorn.queue.RecordType;
+import org.posthorn.rewrite.RewriteContext;
 import org.posthorn.table.TableException;
 
 /**
@@ -48,7 +50,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     private final QueueFileWriter writer;
     private final Envelope envelope;
     private final Origin origin;
-    private final AddressRewriter.Context context;
+    private final RewriteContext context;
     private final String queueId;
 
     private String sender = "";
@@ -85,13 +87,14 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     private boolean body8bit;
     private Cleanup.Result.Rejected mimeRejected;
 
-    CleanupSubmission(CleanupDaemon daemon, QueueFileWriter writer, Envelope envelope, Origin origin) {
+    CleanupSubmission(CleanupDaemon daemon, QueueFileWriter writer, Envelope envelope, Origin origin,
+                      RewriteContext context) {
         this.daemon = daemon;
         this.settings = daemon.settings;
         this.writer = writer;
         this.envelope = envelope;
         this.origin = origin;
-        this.context = daemon.rewriteContext(origin);
+        this.context = context;
         this.queueId = writer.queueId();
         this.mime = settings.disableMimeInputProcessing() ? null
                 : new MimeTracker(settings.mimeNestingLimit(), settings.mimeBoundaryLengthLimit());
@@ -126,7 +129,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
 
     /** T, create_time, log_ident, rewrite_context, DSN envelope attributes, S, sender BCC, client attributes. */
     void writeEnvelopeStart() throws IOException, TableException {
-        writer.envelopeStart(envelope.arrival(), context == AddressRewriter.Context.LOCAL ? "local" : "remote");
+        writer.envelopeStart(envelope.arrival(), context.protocolName());
         if (envelope.envid() != null) writer.attribute("envelope_id", envelope.envid());
         if (envelope.ret() != null) {
             writer.attribute("ret_flags", envelope.ret().equalsIgnoreCase("FULL") ? "1" : "2");
@@ -203,12 +206,12 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
 
     /** Standard form, canonical mapping and masquerading of an envelope or header sender address. */
     private String senderAddress(String address, String cls) throws TableException {
-        String a = daemon.rewriter.rewrite(AddressRewriter.Context.LOCAL, address);
+        String a = daemon.rewriteInternal(RewriteContext.LOCAL, address);
         return canonicalAndMasquerade(a, daemon.senderCanonical, cls);
     }
 
     private String recipientAddress(String address, String cls) throws TableException {
-        String a = address.isEmpty() ? address : daemon.rewriter.rewrite(AddressRewriter.Context.LOCAL, address);
+        String a = address.isEmpty() ? address : daemon.rewriteInternal(RewriteContext.LOCAL, address);
         return canonicalAndMasquerade(a, daemon.recipientCanonical, cls);
     }
 
@@ -231,13 +234,15 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         if (v == null) return address;
         List<String> list = AddressMaps.addressList(v);
         if (list.isEmpty()) return address;
-        return daemon.rewriter.rewrite(AddressRewriter.Context.LOCAL, list.getFirst());
+        return daemon.rewriteExternal(RewriteContext.LOCAL, list.getFirst());
     }
 
     /** Automatic BCC recipients: NOTIFY=NEVER, no ORCPT, through the normal recipient path. */
     private void addBcc(String value) throws IOException, TableException {
         for (String bcc : AddressMaps.addressList(value)) {
-            outRecipient(recipientAddress(bcc, "envelope_recipient"), bcc, null, NOTIFY_NEVER);
+            // table results are in external form
+            String address = Quote.unquoteLocal(bcc);
+            outRecipient(recipientAddress(address, "envelope_recipient"), address, null, NOTIFY_NEVER);
         }
     }
 
@@ -282,7 +287,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
                 List<String> results = AddressMaps.addressList(value);
                 if (results.isEmpty()) break;
                 for (int i = 0; i < results.size(); i++) {
-                    String r = daemon.rewriter.rewrite(AddressRewriter.Context.LOCAL, results.get(i));
+                    String r = daemon.rewriteExternal(RewriteContext.LOCAL, results.get(i));
                     if (i == 0) argv.set(arg, r);
                     else argv.add(r);
                     // an address may expand into itself once
@@ -511,11 +516,11 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     }
 
     private boolean rewritesHeaders() {
-        return context == AddressRewriter.Context.LOCAL || !settings.remoteHeaderRewriteDomain().isEmpty();
+        return context == RewriteContext.LOCAL || !settings.remoteHeaderRewriteDomain().isEmpty();
     }
 
     private String rewriteHeaderAddress(String address, boolean isSender, String cls) throws TableException {
-        String a = daemon.rewriter.rewrite(context, address);
+        String a = daemon.rewrite.rewrite(context, address);
         return canonicalAndMasquerade(a, isSender ? daemon.senderCanonical : daemon.recipientCanonical, cls);
     }
 

@@ -1,9 +1,9 @@
 package org.posthorn.cleanup;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.posthorn.config.Config;
+import org.posthorn.table.Maps;
 import org.posthorn.table.Table;
 import org.posthorn.table.TableException;
 
@@ -19,33 +19,28 @@ public final class ContentCheck {
     public record Action(Verb verb, String text) {
     }
 
-    private final String parameter;
-    private final List<Table> tables;
+    private final Maps maps;
 
-    public ContentCheck(String parameter, List<Table> tables) {
-        this.parameter = parameter;
-        this.tables = tables;
+    public ContentCheck(Maps maps) {
+        this.maps = maps;
     }
 
-    public static ContentCheck open(String parameter, List<String> specs, Config config, TableOpener opener)
-            throws TableException {
-        List<Table> tables = new ArrayList<>();
-        for (String spec : specs) tables.add(opener.open(spec, config));
-        return new ContentCheck(parameter, tables);
+    public static ContentCheck open(String parameter, List<String> specs, Config config) throws TableException {
+        return new ContentCheck(Maps.open(parameter, specs, config));
     }
 
     public String parameter() {
-        return parameter;
+        return maps.title();
     }
 
     public boolean isEmpty() {
-        return tables.isEmpty();
+        return maps.isEmpty();
     }
 
     /** Whether both name the same tables (mime_header_checks = $header_checks). */
     boolean sameTables(ContentCheck other) {
-        return other != null && tables.stream().map(Table::name).toList()
-                .equals(other.tables.stream().map(Table::name).toList());
+        return other != null && maps.tables().stream().map(Table::name).toList()
+                .equals(other.maps.tables().stream().map(Table::name).toList());
     }
 
     /**
@@ -53,11 +48,8 @@ public final class ContentCheck {
      * line, or null when no table matches.
      */
     public String match(String input) throws TableException {
-        for (Table t : tables) {
-            String v = t.lookup(input);
-            if (v != null) return v;
-        }
-        return null;
+        Maps.Match m = maps.find(input, false);
+        return m == null ? null : m.value();
     }
 
     /**

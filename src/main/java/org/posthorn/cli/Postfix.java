@@ -59,6 +59,10 @@ public final class Postfix implements Command {
         }
         try {
             config = Config.load(configDir);
+        } catch (org.posthorn.config.ConfigSyntaxException e) {
+            // the parser now stops at a bad main.cf line: report it as postfix check does
+            script.fatal("%s", e.getMessage());
+            return 1;
         } catch (IOException e) {
             throw new CommandFailure("open " + configDir.resolve("main.cf") + ": " + e.getMessage());
         }

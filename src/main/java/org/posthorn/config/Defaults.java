@@ -1,102 +1,100 @@
 package org.posthorn.config;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** FOUNDATION STUB: a few defaults until the parameter registry arrives. */
-final class Defaults {
-    static final Map<String, String> TEXT = Map.ofEntries(
-            Map.entry("mail_version", "3.7.11"),
-            Map.entry("syslog_name", "postfix"),
-            Map.entry("default_process_limit", "100"),
-            Map.entry("queue_directory", "/var/spool/postfix"),
-            Map.entry("hash_queue_names", "deferred, defer"),
-            Map.entry("hash_queue_depth", "1"),
-            Map.entry("enable_long_queue_ids", "no"),
-            Map.entry("mail_owner", "postfix"),
-            Map.entry("setgid_group", "postdrop"),
-            Map.entry("line_length_limit", "2048"),
-            Map.entry("default_database_type", "hash"),
-            Map.entry("alias_database", "hash:/etc/aliases"),
-            Map.entry("alias_maps", "hash:/etc/aliases, nis:mail.aliases"),
-            Map.entry("parent_domain_matches_subdomains",
-                    "debug_peer_list,fast_flush_domains,mynetworks,permit_mx_backup_networks,qmqpd_authorized_clients,relay_domains,smtpd_access_maps"),
-            // trivial-rewrite(8); compatibility-level dependent values as at level >= 2
-            Map.entry("myhostname", HostIdentity.hostname()),
-            Map.entry("mydomain", HostIdentity.domain()),
-            Map.entry("myorigin", "$myhostname"),
-            Map.entry("mydestination", "$myhostname, localhost.$mydomain, localhost"),
-            Map.entry("inet_interfaces", "all"),
-            Map.entry("proxy_interfaces", ""),
-            Map.entry("inet_protocols", "all"),
-            Map.entry("append_at_myorigin", "yes"),
-            Map.entry("append_dot_mydomain", "no"),
-            Map.entry("swap_bangpath", "yes"),
-            Map.entry("allow_percent_hack", "yes"),
-            Map.entry("remote_header_rewrite_domain", ""),
-            Map.entry("local_header_rewrite_clients", "permit_inet_interfaces"),
-            Map.entry("empty_address_recipient", "MAILER-DAEMON"),
-            Map.entry("resolve_dequoted_address", "yes"),
-            Map.entry("resolve_null_domain", "no"),
-            Map.entry("resolve_numeric_domain", "no"),
-            Map.entry("virtual_maps", ""),
-            Map.entry("virtual_alias_maps", "$virtual_maps"),
-            Map.entry("virtual_alias_domains", "$virtual_alias_maps"),
-            Map.entry("virtual_mailbox_maps", ""),
-            Map.entry("virtual_mailbox_domains", "$virtual_mailbox_maps"),
-            Map.entry("relay_domains", ""),
-            Map.entry("local_transport", "local:$myhostname"),
-            Map.entry("virtual_transport", "virtual"),
-            Map.entry("relay_transport", "relay"),
-            Map.entry("default_transport", "smtp"),
-            Map.entry("relayhost", ""),
-            Map.entry("transport_maps", ""),
-            Map.entry("sender_dependent_relayhost_maps", ""),
-            Map.entry("sender_dependent_default_transport_maps", ""),
-            Map.entry("empty_address_relayhost_maps_lookup_key", "<>"),
-            Map.entry("empty_address_default_transport_maps_lookup_key", "<>"),
-            Map.entry("recipient_delimiter", ""),
-            Map.entry("relocated_maps", ""),
-            Map.entry("allow_min_user", "no"),
-            Map.entry("show_user_unknown_table_name", "yes"),
-            Map.entry("owner_request_special", "yes"),
-            Map.entry("double_bounce_sender", "double-bounce"),
-            Map.entry("helpful_warnings", "yes"),
-            Map.entry("smtputf8_enable", "yes"),
-            Map.entry("allow_untrusted_routing", "no"),
-            // qmgr(8) and the delivery agents' scheduling and retry parameters
-            Map.entry("qmgr_message_active_limit", "20000"),
-            Map.entry("qmgr_message_recipient_limit", "20000"),
-            Map.entry("qmgr_message_recipient_minimum", "10"),
-            Map.entry("default_destination_concurrency_limit", "20"),
-            Map.entry("default_destination_recipient_limit", "50"),
-            Map.entry("initial_destination_concurrency", "5"),
-            Map.entry("default_destination_concurrency_positive_feedback", "1"),
-            Map.entry("default_destination_concurrency_negative_feedback", "1"),
-            Map.entry("default_destination_concurrency_failed_cohort_limit", "1"),
-            Map.entry("default_destination_rate_delay", "0s"),
-            Map.entry("default_transport_rate_delay", "0s"),
-            Map.entry("transport_retry_time", "60s"),
-            Map.entry("local_destination_concurrency_limit", "2"),
-            Map.entry("local_destination_recipient_limit", "1"),
-            Map.entry("minimal_backoff_time", "300s"),
-            Map.entry("maximal_backoff_time", "4000s"),
-            Map.entry("queue_run_delay", "300s"),
-            Map.entry("maximal_queue_lifetime", "5d"),
-            Map.entry("bounce_queue_lifetime", "5d"),
-            Map.entry("delay_warning_time", "0h"),
-            Map.entry("defer_transports", ""),
-            Map.entry("delay_logging_resolution_limit", "2"),
-            Map.entry("soft_bounce", "no"),
-            Map.entry("address_verify_local_transport", "$local_transport"),
-            Map.entry("address_verify_virtual_transport", "$virtual_transport"),
-            Map.entry("address_verify_relay_transport", "$relay_transport"),
-            Map.entry("address_verify_default_transport", "$default_transport"),
-            Map.entry("address_verify_relayhost", "$relayhost"),
-            Map.entry("address_verify_transport_maps", "$transport_maps"),
-            Map.entry("address_verify_sender_dependent_relayhost_maps", "$sender_dependent_relayhost_maps"),
-            Map.entry("address_verify_sender_dependent_default_transport_maps",
-                    "$sender_dependent_default_transport_maps"));
+/**
+ * The parameter registry: every parameter Postfix 3.7 knows, with its type and default text,
+ * read once from parameters.tsv (generated from Postfix by src/build/gen-parameters.py).
+ * Defaults that depend on the system (myhostname, mynetworks, ...) are computed by
+ * {@link SystemDefaults} when they are asked for.
+ */
+public final class Defaults {
+    /** The version Posthorn reports as mail_version. */
+    public static final String POSTHORN_VERSION = "0.1.0";
+
+    /**
+     * One registry entry; text is null for a computed default. A raw parameter is not
+     * expanded from main.cf (its daemon expands it with its own macros, like forward_path).
+     */
+    public record Parameter(String name, ParameterType type, char timeUnit, String text, boolean raw) {
+        public boolean computed() {
+            return text == null;
+        }
+    }
 
     private Defaults() {
+    }
+
+    /** The entry for name, or null when Postfix has no such built-in parameter. */
+    public static Parameter lookup(String name) {
+        return Registry.ENTRIES.get(name);
+    }
+
+    public static boolean isBuiltin(String name) {
+        return Registry.ENTRIES.containsKey(name);
+    }
+
+    /**
+     * An old parameter name that built-in defaults still refer to (postscreen_blacklist_action
+     * for postscreen_denylist_action): known, empty by default, not listed with the others.
+     */
+    public static boolean isLegacy(String name) {
+        return Registry.LEGACY.contains(name);
+    }
+
+    /** All built-in parameters in name order. */
+    public static Collection<Parameter> all() {
+        return Registry.ENTRIES.values();
+    }
+
+    /** Loaded on first use only (the holder idiom), so that a lookup-free command starts faster. */
+    private static final class Registry {
+        static final java.util.Set<String> LEGACY = new java.util.HashSet<>();
+        static final Map<String, Parameter> ENTRIES = load();
+
+        private static Map<String, Parameter> load() {
+            Map<String, Parameter> out = new LinkedHashMap<>(2048);
+            read("parameters.tsv", out, true);
+            read("posthorn-parameters.tsv", out, false);
+            return Collections.unmodifiableMap(out);
+        }
+
+        /** Reads "name TAB type TAB default" lines (the type may end in ":raw"; "legacy" marks old names). */
+        private static void read(String resource, Map<String, Parameter> out, boolean required) {
+            try (InputStream in = Defaults.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    if (required) throw new IllegalStateException("missing resource org/posthorn/config/" + resource);
+                    return;
+                }
+                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.startsWith("#") || line.isEmpty()) continue;
+                    int t1 = line.indexOf('\t');
+                    int t2 = line.indexOf('\t', t1 + 1);
+                    if (t1 < 0 || t2 < 0) throw new IllegalStateException(resource + ": bad line: " + line);
+                    String name = line.substring(0, t1);
+                    String type = line.substring(t1 + 1, t2);
+                    String text = line.substring(t2 + 1);
+                    if (type.equals("legacy")) {
+                        LEGACY.add(name);
+                        continue;
+                    }
+                    char unit = type.startsWith("time:") ? type.charAt(5) : 's';
+                    out.put(name, new Parameter(name, ParameterType.parse(type), unit,
+                            text.equals("@computed") ? null : text, type.endsWith(":raw")));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }

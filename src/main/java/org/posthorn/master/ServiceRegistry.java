@@ -10,12 +10,20 @@ import java.util.Map;
  */
 public final class ServiceRegistry {
     private static final Map<String, String> PROGRAMS = Map.ofEntries(
-            Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
-            Map.entry("qmgr", "org.posthorn.qmgr.QmgrService"),
             Map.entry("bounce", "org.posthorn.bounce.BounceService"),
-            Map.entry("error", "org.posthorn.error.ErrorService"),
+            Map.entry("cleanup", "org.posthorn.cleanup.CleanupService"),
             Map.entry("discard", "org.posthorn.discard.DiscardService"),
-            Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"));
+            Map.entry("error", "org.posthorn.error.ErrorService"),
+            Map.entry("lmtp", "org.posthorn.smtp.LmtpService"),
+            Map.entry("pickup", "org.posthorn.pickup.PickupService"),
+            Map.entry("qmgr", "org.posthorn.qmgr.QmgrService"),
+            Map.entry("qmqpd", "org.posthorn.qmqpd.QmqpdService"),
+            Map.entry("smtp", "org.posthorn.smtp.SmtpService"),
+            Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
+            Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"),
+            Map.entry("local", "org.posthorn.local.LocalService"),
+            Map.entry("virtual", "org.posthorn.virtual.VirtualService"),
+            Map.entry("pipe", "org.posthorn.pipe.PipeService"));
 
     private ServiceRegistry() {
     }

@@ -846,6 +846,11 @@ public final class Qmgr implements Transports {
                     warnIfDue(m, notice, now);
                 }
             }
+            // NOTIFY=SUCCESS: the trace log becomes a success notice when the message is done
+            if (!deferred && Files.exists(logs.path(QueueName.TRACE, m.queueId))
+                    && !bounce.get().flushTraced(notice)) {
+                deferred = true;
+            }
             if (deferred) {
                 long delay = Backoff.delaySeconds(m.arrival(), now, minBackoff, maxBackoff);
                 setTimes(m.file, now.plusSeconds(delay));

@@ -24,6 +24,9 @@ final class Reporter implements DeliveryReport {
     /** What became of a recipient in this job. */
     enum Outcome { SENT, DEFERRED, BOUNCED }
 
+    /** The DSN NOTIFY=SUCCESS bit of notify_flags. */
+    private static final int NOTIFY_SUCCESS = 2;
+
     /** What a reporter needs from its surroundings. */
     record Context(BounceLogs logs, Clock clock, int delayDecimals, boolean softBounce) {
     }
@@ -76,6 +79,15 @@ final class Reporter implements DeliveryReport {
             log.warning("%s: cannot mark recipient %s done: %s", queueId, r.address(), e.getMessage());
             outcomes.put(r.offset(), Outcome.DEFERRED);
             return;
+        }
+        if ((r.dsnNotify() & NOTIFY_SUCCESS) != 0) {
+            // RFC 3461 NOTIFY=SUCCESS: bounce(8) turns the trace log into the success notice
+            try {
+                context.logs().append(QueueName.TRACE, queueId,
+                        entry(r, status, status.remoteMta() != null ? "relayed" : "delivered"));
+            } catch (IOException | RuntimeException e) {
+                log.warning("%s: cannot append to trace log: %s", queueId, e.getMessage());
+            }
         }
         logLine(r, status, "sent");
         outcomes.put(r.offset(), Outcome.SENT);

@@ -8,6 +8,7 @@ import org.posthorn.address.Quote;
 import org.posthorn.address.Token;
 import org.posthorn.address.Tokenizer;
 import org.posthorn.log.Log;
+import org.posthorn.table.Maps;
 import org.posthorn.table.TableException;
 
 /**
@@ -217,7 +218,7 @@ final class Resolver {
                         settings.nullDefaultTransportKey());
                 if (xport != null) {
                     st.transport = xport.equalsIgnoreCase("DUNNO") ? p.defaultTransport() : xport;
-                    blame = p.senderDefaultTransportMaps().parameter();
+                    blame = p.senderDefaultTransportMaps().title();
                 } else {
                     st.transport = p.defaultTransport();
                     blame = p.defaultTransportName();
@@ -272,7 +273,7 @@ final class Resolver {
         String key = sender.isEmpty() ? nullKey : sender;
         String value = finder.find(maps, key);
         if (value != null && value.isEmpty()) {
-            log.warning("%s: ignoring null lookup result for %s", maps.parameter(), key);
+            log.warning("%s: ignoring null lookup result for %s", maps.title(), key);
             return "DUNNO";
         }
         return value;

@@ -1,6 +1,7 @@
 package org.posthorn.rewrite;
 
 import org.posthorn.address.AddressExtension;
+import org.posthorn.table.Maps;
 import org.posthorn.table.TableException;
 
 /**
@@ -43,17 +44,22 @@ final class TransportTable {
         if (address.isEmpty()) return false;
         int at = address.lastIndexOf('@');
         if (at < 0 || at == address.length() - 1) return false;
-        if (apply(maps.find(address, false), rcptDomain, route)) return true;
+        if (apply(find(address, false), rcptDomain, route)) return true;
         String stripped = extension.strip(address);
-        if (stripped != null && apply(maps.find(stripped, true), rcptDomain, route)) return true;
+        if (stripped != null && apply(find(stripped, true), rcptDomain, route)) return true;
         String name = address.substring(at + 1);
         while (!name.isEmpty()) {
-            if (apply(maps.find(name, true), rcptDomain, route)) return true;
+            if (apply(find(name, true), rcptDomain, route)) return true;
             int dot = name.indexOf('.', 1);
             if (dot < 0) break;
             name = parentStyle ? name.substring(dot + 1) : name.substring(dot);
         }
-        return apply(maps.find(WILDCARD, false), rcptDomain, route);
+        return apply(find(WILDCARD, false), rcptDomain, route);
+    }
+
+    private String find(String key, boolean partial) throws TableException {
+        Maps.Match m = maps.find(key, partial);
+        return m == null ? null : m.value();
     }
 
     private static boolean apply(String value, String rcptDomain, Route route) {

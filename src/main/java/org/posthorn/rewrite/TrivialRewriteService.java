@@ -13,7 +13,8 @@ import org.posthorn.master.ServiceContext;
 
 /**
  * trivial-rewrite(8) as a master.cf service ("rewrite unix - - n - - trivial-rewrite"):
- * builds the {@link TrivialRewrite} seam from the row's configuration when started, and
+ * builds the {@link TrivialRewrite} seam from the row's configuration when started,
+ * registers it for the other services ({@code context.seam(TrivialRewrite.class)}), and
  * answers Postfix's own protocol on the row's socket (private/rewrite): the server
  * announces "protocol=trivial_rewrite_protocol"; a request is "request=rewrite, rule=local
  * or remote, address=..." answered with "flags, address", or "request=resolve" (or
@@ -22,11 +23,6 @@ import org.posthorn.master.ServiceContext;
  */
 public final class TrivialRewriteService implements Service {
     private volatile TrivialRewrite rewrite;
-
-    /** The seam, for the master to hand to other services; null before start. */
-    public TrivialRewrite trivialRewrite() {
-        return rewrite;
-    }
 
     @Override
     public void start(ServiceContext context) throws Exception {

@@ -1,13 +1,17 @@
 package org.posthorn.rewrite;
 
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import org.posthorn.address.AddressExtension;
 import org.posthorn.address.InterfaceAddresses;
+import org.posthorn.address.ListSplitter;
 import org.posthorn.address.MatchList;
 import org.posthorn.address.TableOpener;
 import org.posthorn.config.Config;
 import org.posthorn.log.Log;
+import org.posthorn.table.Maps;
+import org.posthorn.table.Table;
 import org.posthorn.table.TableException;
 
 /**
@@ -31,18 +35,21 @@ public final class TrivialRewriter implements TrivialRewrite {
 
     /** Built with tables from {@link org.posthorn.table.TableFactory}. */
     public static TrivialRewriter create(Config config, Log log) throws TableException, UnknownHostException {
-        return create(config, TableOpener.of(config), log);
+        return create(config, TableOpener.of(config), TableOpener.of(config, false), log);
     }
 
     /**
-     * Built with a given table opener (tests, or a proxymap client).
+     * Built with given table openers (tests, or a proxymap client): {@code opener} for *_maps
+     * tables (keys folded), {@code listOpener} for the tables in mydestination, relay_domains
+     * and the other domain lists (keys as written; the list folds the query).
      *
      * @throws TableException       a table or list file cannot be opened
      * @throws UnknownHostException a name in inet_interfaces or proxy_interfaces does not resolve
      */
-    public static TrivialRewriter create(Config config, TableOpener opener, Log log)
+    public static TrivialRewriter create(Config config, TableOpener opener, TableOpener listOpener, Log log)
             throws TableException, UnknownHostException {
         TableOpener tables = TableOpener.caching(UnavailableTable.onOpenFailure(opener, log));
+        TableOpener lists = TableOpener.caching(UnavailableTable.onOpenFailure(listOpener, log));
         List<String> parentStyle = config.getList("parent_domain_matches_subdomains");
 
         Rewriter rewriter = new Rewriter(config.getBool("swap_bangpath"), config.getBool("allow_percent_hack"),
@@ -53,7 +60,7 @@ public final class TrivialRewriter implements TrivialRewrite {
         InterfaceAddresses interfaces = InterfaceAddresses.of(config.getList("inet_interfaces"),
                 config.getList("proxy_interfaces"), config.getList("inet_protocols"));
         LocalDestinations local = new LocalDestinations(
-                new MatchList("mydestination", config.get("mydestination"), MatchList.Kind.STRING, false, tables),
+                new MatchList("mydestination", config.get("mydestination"), MatchList.Kind.STRING, false, lists),
                 interfaces);
         AddressExtension extension = new AddressExtension(config.get("recipient_delimiter").strip(),
                 config.getBool("owner_request_special"), config.get("double_bounce_sender").strip());
@@ -70,12 +77,12 @@ public final class TrivialRewriter implements TrivialRewrite {
 
         Resolver resolver = new Resolver(rewriter, settings, local,
                 new MatchList("virtual_alias_domains", config.get("virtual_alias_domains"), MatchList.Kind.STRING,
-                        false, tables),
+                        false, lists),
                 new MatchList("virtual_mailbox_domains", config.get("virtual_mailbox_domains"),
-                        MatchList.Kind.STRING, false, tables),
+                        MatchList.Kind.STRING, false, lists),
                 new MatchList("relay_domains", config.get("relay_domains"), MatchList.Kind.HOSTNAME,
-                        parentStyle.contains("relay_domains"), tables),
-                Maps.open("relocated_maps", config.get("relocated_maps"), tables, log), finder, log);
+                        parentStyle.contains("relay_domains"), lists),
+                maps("relocated_maps", config.get("relocated_maps"), tables), finder, log);
 
         boolean transportParent = parentStyle.contains("transport_maps");
         Resolver.Personality regular = personality(config, tables, extension, transportParent,
@@ -95,12 +102,22 @@ public final class TrivialRewriter implements TrivialRewrite {
                                                     String virtual, String relay, String dflt,
                                                     String senderDefault, String relayhost, String senderRelay,
                                                     String transportMaps, Log log) throws TableException {
-        Maps transport = Maps.open(transportMaps, c.get(transportMaps), tables, log);
+        Maps transport = maps(transportMaps, c.get(transportMaps), tables);
         return new Resolver.Personality(c.get(local).strip(), local, c.get(virtual).strip(), virtual,
                 c.get(relay).strip(), relay, c.get(dflt).strip(), dflt,
-                Maps.open(senderDefault, c.get(senderDefault), tables, log), c.get(relayhost).strip(),
-                Maps.open(senderRelay, c.get(senderRelay), tables, log),
+                maps(senderDefault, c.get(senderDefault), tables), c.get(relayhost).strip(),
+                maps(senderRelay, c.get(senderRelay), tables),
                 transport == null ? null : new TransportTable(transport, transportParent, extension));
+    }
+
+    /**
+     * The tables of a *_maps parameter, or null when it names none. Tables come through the
+     * opener, which stands an unavailable table in for one that cannot be opened.
+     */
+    private static Maps maps(String parameter, String value, TableOpener opener) throws TableException {
+        List<Table> tables = new ArrayList<>();
+        for (String spec : ListSplitter.split(value)) tables.add(opener.open(spec));
+        return tables.isEmpty() ? null : new Maps(parameter, tables);
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.posthorn.table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.posthorn.address.AddressExtension;
+import org.posthorn.address.Quote;
 import org.posthorn.config.Config;
 
 /**
@@ -16,7 +18,8 @@ import org.posthorn.config.Config;
  * <li>{@link #mailAddress}: virtual_alias_maps, canonical_maps, sender/recipient_canonical_maps,
  *     relocated_maps, virtual_mailbox_maps, smtpd's recipient validation
  *     (virtual(5), canonical(5)): user+ext@domain, user@domain, user+ext and user (only
- *     when the domain is local), @domain.</li>
+ *     when the domain is local), @domain. Each address key is asked in external (quoted)
+ *     form first and, when that differs, in internal form, as Postfix's mail_addr_find.</li>
  * <li>{@link #transport}: transport_maps (transport(5)): user+ext@domain, user@domain,
  *     domain, parent domains, "*".</li>
  * <li>{@link #access}: check_sender_access, check_recipient_access and other address access
@@ -51,20 +54,17 @@ public final class AddressLookup {
 
     /**
      * The local part without its extension (user+foo becomes user), or null when there is
-     * none: no delimiter, postmaster and mailer-daemon, and with '-' as delimiter the
-     * owner-foo and foo-request names, which Postfix never splits.
+     * none, as Postfix splits it ({@link AddressExtension}, with owner_request_special on and
+     * the default double_bounce_sender).
      */
     public static String stripExtension(String local, String delimiters) {
-        if (delimiters == null || delimiters.isEmpty()) return null;
-        if (local.equalsIgnoreCase("postmaster") || local.equalsIgnoreCase("mailer-daemon")) return null;
-        if (delimiters.indexOf('-') >= 0) {
-            String lower = local.toLowerCase(java.util.Locale.ROOT);
-            if (lower.startsWith("owner-") || lower.length() > 8 && lower.endsWith("-request")) return null;
-        }
-        for (int i = 1; i < local.length(); i++) {
-            if (delimiters.indexOf(local.charAt(i)) >= 0) return local.substring(0, i);
-        }
-        return null;
+        if (delimiters == null) return null;
+        int split = defaultExtension(delimiters).splitPoint(local);
+        return split < 0 ? null : local.substring(0, split);
+    }
+
+    private static AddressExtension defaultExtension(String delimiters) {
+        return new AddressExtension(delimiters == null ? "" : delimiters, true, "double-bounce");
     }
 
     /** The keys of {@link #mailAddress}, in order; the first is the full key, the rest partial. */
@@ -86,10 +86,59 @@ public final class AddressLookup {
         return keys;
     }
 
+    /** Whether a domain is local ($myorigin, $mydestination, ...); may consult a table and fail. */
+    @FunctionalInterface
+    public interface LocalDomain {
+        boolean test(String domain) throws TableException;
+    }
+
+    /**
+     * A {@link #mailAddress} match and the address extension that was taken off to find it
+     * (user+ext@domain found as user@domain or user): null when the key kept it, and for
+     * {@code @domain} matches, as Postfix's mail_addr_find. Callers that propagate unmatched
+     * extensions (propagate_unmatched_extensions) put it back on the result.
+     */
+    public record MailMatch(Maps.Match match, String extension) {
+    }
+
     /** virtual(5) / canonical(5) order; {@code localDomain} says whether a domain is $myorigin, $mydestination... */
     public static Maps.Match mailAddress(Maps maps, String address, String delimiters, Predicate<String> localDomain)
             throws TableException {
-        return search(maps, mailAddressKeys(address, delimiters, localDomain));
+        MailMatch m = mailAddress(maps, address, defaultExtension(delimiters), localDomain::test);
+        return m == null ? null : m.match();
+    }
+
+    /**
+     * virtual(5) / canonical(5) order for an internal-form address: the keys of
+     * {@link #mailAddressKeys}, each in external form first.
+     */
+    public static MailMatch mailAddress(Maps maps, String address, AddressExtension extension,
+                                        LocalDomain localDomain) throws TableException {
+        Parts p = Parts.of(address);
+        int split = extension.splitPoint(p.local);
+        String bare = split < 0 ? null : p.local.substring(0, split);
+        String ext = split < 0 ? null : p.local.substring(split);
+        Maps.Match m = quotedFirst(maps, address, false, true);
+        if (m != null) return new MailMatch(m, null);
+        if (bare != null && (m = quotedFirst(maps, p.domain == null ? bare : bare + "@" + p.domain, true, true)) != null) {
+            return new MailMatch(m, ext);
+        }
+        if (p.domain == null) return null;
+        if (localDomain.test(p.domain)) {
+            if ((m = quotedFirst(maps, p.local, true, false)) != null) return new MailMatch(m, null);
+            if (bare != null && (m = quotedFirst(maps, bare, true, false)) != null) return new MailMatch(m, ext);
+        }
+        m = maps.find("@" + p.domain, true);
+        return m == null ? null : new MailMatch(m, null);
+    }
+
+    /** One address key in external (quoted) form, then as given when that differs. */
+    private static Maps.Match quotedFirst(Maps maps, String key, boolean partial, boolean withDomain)
+            throws TableException {
+        String quoted = withDomain ? Quote.quoteLocal(key) : Quote.quoteBareLocalPart(key);
+        Maps.Match m = maps.find(quoted, partial);
+        if (m == null && !quoted.equals(key)) m = maps.find(key, partial);
+        return m;
     }
 
     /** The domain and its parents: "a.b.c", then ".b.c", ".c" (or "b.c", "c" in parent style). */
@@ -122,10 +171,12 @@ public final class AddressLookup {
         return keys;
     }
 
-    /** transport(5) order. */
+    /** transport(5) order; the "*" wildcard is a full lookup, as Postfix's transport_maps asks it. */
     public static Maps.Match transport(Maps maps, String address, String delimiters, boolean parentStyle)
             throws TableException {
-        return search(maps, transportKeys(address, delimiters, parentStyle));
+        List<String> keys = transportKeys(address, delimiters, parentStyle);
+        Maps.Match m = search(maps, keys.subList(0, keys.size() - 1));
+        return m != null ? m : maps.find("*", false);
     }
 
     /** The keys of {@link #access}. */

@@ -2,6 +2,7 @@ package org.posthorn.table;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.posthorn.address.ListSplitter;
 import org.posthorn.config.Config;
 
 /**
@@ -25,7 +26,14 @@ public final class Maps {
     /** The tables named in a parameter value (split on commas and white space, braces group), opened shared. */
     public static Maps open(String title, String specs, Config config) throws TableException {
         List<Table> tables = new ArrayList<>();
-        for (String spec : Braces.split(specs)) tables.add(TableFactory.open(spec, config));
+        for (String spec : ListSplitter.split(specs)) tables.add(TableFactory.open(spec, config));
+        return new Maps(title, tables);
+    }
+
+    /** The tables of an already split list of "type:name" specs, opened shared. */
+    public static Maps open(String title, List<String> specs, Config config) throws TableException {
+        List<Table> tables = new ArrayList<>();
+        for (String spec : specs) tables.add(TableFactory.open(spec, config));
         return new Maps(title, tables);
     }
 
@@ -53,12 +61,19 @@ public final class Maps {
 
     /**
      * The first table's value for the key; with {@code partial} only fixed-string tables are
-     * asked (a regexp table must see the whole address, never a fragment of it).
+     * asked (a regexp table must see the whole address, never a fragment of it). An empty
+     * value is a configuration error (TableException), as in Postfix.
      */
     public Match find(String key, boolean partial) throws TableException {
         for (Table t : tables) {
             if (partial && !t.fixedKeys()) continue;
             String v = t.lookup(key);
+            if (v != null && v.isEmpty()) {
+                // Postfix's maps_find: tables must answer "not found", never an empty value
+                TableFactory.warn(title + " lookup of " + key + " returns an empty string result");
+                TableFactory.warn(title + " should return NO RESULT in case of NOT FOUND");
+                throw new TableException(title + " lookup failure");
+            }
             if (v != null) return new Match(key, v, t);
         }
         return null;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.posthorn.address.ListSplitter;
 import org.posthorn.config.Config;
 import org.posthorn.log.Log;
 
@@ -42,7 +43,16 @@ public final class TableFactory {
 
     /** The shared table for a spec, with Postfix's default case folding of fixed-string keys. */
     public static Table open(String spec, Config config) throws TableException {
-        KeyFold fold = KeyFold.of(config, true);
+        return open(spec, config, true);
+    }
+
+    /**
+     * The shared table for a spec; {@code fold} false keeps fixed-string keys as written, as
+     * Postfix opens the tables of match lists (mydestination, relay_domains, ...), which fold
+     * only the query.
+     */
+    public static Table open(String spec, Config config, boolean foldKeys) throws TableException {
+        KeyFold fold = KeyFold.of(config, foldKeys);
         String key = fold + " " + spec;
         Table t = CACHE.get(key);
         if (t != null) return t;
@@ -94,7 +104,7 @@ public final class TableFactory {
     private static Table composite(String spec, String type, String body, Config config, KeyFold fold)
             throws TableException {
         String in = Braces.inner(body);
-        List<String> specs = in == null ? List.of() : Braces.split(in);
+        List<String> specs = in == null ? List.of() : ListSplitter.split(in);
         if (specs.isEmpty()) throw new TableException("bad syntax: \"" + spec + "\"; need \"" + type + ":{type:name...}\"");
         List<Table> members = new ArrayList<>();
         for (String s : specs) members.add(open(s, config, fold));
@@ -107,7 +117,7 @@ public final class TableFactory {
         try {
             if (in != null) {
                 StringBuilder text = new StringBuilder();
-                for (String rule : Braces.split(in)) text.append(Braces.ungroup(rule)).append('\n');
+                for (String rule : ListSplitter.split(in)) text.append(Braces.ungroup(rule)).append('\n');
                 return SourceLines.read(new BufferedReader(new StringReader(text.toString())), name, warn);
             }
             return SourceLines.read(Path.of(name), warn);

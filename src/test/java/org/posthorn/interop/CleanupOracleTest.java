@@ -279,8 +279,7 @@ class CleanupOracleTest {
         conf.put("mydestination", "");
         QueueDirectory dir = QueueDirectory.of(spool);
         dir.setPermissions();
-        return new Side(name, pf, smtpPort, ourEtc, spool, new CleanupDaemon(Config.of(ourEtc, conf), dir, Log.of("cleanup"), null,
-                java.time.Clock.systemUTC(), CleanupOracleTest::openTable));
+        return new Side(name, pf, smtpPort, ourEtc, spool, new CleanupDaemon(Config.of(ourEtc, conf), dir, Log.of("cleanup")));
     }
 
     @AfterAll
@@ -536,31 +535,6 @@ class CleanupOracleTest {
             out.add(normaliseLog(l.substring(l.indexOf("]: ", i) + 3), id));
         }
         return out;
-    }
-
-    /** Our shared table factory may not know texthash yet: a fixed-key table read here, keys folded like Postfix. */
-    static org.posthorn.table.Table openTable(String spec, Config config) throws org.posthorn.table.TableException {
-        if (!spec.startsWith("texthash:")) return org.posthorn.cleanup.TableOpener.DEFAULT.open(spec, config);
-        Map<String, String> map = new java.util.HashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of(spec.substring("texthash:".length())))) {
-                String[] kv = line.strip().split("\\s+", 2);
-                if (kv.length == 2) map.put(kv[0].toLowerCase(java.util.Locale.ROOT), kv[1]);
-            }
-        } catch (IOException e) {
-            throw new org.posthorn.table.TableException(spec + ": " + e.getMessage());
-        }
-        return new org.posthorn.table.Table() {
-            @Override
-            public String name() {
-                return spec;
-            }
-
-            @Override
-            public String lookup(String key) {
-                return map.get(key);
-            }
-        };
     }
 
     static int freePort() throws IOException {

@@ -15,8 +15,8 @@ import org.posthorn.address.AddressList;
 import org.posthorn.config.Config;
 import org.posthorn.log.Log;
 import org.posthorn.rewrite.RewriteContext;
-import org.posthorn.rewrite.TestTables;
 import org.posthorn.rewrite.TrivialRewriter;
+import org.posthorn.table.TableFactory;
 
 /**
  * Differential test of header address parsing and rewriting: a message with many To:
@@ -80,8 +80,9 @@ class HeaderAddressOracleTest {
             int eq = line.indexOf('=');
             ours.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
         }
-        TrivialRewriter mine = TrivialRewriter.create(Config.of(Path.of("/nonexistent"), ours), TestTables::open,
-                Log.of("cleanup"));
+        Config config = Config.of(Path.of("/nonexistent"), ours);
+        TrivialRewriter mine = TrivialRewriter.create(config, spec -> TableFactory.openUncached(spec, config, true),
+                spec -> TableFactory.openUncached(spec, config, false), Log.of("cleanup"));
         assertThat(expected).hasSize(HEADERS.size());
         List<String> mismatches = new ArrayList<>();
         for (int i = 0; i < HEADERS.size(); i++) {

@@ -18,8 +18,8 @@ import org.posthorn.log.Log;
 import org.posthorn.rewrite.Resolution;
 import org.posthorn.rewrite.ResolveFlags;
 import org.posthorn.rewrite.RewriteContext;
-import org.posthorn.rewrite.TestTables;
 import org.posthorn.rewrite.TrivialRewriter;
+import org.posthorn.table.TableFactory;
 
 /**
  * Differential test: the same main.cf given to a real Postfix 3.7 trivial-rewrite (asked on
@@ -203,8 +203,9 @@ class TrivialRewriteOracleTest {
                 if (eq > 0) ours.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
             }
             ours.put("config_directory", postfix.etc.toString());
-            TrivialRewriter mine = TrivialRewriter.create(Config.of(postfix.etc, ours), TestTables::open,
-                    Log.of("trivial-rewrite"));
+            Config config = Config.of(postfix.etc, ours);
+            TrivialRewriter mine = TrivialRewriter.create(config, spec -> TableFactory.openUncached(spec, config, true),
+                    spec -> TableFactory.openUncached(spec, config, false), Log.of("trivial-rewrite"));
             try (AttrClient real = new AttrClient(postfix.privateSocket("rewrite"))) {
                 assertThat(real.receive()).containsExactly(Map.entry("protocol", "trivial_rewrite_protocol"));
                 for (String address : ADDRESSES) {

@@ -61,6 +61,12 @@ class QmgrTest {
             calls.add("warn " + m.queueId());
             return true;
         }
+
+        @Override
+        public boolean flushTraced(Notice m) {
+            calls.add("traced " + m.queueId());
+            return true;
+        }
     }
 
     @Test

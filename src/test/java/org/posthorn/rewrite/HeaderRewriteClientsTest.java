@@ -1,5 +1,10 @@
 package org.posthorn.rewrite;
 
+import org.posthorn.table.TableFactory;
+import org.posthorn.config.Config;
+import java.nio.file.Path;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -14,7 +19,8 @@ class HeaderRewriteClientsTest {
 
     private static RewriteContext decide(String value, HeaderRewriteClients.Client client) throws Exception {
         InterfaceAddresses ifs = InterfaceAddresses.of(List.of("127.0.0.1"), List.of(), List.of("ipv4"));
-        return new HeaderRewriteClients(value, ifs, TestTables::open, Log.of("test")).decide(client);
+        return new HeaderRewriteClients(value, ifs,
+                spec -> TableFactory.openUncached(spec, Config.of(Path.of("/nonexistent"), Map.of()), true), Log.of("test")).decide(client);
     }
 
     private static HeaderRewriteClients.Client client(InetAddress a, boolean mynetworks, boolean sasl) {

@@ -133,7 +133,7 @@ class ResolveTest {
     void transportMapsOverrideInTransport5Order() throws Exception {
         TrivialRewrite t = classes("transport_maps", "inline:{ user@exact.example=relay:[exact.gw], "
                 + "exact.example=smtp:[domain.gw], .exact.example=slow:, keep.example=:[kept.gw], "
-                + "noop.example=:, err.example=error:5.1.2 nope, bare.example=error }");
+                + "noop.example=:, {err.example=error:5.1.2 nope}, bare.example=error }");
         assertThat(r(t, "user@exact.example")).isEqualTo(new Resolution("relay", "[exact.gw]", "user@exact.example",
                 ResolveFlags.CLASS_DEFAULT));
         assertThat(r(t, "user+ext@exact.example").nexthop()).as("extension stripped").isEqualTo("[exact.gw]");

@@ -113,6 +113,8 @@ public record Dialogue(String name, String profile, List<Step> steps) {
         m.put("inet_interfaces", "127.0.0.1");
         m.put("inet_protocols", "ipv4");
         m.put("alias_maps", "");
+        // as the default instance: without it the registry's defaults are Postfix's level-0 ones (smtputf8_enable = no)
+        m.put("compatibility_level", "3.6");
         m.put("mynetworks", "127.0.0.0/8");
         m.put("smtpd_error_sleep_time", "0s");
         m.put("smtpd_forbid_bare_newline", "no");

@@ -21,15 +21,29 @@ import org.posthorn.master.ServiceContext;
  */
 public final class TestServer implements AutoCloseable {
     private static final List<String> LOG = new CopyOnWriteArrayList<>();
+    private static volatile Recorder recorder;
 
-    static {
+    /** Collects every line; other tests may close all sinks (Log.clearSinks), so it is re-added per server. */
+    private static final class Recorder implements LogSink {
+        volatile boolean closed;
+
+        @Override
+        public void write(Log.Severity severity, String tag, long pid, String text) {
+            LOG.add(text);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private static synchronized void ensureRecorder() {
         Log.setStderr(false);
-        Log.addSink(new LogSink() {
-            @Override
-            public void write(Log.Severity severity, String tag, long pid, String text) {
-                LOG.add(text);
-            }
-        });
+        if (recorder == null || recorder.closed) {
+            recorder = new Recorder();
+            Log.addSink(recorder);
+        }
     }
 
     private final ServerSocketChannel server;
@@ -46,6 +60,7 @@ public final class TestServer implements AutoCloseable {
      * then reliably seen doing so.
      */
     public TestServer(Map<String, String> mainCf, Cleanup cleanup, long acceptDelayMillis) throws IOException {
+        ensureRecorder();
         Config config = Config.of(Path.of("/nonexistent"), mainCf);
         ServiceContext context = new ServiceContext() {
             @Override

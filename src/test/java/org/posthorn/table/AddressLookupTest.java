@@ -32,6 +32,9 @@ class AddressLookupTest {
         assertThat(AddressLookup.stripExtension("Postmaster", "+")).isNull();
         assertThat(AddressLookup.stripExtension("+foo", "+")).isNull();
         assertThat(AddressLookup.stripExtension("user", "+")).isNull();
+        // Postfix never splits at a leading delimiter, even when another one follows
+        assertThat(AddressLookup.stripExtension("+foo+bar", "+")).isNull();
+        assertThat(AddressLookup.stripExtension("double-bounce", "-")).isNull();
     }
 
     @Test
@@ -72,6 +75,37 @@ class AddressLookupTest {
         Maps onlyFixed = Maps.of(TableFactory.openUncached("inline:{10.1=partial}", config, true));
         assertThat(AddressLookup.client(onlyFixed, "unknown", "10.1.2.3", false).key()).isEqualTo("10.1");
         assertThat(AddressLookup.domain(onlyFixed, "nothing.example", true)).isNull();
+    }
+
+    @Test
+    void mailAddressAsksExternalFormFirstAndReportsTheStrippedExtension() throws Exception {
+        Map<String, String> entries = Map.of("\"a b\"@example.com", "quoted", "a b@example.com", "unquoted",
+                "c d@example.com", "internal", "user@example.com", "bare");
+        Table t = new Table() {
+            @Override
+            public String name() {
+                return "test:entries";
+            }
+
+            @Override
+            public String lookup(String key) {
+                return entries.get(key);
+            }
+        };
+        Maps maps = new Maps("virtual_alias_maps", List.of(t));
+        assertThat(AddressLookup.mailAddress(maps, "a b@example.com", "+", d -> false).value()).isEqualTo("quoted");
+        assertThat(AddressLookup.mailAddress(maps, "c d@example.com", "+", d -> false).value()).isEqualTo("internal");
+        AddressLookup.MailMatch m = AddressLookup.mailAddress(maps, "user+x@example.com",
+                new org.posthorn.address.AddressExtension("+", true, "double-bounce"), d -> false);
+        assertThat(m.match().value()).isEqualTo("bare");
+        assertThat(m.extension()).isEqualTo("+x");
+    }
+
+    @Test
+    void transportWildcardIsAFullLookup() throws Exception {
+        Table pattern = TableFactory.openUncached("regexp:{{/^\\*$/ smtp:[relay.example]}}", config, true);
+        Maps maps = new Maps("transport_maps", List.of(pattern));
+        assertThat(AddressLookup.transport(maps, "u@a.example", "+", false).key()).isEqualTo("*");
     }
 
     @Test

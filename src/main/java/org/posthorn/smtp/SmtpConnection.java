@@ -1,0 +1,183 @@
+package org.posthorn.smtp;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client connection to an SMTP or LMTP server: buffered command output, replies assembled by
+ * a {@link ReplyParser}, and a deadline on every phase (smtp_*_timeout). A watchdog closes the
+ * channel when a deadline passes, which ends a blocked read or write of TCP and UNIX-domain
+ * sockets alike; the blocked call then reports a {@link Timeout}.
+ */
+final class SmtpConnection implements AutoCloseable {
+    /** The phase's deadline passed. */
+    static final class Timeout extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Timeout() {
+            super("timeout");
+        }
+    }
+
+    /** The server closed the connection. */
+    static final class Lost extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Lost() {
+            super("lost connection");
+        }
+    }
+
+    private static final ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("smtp-watchdog").factory());
+    private static final int OUT_LIMIT = 64 * 1024;
+
+    private final Target target;
+    private final SocketChannel channel;
+    private final ReplyParser parser = new ReplyParser();
+    private final ByteBuffer in = ByteBuffer.allocate(8192);
+    private final ByteBuffer out = ByteBuffer.allocate(OUT_LIMIT);
+    private volatile boolean timedOut;
+    private ScheduledFuture<?> alarm;
+    private long timeoutMillis;
+
+    private SmtpConnection(Target target, SocketChannel channel) {
+        this.target = target;
+        this.channel = channel;
+    }
+
+    /** Connects within timeoutMillis (0 = the system's own limit). */
+    static SmtpConnection connect(Target target, long timeoutMillis) throws IOException {
+        if (target.address() instanceof InetSocketAddress inet) {
+            SocketChannel ch = SocketChannel.open();
+            try {
+                ch.socket().connect(inet, (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+                ch.socket().setTcpNoDelay(true);
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
+            return new SmtpConnection(target, ch);
+        }
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(target.address());
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return new SmtpConnection(target, ch);
+    }
+
+    Target target() {
+        return target;
+    }
+
+    /** Sets the deadline for what follows (until the next call): timeoutMillis from now, 0 = none. */
+    void deadline(long timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** Queues a command line (CRLF added); written at the next {@link #flush} or read. */
+    void command(String line) throws IOException {
+        byte[] b = (line + "\r\n").getBytes(StandardCharsets.UTF_8);
+        write(b, 0, b.length);
+    }
+
+    /** Queues raw bytes, writing out the buffer whenever it fills. */
+    void write(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            if (!out.hasRemaining()) flush();
+            int n = Math.min(len, out.remaining());
+            out.put(b, off, n);
+            off += n;
+            len -= n;
+        }
+    }
+
+    void flush() throws IOException {
+        out.flip();
+        arm();
+        try {
+            while (out.hasRemaining()) channel.write(out);
+        } catch (IOException e) {
+            throw translate(e);
+        } finally {
+            disarm();
+            out.clear();
+        }
+    }
+
+    /** Writes pending output, then waits for the next complete reply. */
+    Reply reply() throws IOException {
+        if (out.position() > 0) flush();
+        Reply r = parser.poll();
+        if (r != null) return r;
+        arm();
+        try {
+            while ((r = parser.poll()) == null) {
+                in.clear();
+                int n = channel.read(in);
+                if (n < 0) throw new Lost();
+                parser.feed(in.array(), 0, n);
+            }
+            return r;
+        } catch (IOException e) {
+            throw translate(e);
+        } finally {
+            disarm();
+        }
+    }
+
+    boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    private IOException translate(IOException e) {
+        if (timedOut) return new Timeout();
+        if (e instanceof Timeout || e instanceof Lost) return e;
+        Lost lost = new Lost();
+        lost.initCause(e);
+        return lost;
+    }
+
+    private void arm() {
+        if (timeoutMillis > 0) {
+            alarm = WATCHDOG.schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void disarm() {
+        if (alarm != null) {
+            alarm.cancel(false);
+            alarm = null;
+        }
+    }
+
+    private void expire() {
+        timedOut = true;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing is all we wanted
+        }
+    }
+
+    @Override
+    public void close() {
+        disarm();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package org.posthorn.smtp;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * An established conversation with one server after the greeting and EHLO/HELO/LHLO: the
+ * connection, what the server announced, and how often it has carried a transaction (for
+ * connection reuse and conn_use=).
+ */
+final class SmtpSession {
+    private final SmtpConnection connection;
+    private final Instant created = Instant.now();
+    private boolean pipelining;
+    private long sizeLimit = -1;
+    private boolean eightBitMime;
+    private boolean dsn;
+    private boolean smtputf8;
+    private boolean starttls;
+    private int transactions;
+    private boolean broken;
+
+    SmtpSession(SmtpConnection connection) {
+        this.connection = connection;
+    }
+
+    SmtpConnection connection() {
+        return connection;
+    }
+
+    Target target() {
+        return connection.target();
+    }
+
+    /** Reads the EHLO/LHLO reply's keyword lines, minus the keywords named in smtp_discard_ehlo_keywords. */
+    void features(Reply ehlo, Set<String> discard) {
+        for (int i = 1; i < ehlo.lines().size(); i++) {
+            String[] words = ehlo.lineText(i).strip().split("\\s+");
+            String keyword = words[0].toUpperCase(Locale.ROOT);
+            if (discard.contains(keyword.toLowerCase(Locale.ROOT))) continue;
+            switch (keyword) {
+                case "PIPELINING" -> pipelining = true;
+                case "8BITMIME" -> eightBitMime = true;
+                case "DSN" -> dsn = true;
+                case "SMTPUTF8" -> smtputf8 = true;
+                case "STARTTLS" -> starttls = true;
+                case "SIZE" -> {
+                    sizeLimit = 0;
+                    if (words.length > 1) {
+                        try {
+                            sizeLimit = Long.parseLong(words[1]);
+                        } catch (NumberFormatException e) {
+                            sizeLimit = 0;
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    boolean pipelining() {
+        return pipelining;
+    }
+
+    /** The SIZE limit: -1 when SIZE was not announced, 0 when announced without a limit. */
+    long sizeLimit() {
+        return sizeLimit;
+    }
+
+    boolean eightBitMime() {
+        return eightBitMime;
+    }
+
+    boolean dsn() {
+        return dsn;
+    }
+
+    boolean smtputf8() {
+        return smtputf8;
+    }
+
+    /** Whether STARTTLS was offered (TLS itself is a later addition: the seam is here). */
+    boolean starttls() {
+        return starttls;
+    }
+
+    Instant created() {
+        return created;
+    }
+
+    /** Counts a new transaction; returns its number on this connection (1 for the first). */
+    int beginTransaction() {
+        return ++transactions;
+    }
+
+    int transactions() {
+        return transactions;
+    }
+
+    /** Marks the session unusable for further transactions (a protocol error, a lost reply). */
+    void broken() {
+        broken = true;
+    }
+
+    boolean isBroken() {
+        return broken || !connection.isOpen();
+    }
+}
