@@ -33,7 +33,7 @@ class RestrictionsRewriteTest {
     };
 
     private Restrictions restrictions(String... settings) throws Exception {
-        String[] base = {"myhostname", "mx.example.com", "mydestination", "example.com",
+        String[] base = {"compatibility_level", "3.6", "myhostname", "mx.example.com", "mydestination", "example.com",
                 "inet_interfaces", "127.0.0.1", "inet_protocols", "ipv4", "alias_maps", "",
                 "local_recipient_maps", "inline:{alice=x}", "relay_domains", "relay.test",
                 "virtual_alias_domains", "alias.test", "virtual_alias_maps", "inline:{carol@alias.test=alice@example.com}",
