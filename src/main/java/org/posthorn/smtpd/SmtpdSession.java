@@ -1044,8 +1044,9 @@ public final class SmtpdSession {
         return progress == null ? where : where + " (" + progress.getAsLong() + " bytes)";
     }
 
+    /** name[addr] as log lines name the client; name[addr]:port with smtpd_client_port_logging. */
     String nameAddr() {
-        return clientName + "[" + clientAddr + "]";
+        return clientName + "[" + clientAddr + "]" + (settings.clientPortLogging() ? ":" + clientPort : "");
     }
 
     private String rfcAddr() {

@@ -141,6 +141,27 @@ class SmtpdSessionTest {
     }
 
     @Test
+    void clientPortLoggingAddsThePortToTheClientInLogLines() throws Exception {
+        RecordingCleanup cleanup = new RecordingCleanup(spool, false);
+        int mark = TestServer.log().size();
+        int port;
+        try (TestServer server = new TestServer(cf("smtpd_client_port_logging", "yes"), cleanup);
+             java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            port = s.getLocalPort();
+            s.getOutputStream().write("QUIT\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getInputStream().readAllBytes();
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (TestServer.log().subList(mark, TestServer.log().size()).stream().noneMatch(l -> l.startsWith("disconnect"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(TestServer.log().subList(mark, TestServer.log().size()))
+                .contains("connect from localhost[127.0.0.1]:" + port)
+                .anyMatch(l -> l.startsWith("disconnect from localhost[127.0.0.1]:" + port + " "));
+    }
+
+    @Test
     void theDefaultHeaderRewriteClientsMakeAnInterfaceClientLocal() throws Exception {
         RecordingCleanup cleanup = new RecordingCleanup(spool, false);
         try (TestServer server = new TestServer(cf(), cleanup)) {
