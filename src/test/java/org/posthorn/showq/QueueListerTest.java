@@ -67,7 +67,7 @@ class QueueListerTest {
         for (ShowqMessage m : all) ShowqProtocol.writeMessage(wire, m);
         ShowqProtocol.writeEnd(wire);
         byte[] bytes = wire.toByteArray();
-        assertThat(new String(bytes, 0, 38, StandardCharsets.US_ASCII)).isEqualTo("protocol\0mail_queue_list_protocol\0\0queue");
+        assertThat(new String(bytes, 0, 40, StandardCharsets.US_ASCII)).isEqualTo("protocol\0mail_queue_list_protocol\0\0queue");
         ShowqProtocol.Reader r = new ShowqProtocol.Reader(new ByteArrayInputStream(bytes));
         List<ShowqMessage> back = new ArrayList<>();
         for (ShowqMessage m; (m = r.next()) != null; ) back.add(m);
