@@ -38,6 +38,9 @@ import org.posthorn.table.TableException;
  * everything now; -i requeues one deferred message for immediate delivery and -s site
  * flushes an eligible site (Posthorn has no flush(8) yet: see {@link #flushFile} and
  * {@link #flushSite}).
+ *
+ * <p>Every fatal error exits with 69 (EX_UNAVAILABLE): Postfix's postqueue installs a
+ * cleanup handler that turns any fatal exit, usage errors included, into that status.
  */
 public final class Postqueue implements Command {
     static final String USAGE = "usage: postqueue -f | postqueue -i queueid | postqueue -j | postqueue -p | postqueue -s site";
@@ -86,11 +89,11 @@ public final class Postqueue implements Command {
             throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "chdir " + queueDir + ": No such file or directory");
         }
         if (mode == Mode.SITE && !validSite(argument)) {
-            throw new CommandFailure(CommandFailure.EX_USAGE, "Cannot flush mail queue - invalid destination: \""
+            throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Cannot flush mail queue - invalid destination: \""
                     + cut(argument) + "\"");
         }
         if (mode == Mode.FILE && !QueueId.isValid(argument)) {
-            throw new CommandFailure(CommandFailure.EX_USAGE, "Cannot flush queue ID - invalid name: \"" + cut(argument) + "\"");
+            throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Cannot flush queue ID - invalid name: \"" + cut(argument) + "\"");
         }
         return switch (mode) {
             case LIST, JSON -> showQueue(config, queueDir, mode == Mode.JSON);
@@ -112,7 +115,7 @@ public final class Postqueue implements Command {
     }
 
     private static CommandFailure usage() {
-        return new CommandFailure(CommandFailure.EX_USAGE, USAGE);
+        return new CommandFailure(CommandFailure.EX_UNAVAILABLE, USAGE);
     }
 
     private static String cut(String s) {
@@ -124,7 +127,7 @@ public final class Postqueue implements Command {
     private int showQueue(Config config, Path queueDir, boolean json) throws IOException {
         LocalUser user = LocalUser.current();
         if (!user.privileged(config) && !UserList.of(config, "authorized_mailq_users").allows(user.name())) {
-            throw new CommandFailure(CommandFailure.EX_NOPERM, "User " + user.name() + "(" + user.uid() + ") is not allowed to view the mail queue");
+            throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "User " + user.name() + "(" + user.uid() + ") is not allowed to view the mail queue");
         }
         PrintStream out = new PrintStream(new BufferedOutputStream(stdout, 65536), false, StandardCharsets.UTF_8);
         QueueReport report = new QueueReport(out, json, config.getBool("enable_long_queue_ids"), ZoneId.systemDefault());
@@ -138,16 +141,16 @@ public final class Postqueue implements Command {
                 for (ShowqMessage m; (m = reader.next()) != null; ) report.message(m);
             } catch (IOException e) {
                 if (out.checkError()) return 0; // output pipe closed (mailq | head): stop quietly
-                throw new CommandFailure(CommandFailure.EX_SOFTWARE, "malformed showq server response");
+                throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "malformed showq server response");
             }
             report.finish();
             return 0;
         } catch (AccessDeniedException e) {
-            throw new CommandFailure(CommandFailure.EX_SOFTWARE, "Connect to the " + config.get("mail_name") + " showq service: Permission denied");
+            throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Connect to the " + config.get("mail_name") + " showq service: Permission denied");
         } catch (IOException e) {
             why = connectError(socket, e);
             if (why.equals("Permission denied")) {
-                throw new CommandFailure(CommandFailure.EX_SOFTWARE, "Connect to the " + config.get("mail_name") + " showq service: " + why);
+                throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Connect to the " + config.get("mail_name") + " showq service: " + why);
             }
         }
         String connect = "(Connect to the " + config.get("mail_name") + " showq service: " + why + ")";
@@ -176,7 +179,7 @@ public final class Postqueue implements Command {
     private static void requireFlushUser(Config config) {
         LocalUser user = LocalUser.current();
         if (!user.privileged(config) && !UserList.of(config, "authorized_flush_users").allows(user.name())) {
-            throw new CommandFailure(CommandFailure.EX_NOPERM, "User " + user.name() + "(" + user.uid() + ") is not allowed to flush the mail queue");
+            throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "User " + user.name() + "(" + user.uid() + ") is not allowed to flush the mail queue");
         }
     }
 
