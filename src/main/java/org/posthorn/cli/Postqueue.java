@@ -159,7 +159,12 @@ public final class Postqueue implements Command {
         }
         // the superuser (and the mail owner, who owns the queue) can read the queue directly
         Log.of("postqueue").warning("Mail system is down -- accessing queue directly %s", connect);
-        QueueLister.of(config, Log.of("postqueue")).list(report::message);
+        try {
+            QueueLister.of(config, Log.of("postqueue")).list(report::message);
+        } catch (IOException e) {
+            if (out.checkError()) return 0; // output pipe closed: stop quietly
+            throw e;
+        }
         report.finish();
         return 0;
     }

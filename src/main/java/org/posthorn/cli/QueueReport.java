@@ -37,8 +37,8 @@ final class QueueReport {
         }
         count++;
         bytes += m.size();
-        out.flush();
-        if (out.checkError()) throw new IOException("output write error");
+        // the buffer goes out as it fills; a closed pipe (mailq | head) ends the listing
+        if ((count & 255) == 0 && out.checkError()) throw new IOException("output write error");
     }
 
     /** Ends the report: the -p trailer, or nothing for -j. */
@@ -65,11 +65,11 @@ final class QueueReport {
         else if (m.queueName().equals("hold")) id.append('!');
         if (m.forcedExpire()) id.append('#');
         String time = asctime(m.arrivalTime());
-        if (longIds) {
-            out.print(String.format(Locale.ROOT, "%-17s %8d %19.19s %s\n", id, m.size(), time, m.sender()));
-        } else {
-            out.print(String.format(Locale.ROOT, "%-11s %7d %20.20s %s\n", id, m.size(), time, m.sender()));
-        }
+        StringBuilder line = new StringBuilder(100);
+        pad(line, id, longIds ? 17 : 11, false).append(' ');
+        pad(line, Long.toString(m.size()), longIds ? 8 : 7, true).append(' ');
+        line.append(time, 0, longIds ? 19 : 20).append(' ').append(m.sender()).append('\n');
+        out.print(line);
         String saved = "";
         for (ShowqMessage.Recipient r : m.recipients()) {
             // a reason line only when it differs from the previous recipient's
@@ -82,9 +82,21 @@ final class QueueReport {
         }
     }
 
-    private String row(String a, String b, String c, String d) {
-        return longIds ? String.format(Locale.ROOT, "%-17s %8s %-19s %s\n", a, b, c, d)
-                : String.format(Locale.ROOT, "%-11s %7s %-20s %s\n", a, b, c, d);
+    /** One line of four columns: left-aligned, right-aligned, left-aligned, as is. */
+    private String row(CharSequence a, String b, String c, String d) {
+        StringBuilder line = new StringBuilder(100);
+        pad(line, a, longIds ? 17 : 11, false).append(' ');
+        pad(line, b, longIds ? 8 : 7, true).append(' ');
+        pad(line, c, longIds ? 19 : 20, false).append(' ');
+        return line.append(d).append('\n').toString();
+    }
+
+    /** printf's %-Ns (left) or %Ns (right): pads to at least width, never cuts. */
+    private static StringBuilder pad(StringBuilder b, CharSequence s, int width, boolean right) {
+        if (!right) b.append(s);
+        for (int i = s.length(); i < width; i++) b.append(' ');
+        if (right) b.append(s);
+        return b;
     }
 
     /** asctime(localtime(t)): "Fri Nov  6 19:36:13 2026" (the newline is cut by the column widths). */
@@ -92,8 +104,16 @@ final class QueueReport {
         ZonedDateTime t = Instant.ofEpochSecond(epoch).atZone(zone);
         String day = t.getDayOfWeek().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT);
         String month = t.getMonth().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT);
-        return String.format(Locale.ROOT, "%.3s %.3s%3d %02d:%02d:%02d %d\n", day, month, t.getDayOfMonth(),
-                t.getHour(), t.getMinute(), t.getSecond(), t.getYear());
+        StringBuilder b = new StringBuilder(26).append(day, 0, 3).append(' ').append(month, 0, 3);
+        b.append(t.getDayOfMonth() < 10 ? "  " : " ").append(t.getDayOfMonth()).append(' ');
+        two(b, t.getHour()).append(':');
+        two(b, t.getMinute()).append(':');
+        two(b, t.getSecond()).append(' ');
+        return b.append(t.getYear()).append('\n').toString();
+    }
+
+    private static StringBuilder two(StringBuilder b, int v) {
+        return b.append(v < 10 ? "0" : "").append(v);
     }
 
     private void json(ShowqMessage m) {

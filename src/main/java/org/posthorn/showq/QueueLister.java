@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.posthorn.address.Quote;
 import org.posthorn.config.Config;
@@ -78,8 +79,11 @@ public final class QueueLister {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
                 int mode;
+                long size;
                 try {
-                    mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                    Map<String, Object> st = Files.readAttributes(p, "unix:mode,size", LinkOption.NOFOLLOW_LINKS);
+                    mode = (Integer) st.get("mode");
+                    size = (Long) st.get("size");
                 } catch (NoSuchFileException e) {
                     continue; // moved to another queue meanwhile
                 }
@@ -89,7 +93,7 @@ public final class QueueLister {
                     if ((mode & S_IFMT) != S_IFREG) {
                         log.warning("%s: not a regular file", p);
                     } else if ((mode & 0700) == 0700) { // only finished files (Postfix's mail_open_ok)
-                        ShowqMessage m = read(q, name, p, mode);
+                        ShowqMessage m = read(q, name, p, mode, size);
                         if (m != null) sink.message(m);
                     }
                 }
@@ -100,13 +104,11 @@ public final class QueueLister {
     }
 
     /** One file's report; null when it vanished or cannot be read (logged). */
-    ShowqMessage read(QueueName q, String id, Path file, int mode) throws IOException {
+    ShowqMessage read(QueueName q, String id, Path file, int mode, long fileSize) throws IOException {
         Envelope env;
-        long fileSize;
         try (QueueFileReader r = q == QueueName.MAILDROP ? QueueFileReader.openMaildrop(file, maxRecord)
                 : QueueFileReader.open(file, maxRecord)) {
             env = r.envelope();
-            fileSize = Files.size(file);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -133,6 +135,7 @@ public final class QueueLister {
     private Set<String> deferReasons(String id, List<ShowqMessage.Recipient> out) throws IOException {
         Set<String> seen = new HashSet<>();
         Path file = queue.path(QueueName.DEFER, id);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return seen; // the common case: cheaper than the exception
         BufferedReader in;
         try {
             in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
