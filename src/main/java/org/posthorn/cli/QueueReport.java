@@ -43,7 +43,10 @@ final class QueueReport {
 
     /** Ends the report: the -p trailer, or nothing for -j. */
     void finish() {
-        if (json) return;
+        if (json) {
+            out.flush();
+            return;
+        }
         if (count == 0) {
             out.print("Mail queue is empty\n");
         } else {
