@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.posthorn.address.Quote;
+import org.posthorn.bounce.BounceLogs;
 import org.posthorn.config.Config;
 import org.posthorn.log.Log;
 import org.posthorn.queue.Envelope;
@@ -172,15 +173,6 @@ public final class QueueLister {
 
     /** An envelope address as showq prints it: the null address as empty_address_recipient, quoted, printable. */
     private String external(String address) {
-        String a = Quote.quoteLocal(address.isEmpty() ? emptyAddress : address);
-        StringBuilder b = null;
-        for (int i = 0; i < a.length(); i++) {
-            char c = a.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                if (b == null) b = new StringBuilder(a);
-                b.setCharAt(i, '?');
-            }
-        }
-        return b == null ? a : b.toString();
+        return BounceLogs.printable(Quote.quoteLocal(address.isEmpty() ? emptyAddress : address));
     }
 }
