@@ -131,7 +131,7 @@ public final class Postqueue implements Command {
         }
         PrintStream out = new PrintStream(new BufferedOutputStream(stdout, 65536), false, StandardCharsets.UTF_8);
         QueueReport report = new QueueReport(out, json, config.getBool("enable_long_queue_ids"), ZoneId.systemDefault());
-        Path socket = PublicSocket.path(queueDir, config.get("showq_service").isEmpty() ? "showq" : config.get("showq_service"));
+        Path socket = PublicSocket.path(queueDir, config.get("showq_service_name"));
         String why;
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(socket));
