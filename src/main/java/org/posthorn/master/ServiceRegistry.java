@@ -20,6 +20,7 @@ public final class ServiceRegistry {
             Map.entry("pipe", "org.posthorn.pipe.PipeService"),
             Map.entry("qmgr", "org.posthorn.qmgr.QmgrService"),
             Map.entry("qmqpd", "org.posthorn.qmqpd.QmqpdService"),
+            Map.entry("showq", "org.posthorn.showq.ShowqService"),
             Map.entry("smtp", "org.posthorn.smtp.SmtpService"),
             Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
             Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"),
