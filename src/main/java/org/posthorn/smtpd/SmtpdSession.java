@@ -21,6 +21,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.posthorn.address.Quote;
 import org.posthorn.cleanup.Cleanup;
 import org.posthorn.cleanup.CleanupException;
 import org.posthorn.cleanup.Envelope;
@@ -469,7 +470,8 @@ public final class SmtpdSession {
         if (submission == null) {
             if (cleanup == null) return error("451 4.3.0 Error: queue file write error");
             try {
-                submission = cleanup.open(new Envelope(sender, arrival, messageSize == 0 ? -1 : messageSize,
+                // cleanup takes addresses in internal (unquoted) form, as Postfix's smtpd hands them over
+                submission = cleanup.open(new Envelope(Quote.unquoteLocal(sender), arrival, messageSize == 0 ? -1 : messageSize,
                         body, smtputf8, ret, envid), origin());
             } catch (CleanupException e) {
                 log.warning("%s", "cleanup open failed: " + e.getMessage());
@@ -478,7 +480,7 @@ public final class SmtpdSession {
             log.info("%s", submission.queueId() + ": client=" + nameAddr() + forwardLogText());
         }
         try {
-            submission.addRecipient(new Recipient(address, notify == null ? Set.of() : notify,
+            submission.addRecipient(new Recipient(Quote.unquoteLocal(address), notify == null ? Set.of() : notify,
                     orcpt != null ? orcpt : "rfc822;" + address));
         } catch (CleanupException e) {
             return error("451 4.3.0 Error: queue file write error");

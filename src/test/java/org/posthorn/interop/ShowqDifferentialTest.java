@@ -72,6 +72,8 @@ class ShowqDifferentialTest {
             send(port, "sender@client.example.org", List.of("x1@defer.test", "x2@defer.test", "y@other.test"),
                     "Subject: two\r\n\r\nhello there\r\n");
             send(port, "", List.of("a@defer.test", "b@other.test"), "Subject: three\r\n\r\n" + "x".repeat(3000) + "\r\n");
+            // quoted local parts: the queue file holds them unquoted, the listing quotes them again
+            send(port, "\"odd name\"@client.example.org", List.of("\"q r\"@defer.test"), "Subject: four\r\n\r\nquoted\r\n");
         }
         String pf = settled(List.of("/usr/sbin/postqueue", "-c", base.resolve("pf/etc").toString()));
         String ph = settled(List.of(PostfixCommandTest.HOME.resolve("bin/postqueue").toString(), "-c", phEtc.toString()));
@@ -87,13 +89,13 @@ class ShowqDifferentialTest {
         return out;
     }
 
-    /** The -p listing once all three messages wait in deferred/ with their reasons. */
+    /** The -p listing once all four messages wait in deferred/ with their reasons. */
     private static String settled(List<String> postqueue) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String out = "";
         while (System.nanoTime() < deadline) {
             out = listing(concat(postqueue, "-p"));
-            if (out.contains("in 3 Requests.") && !out.contains("*") && count(out, "(connect to") == 3) return out;
+            if (out.contains("in 4 Requests.") && !out.contains("*") && count(out, "(connect to") == 4) return out;
             Thread.sleep(200);
         }
         throw new AssertionError("queue did not settle:\n" + out);
