@@ -453,9 +453,10 @@ final class Restrictions {
 
     /**
      * reject_unknown_sender_domain / reject_unknown_recipient_domain: a domain outside the
-     * local, virtual alias and virtual mailbox classes must have an address record. (Postfix
-     * also accepts an MX record; MX waits for org.posthorn.dns, so an MX-only domain is
-     * refused here.)
+     * local, virtual alias and virtual mailbox classes must have an MX record or else an
+     * address record. A null MX is refused outright (550 5.7.27 for a sender, 556 5.1.10 for
+     * a recipient, as Postfix 3.7); a DNS failure to try again takes
+     * unknown_address_tempfail_action.
      */
     private Verdict unknownDomain(State state, String address, Stage reportStage) {
         if (address == null || address.isEmpty()) return Verdict.DUNNO;
@@ -465,14 +466,53 @@ final class Restrictions {
             Resolution r = resolve(state, address);
             if (r.addressClass() != null && r.addressClass().isFinal()) return Verdict.DUNNO;
         }
+        boolean sender = reportStage == Stage.SENDER;
+        String what = "<" + address + ">";
+        DnsLookup.Answer mx = mailExchangers(domain);
+        if (mx.records().equals(List.of(""))) {
+            return reject(sender ? 550 : 556, sender ? "5.7.27" : "5.1.10", what, reportStage,
+                    "Domain " + domain + " does not accept mail (nullMX)");
+        }
+        if (mx.found()) return Verdict.DUNNO;
         DnsLookup.Answer a = dns.addresses(domain);
         if (a.found()) return Verdict.DUNNO;
-        int code = a.tempFail() ? 450 : code("unknown_address_reject_code", 450);
-        String dsn = code / 100 + (reportStage == Stage.SENDER ? ".1.8" : ".1.2");
-        return reject(code, dsn, "<" + address + ">", reportStage, "Domain not found");
+        String detail = sender ? ".1.8" : ".1.2";
+        if (a.tempFail() || mx.tempFail()) {
+            return tempFail(param("unknown_address_tempfail_action", param("reject_tempfail_action", "defer_if_permit")),
+                    reject(450, "4" + detail, what, reportStage, "Domain not found"));
+        }
+        int code = code("unknown_address_reject_code", 450);
+        return reject(code, code / 100 + detail, what, reportStage, "Domain not found");
     }
 
-    /** reject_unknown_helo_hostname: the HELO name must have an address record (MX waits for org.posthorn.dns). */
+    /** MX records, or nothing when the resolver cannot ask for them (the JDK resolver). */
+    private DnsLookup.Answer mailExchangers(String domain) {
+        try {
+            return dns.mx(domain);
+        } catch (UnsupportedOperationException e) {
+            return DnsLookup.Answer.NOT_FOUND;
+        }
+    }
+
+    /**
+     * Postfix's *_tempfail_action for a DNS failure to try again: defer_if_permit (the
+     * default) and defer_if_reject leave the reply pending, defer replies at once.
+     */
+    private Verdict tempFail(String action, Verdict.Reject reply) {
+        switch (action.toLowerCase(Locale.ROOT)) {
+            case "defer" -> {
+                return reply;
+            }
+            case "defer_if_reject" -> deferIfReject = reply;
+            default -> deferIfPermit = reply;
+        }
+        return Verdict.DUNNO;
+    }
+
+    /**
+     * reject_unknown_helo_hostname: the HELO name must have an address or MX record; a DNS
+     * failure to try again takes unknown_helo_hostname_tempfail_action.
+     */
     private Verdict unknownHelo(State state) {
         String h = state.helo();
         if (h == null || h.startsWith("[") || Hostnames.parseAddress(h, false) != null
@@ -481,7 +521,14 @@ final class Restrictions {
         }
         DnsLookup.Answer a = dns.addresses(h);
         if (a.found()) return Verdict.DUNNO;
-        int code = a.tempFail() ? 450 : code("unknown_hostname_reject_code", 450);
+        DnsLookup.Answer mx = mailExchangers(h);
+        if (mx.found()) return Verdict.DUNNO;
+        if (a.tempFail() || mx.tempFail()) {
+            return tempFail(param("unknown_helo_hostname_tempfail_action",
+                            param("reject_tempfail_action", "defer_if_permit")),
+                    reject(450, "4.7.1", "<" + h + ">", Stage.HELO, "Host not found"));
+        }
+        int code = code("unknown_hostname_reject_code", 450);
         return reject(code, code / 100 + ".7.1", "<" + h + ">", Stage.HELO, "Host not found");
     }
 

@@ -54,7 +54,7 @@ public final class SmtpdService implements Service {
                 new DeadlineOutputStream(connection.socket().getOutputStream(), WRITE_TIMER, connection, timeoutMillis),
                 (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
                 new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
-                        context.log(), rewrite, DnsLookup.JDK));
+                        context.log(), rewrite, ResolverDnsLookup.SYSTEM));
         session.run();
     }
 
