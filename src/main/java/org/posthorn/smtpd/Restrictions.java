@@ -262,8 +262,8 @@ final class Restrictions {
 
     /**
      * reject_rbl_client, permit_dnswl_client, reject_rhsbl_* and permit_rhswl_client:
-     * "list.example[=d.d.d.d]" queried by A record. The reply is Postfix's default_rbl_reply
-     * without the TXT reason (TXT needs org.posthorn.dns).
+     * "list.example[=d.d.d.d]" queried by A record; a hit on a reject list replies with
+     * default_rbl_reply or rbl_reply_maps and the TXT record as $rbl_reason.
      */
     private Verdict dnsList(State state, String name, String argument) {
         int eq = argument.indexOf('=');
@@ -301,9 +301,108 @@ final class Restrictions {
         boolean listed = answer.found() && (filter == null || answer.records().stream().anyMatch(a -> matchesFilter(a, filter)));
         if (!listed) return Verdict.DUNNO;
         if (name.startsWith("permit_")) return Verdict.PERMIT;
+        return rblReply(state, argument, listDomain, rblClass, what, rblReason(query));
+    }
+
+    /** The TXT records of a listed name, joined with "; " and made printable; "" when there are none. */
+    private String rblReason(String query) {
+        DnsLookup.Answer txt;
+        try {
+            txt = dns.txt(query);
+        } catch (UnsupportedOperationException e) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (String r : txt.records()) {
+            if (!out.isEmpty()) out.append("; ");
+            r.codePoints().forEach(c -> out.appendCodePoint(c < 0x20 || c == 0x7f ? '?' : c));
+        }
+        return out.toString();
+    }
+
+    /**
+     * The reply for a DNS list hit: the rbl_reply_maps template for the list (looked up as
+     * written, then without its =filter), else default_rbl_reply, with one level of the
+     * $rbl_* and client/sender/recipient attributes; code and enhanced status come first.
+     */
+    private Verdict rblReply(State state, String argument, String listDomain, String rblClass, String what,
+                             String reason) {
         int code = code("maps_rbl_reject_code", 554);
-        return new Verdict.Reject(code, code / 100 + ".7.1",
-                "Service unavailable; " + rblClass + " [" + what + "] blocked using " + listDomain);
+        String template = null;
+        String maps = param("rbl_reply_maps", "");
+        if (!maps.isEmpty()) {
+            try {
+                if (rblReplyMaps == null) rblReplyMaps = Maps.open("rbl_reply_maps", maps, config);
+                Maps.Match m = rblReplyMaps.find(argument.toLowerCase(Locale.ROOT), false);
+                if (m == null && !argument.equals(listDomain)) m = rblReplyMaps.find(listDomain.toLowerCase(Locale.ROOT), false);
+                if (m != null) template = m.value();
+            } catch (TableException e) {
+                log.warning("%s", e.getMessage());
+                return new Verdict.Reject(451, "4.3.0", "<" + what + ">: " + rblClass + " rejected: Temporary lookup failure");
+            }
+        }
+        if (template == null) {
+            template = config == null || config.raw("default_rbl_reply") == null
+                    ? "$rbl_code Service unavailable; $rbl_class [$rbl_what] blocked using $rbl_domain${rbl_reason?; $rbl_reason}"
+                    : config.raw("default_rbl_reply");
+        }
+        Map<String, String> macros = new HashMap<>();
+        macros.put("rbl_code", String.valueOf(code));
+        macros.put("rbl_class", rblClass);
+        macros.put("rbl_what", what);
+        macros.put("rbl_domain", listDomain);
+        macros.put("rbl_reason", reason);
+        macros.put("client_address", nonNull(state.clientAddress()));
+        macros.put("client_name", nonNull(state.clientName()));
+        macros.put("client", nonNull(state.clientName()) + "[" + nonNull(state.clientAddress()) + "]");
+        macros.put("reverse_client_name", nonNull(state.reverseName()));
+        macros.put("helo_name", nonNull(state.helo()));
+        addressMacros(macros, "sender", state.sender());
+        addressMacros(macros, "recipient", state.recipient());
+        // values are not expanded again (Postfix: exactly one level of substitution)
+        macros.replaceAll((k, v) -> v.replace("$", "$$"));
+        String text;
+        try {
+            text = Config.of(java.nio.file.Path.of("/nonexistent"), macros).expand(template);
+        } catch (RuntimeException e) {
+            log.warning("%s", "default_rbl_reply or rbl_reply_maps template \"" + template + "\": " + e.getMessage());
+            return new Verdict.Reject(451, "4.3.5", "<" + what + ">: " + rblClass + " rejected: Server configuration error");
+        }
+        return templateReply(text, code);
+    }
+
+    private Maps rblReplyMaps;
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** $sender, $sender_name, $sender_domain (and the recipient ones): "<>" for the null address. */
+    private static void addressMacros(Map<String, String> macros, String prefix, String address) {
+        String a = address == null || address.isEmpty() ? "<>" : address;
+        int at = a.lastIndexOf('@');
+        macros.put(prefix, a);
+        macros.put(prefix + "_name", at < 0 ? a : a.substring(0, at));
+        macros.put(prefix + "_domain", at < 0 ? "" : a.substring(at + 1));
+    }
+
+    /** "NNN [d.d.d] text" from an expanded template; a missing enhanced code becomes N.7.1. */
+    private static Verdict templateReply(String text, int fallbackCode) {
+        String t = text.strip();
+        int code = fallbackCode;
+        if (t.length() >= 3 && t.substring(0, 3).chars().allMatch(Character::isDigit)
+                && (t.length() == 3 || t.charAt(3) == ' ')) {
+            code = Integer.parseInt(t.substring(0, 3));
+            t = t.substring(3).strip();
+        }
+        String dsn = code / 100 + ".7.1";
+        int sp = t.indexOf(' ');
+        String first = sp < 0 ? t : t.substring(0, sp);
+        if (first.matches("[245]\\.\\d{1,3}\\.\\d{1,3}")) {
+            dsn = code / 100 + first.substring(1);
+            t = sp < 0 ? "" : t.substring(sp + 1).strip();
+        }
+        return new Verdict.Reject(code, dsn, t);
     }
 
     /** A DNS list filter: d.d.d.d where each part may be a number or [n;m..k] alternatives. */
