@@ -31,10 +31,10 @@ import org.posthorn.table.TableFactory;
  * the trivial-rewrite checks (permit_auth_destination, reject/defer_unauth_destination,
  * reject_unlisted_sender/recipient and the implicit smtpd_reject_unlisted_recipient check),
  * reject_unknown_{sender,recipient}_domain, reject_unknown_helo_hostname and
- * reject_unknown_(reverse_)client_hostname (address records only), reject_multi_recipient_bounce,
- * reject_rbl_client, reject_rhsbl_*, permit_dnswl_client, permit_rhswl_client (A records; no
- * TXT reason yet). check_*_mx/ns/a_access wait for org.posthorn.dns and defer as a
- * configuration error (451 4.3.5), as does any unknown name, like Postfix.
+ * reject_unknown_(reverse_)client_hostname, reject_multi_recipient_bounce,
+ * reject_rbl_client, reject_rhsbl_*, permit_dnswl_client, permit_rhswl_client (with TXT reasons
+ * in default_rbl_reply / rbl_reply_maps), check_*_{mx,ns,a}_access. Any unknown name defers
+ * as a configuration error (451 4.3.5), like Postfix.
  */
 final class Restrictions {
     /** The restriction lists and their stage names, in evaluation order at RCPT. */
@@ -824,23 +824,31 @@ final class Restrictions {
                 reportStage = Stage.RECIPIENT;
             }
             default -> {
-                if (name.matches("check_(client|reverse_client|helo|sender|recipient)_(mx|ns|a)_access")) {
-                    // these look up MX, NS or A records of the name first
-                    return configError(state, stage, name + " needs the DNS library org.posthorn.dns (not yet available)");
-                }
+                java.util.regex.Matcher m = SERVER_ACCESS.matcher(name);
+                if (m.matches()) return serverAccess(state, stage, name, m.group(1), m.group(2), spec);
                 return configError(state, stage, "unsupported restriction \"" + name + "\"");
             }
         }
         Table table;
         try {
-            table = opened.get(spec);
-            if (table == null) {
-                table = tables.open(spec);
-                opened.put(spec, table);
-            }
+            table = table(spec);
         } catch (TableException e) {
             return configError(state, stage, spec + " is unavailable: " + e.getMessage());
         }
+        return lookupKeys(state, stage, table, keys, what, reportStage);
+    }
+
+    private Table table(String spec) throws TableException {
+        Table table = opened.get(spec);
+        if (table == null) {
+            table = tables.open(spec);
+            opened.put(spec, table);
+        }
+        return table;
+    }
+
+    /** The access result of the first key the table knows (only the first key for a regexp-like table). */
+    private Verdict lookupKeys(State state, Stage stage, Table table, List<String> keys, String what, Stage reportStage) {
         for (String key : table.fixedKeys() ? keys : keys.subList(0, 1)) {
             String value;
             try {
@@ -850,6 +858,127 @@ final class Restrictions {
             }
             if (value != null) return accessResult(state, stage, value, what, reportStage);
         }
+        return Verdict.DUNNO;
+    }
+
+    private static final java.util.regex.Pattern SERVER_ACCESS =
+            java.util.regex.Pattern.compile("check_(client|reverse_client_hostname|helo|sender|recipient)_(mx|ns|a)_access");
+
+    /**
+     * check_*_{mx,ns,a}_access (Postfix check_server_access): the MX hosts (the name itself
+     * when it has no MX record), the NS hosts (of the closest enclosing domain that has
+     * them), or the name itself for "a", are looked up in the table by host name and parent
+     * domains (not for "a"), then by each of their addresses. A DNS failure is logged and
+     * the restriction has no effect; a permitting result (OK) is not allowed and counts as DUNNO.
+     */
+    private Verdict serverAccess(State state, Stage stage, String name, String subject, String type, String spec) {
+        String target;
+        String what;
+        Stage reportStage;
+        switch (subject) {
+            case "client" -> {
+                target = known(state.clientName());
+                what = reportName(state, Stage.CLIENT);
+                reportStage = Stage.CLIENT;
+            }
+            case "reverse_client_hostname" -> {
+                target = known(state.reverseName());
+                what = "<" + state.reverseName() + "[" + state.clientAddress() + "]>";
+                reportStage = Stage.CLIENT;
+            }
+            case "helo" -> {
+                target = state.helo();
+                what = "<" + state.helo() + ">";
+                reportStage = Stage.HELO;
+            }
+            case "sender" -> {
+                target = domainOf(state.sender());
+                what = "<" + state.sender() + ">";
+                reportStage = Stage.SENDER;
+            }
+            default -> {
+                target = domainOf(state.recipient());
+                what = "<" + state.recipient() + ">";
+                reportStage = Stage.RECIPIENT;
+            }
+        }
+        if (target == null || target.isEmpty()) return Verdict.DUNNO;
+        String domain = stripDot(target).toLowerCase(Locale.ROOT);
+        Table table;
+        try {
+            table = table(spec);
+        } catch (TableException e) {
+            return configError(state, stage, spec + " is unavailable: " + e.getMessage());
+        }
+        String typeName = type.toUpperCase(Locale.ROOT);
+        List<String> servers;
+        if (domain.startsWith("[")) {
+            // an address literal is its own server
+            InetAddress literal = addressLiteral(domain);
+            if (literal == null) return Verdict.DUNNO;
+            return serverAddress(state, stage, name, table, literal.getHostAddress(), literal, what, reportStage);
+        } else if (type.equals("a")) {
+            servers = List.of(domain);
+        } else {
+            DnsLookup.Answer answer;
+            try {
+                answer = type.equals("mx") ? dns.mx(domain) : nameServers(domain);
+            } catch (UnsupportedOperationException e) {
+                return configError(state, stage, name + ": " + e.getMessage());
+            }
+            if (answer.tempFail()) {
+                log.warning("Unable to look up %s host for %s: Host not found, try again", typeName, domain);
+                return Verdict.DUNNO;
+            }
+            servers = answer.found() ? answer.records() : type.equals("mx") ? List.of(domain) : List.of();
+            if (servers.isEmpty()) {
+                log.warning("Unable to look up %s host for %s: Host not found", typeName, domain);
+                return Verdict.DUNNO;
+            }
+        }
+        for (String server : servers) {
+            if (server.isEmpty()) continue; // a null MX names no host
+            if (!type.equals("a")) {
+                Verdict v = serverResult(state, stage, name, lookupKeys(state, stage, table, domainKeys(server), what, reportStage));
+                if (!(v instanceof Verdict.Dunno)) return v;
+            }
+            DnsLookup.Answer addresses = dns.addresses(server);
+            if (!addresses.found()) {
+                log.warning("Unable to look up %s host %s for %s %s: %s", typeName, server,
+                        reportStage.reportClass, what, addresses.tempFail() ? "Host not found, try again" : "Host not found");
+                continue;
+            }
+            for (String address : addresses.records()) {
+                InetAddress inet = Hostnames.parseAddress(address, address.indexOf(':') >= 0);
+                Verdict v = serverAddress(state, stage, name, table, address, inet, what, reportStage);
+                if (!(v instanceof Verdict.Dunno)) return v;
+            }
+        }
+        return Verdict.DUNNO;
+    }
+
+    /** NS records of the domain, else of its closest parent domain that has them. */
+    private DnsLookup.Answer nameServers(String domain) {
+        String d = domain;
+        while (true) {
+            DnsLookup.Answer answer = dns.ns(d);
+            if (answer.found() || answer.tempFail()) return answer;
+            int dot = d.indexOf('.');
+            if (dot < 0 || dot == d.length() - 1) return answer;
+            d = d.substring(dot + 1);
+        }
+    }
+
+    private Verdict serverAddress(State state, Stage stage, String name, Table table, String address, InetAddress inet,
+                                  String what, Stage reportStage) {
+        return serverResult(state, stage, name,
+                lookupKeys(state, stage, table, clientKeys(null, address, inet), what, reportStage));
+    }
+
+    /** OK is not allowed with the server checks (it would whitelist by someone else's DNS). */
+    private Verdict serverResult(State state, Stage stage, String name, Verdict v) {
+        if (!(v instanceof Verdict.Permit)) return v;
+        log.warning("%s: a permitting result (OK) is not allowed here; treating it as DUNNO", name);
         return Verdict.DUNNO;
     }
 
