@@ -18,9 +18,6 @@ import org.xbill.DNS.Type;
  * "not found" (NXDOMAIN, no data, non-recoverable) and "try again" (SERVFAIL, timeouts).
  */
 final class ResolverDnsLookup implements DnsLookup {
-    /** The resolver of posthorn.dns.servers or /etc/resolv.conf, made on first use. */
-    static final DnsLookup SYSTEM = new ResolverDnsLookup(DnsResolver.system());
-
     private final DnsResolver resolver;
 
     ResolverDnsLookup(DnsResolver resolver) {
