@@ -939,7 +939,7 @@ final class Restrictions {
         for (String server : servers) {
             if (server.isEmpty()) continue; // a null MX names no host
             if (!type.equals("a")) {
-                Verdict v = serverResult(state, stage, name, lookupKeys(state, stage, table, domainKeys(server), what, reportStage));
+                Verdict v = serverResult(name, server, lookupKeys(state, stage, table, domainKeys(server), what, reportStage));
                 if (!(v instanceof Verdict.Dunno)) return v;
             }
             DnsLookup.Answer addresses = dns.addresses(server);
@@ -971,14 +971,16 @@ final class Restrictions {
 
     private Verdict serverAddress(State state, Stage stage, String name, Table table, String address, InetAddress inet,
                                   String what, Stage reportStage) {
-        return serverResult(state, stage, name,
+        return serverResult(name, address,
                 lookupKeys(state, stage, table, clientKeys(null, address, inet), what, reportStage));
     }
 
-    /** OK is not allowed with the server checks (it would whitelist by someone else's DNS). */
-    private Verdict serverResult(State state, Stage stage, String name, Verdict v) {
+    /** OK is not allowed with the server checks (it would let someone else's DNS whitelist); Postfix's three warnings. */
+    private Verdict serverResult(String name, String server, Verdict v) {
         if (!(v instanceof Verdict.Permit)) return v;
-        log.warning("%s: a permitting result (OK) is not allowed here; treating it as DUNNO", name);
+        log.warning("restriction %s returns OK for %s", name, server);
+        log.warning("this is not allowed for security reasons");
+        log.warning("use DUNNO instead of OK if you want to make an exception");
         return Verdict.DUNNO;
     }
 
