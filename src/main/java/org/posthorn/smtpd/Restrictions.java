@@ -304,7 +304,10 @@ final class Restrictions {
         return rblReply(state, argument, listDomain, rblClass, what, rblReason(query));
     }
 
-    /** The TXT records of a listed name, joined with "; " and made printable; "" when there are none. */
+    /**
+     * The TXT records of a listed name, joined with " / " up to line_length_limit characters
+     * and made printable; "" when there are none.
+     */
     private String rblReason(String query) {
         DnsLookup.Answer txt;
         try {
@@ -313,11 +316,13 @@ final class Restrictions {
             return "";
         }
         StringBuilder out = new StringBuilder();
+        int limit = code("line_length_limit", 2048);
         for (String r : txt.records()) {
-            if (!out.isEmpty()) out.append("; ");
+            if (!out.isEmpty()) out.append(" / ");
             r.codePoints().forEach(c -> out.appendCodePoint(c < 0x20 || c == 0x7f ? '?' : c));
+            if (out.length() >= limit) break;
         }
-        return out.toString();
+        return out.length() > limit ? out.substring(0, limit) : out.toString();
     }
 
     /**

@@ -159,7 +159,7 @@ class RestrictionsDnsTest {
                 "maps_rbl_reject_code", "550");
         assertThat(reply(rhs.check(mail("x@sender.test", null), Restrictions.Stage.SENDER)))
                 .isEqualTo("550 5.7.1 Service unavailable; Sender address [sender.test] blocked using rhs.test;"
-                        + " bad?domain; second");
+                        + " bad?domain / second");
     }
 
     @Test
