@@ -10,9 +10,8 @@ import java.util.List;
  * The DNS questions smtpd's restrictions ask (reject_unknown_*, reject_rbl_client,
  * reject_rhsbl_*, permit_dnswl_client, check_*_mx_access, check_*_ns_access).
  *
- * <p>{@link #JDK} answers address questions through the JDK resolver (which also reads
- * /etc/hosts); TXT, MX and NS questions wait for the org.posthorn.dns library and throw
- * {@link UnsupportedOperationException} until then.
+ * <p>{@link ResolverDnsLookup} answers them through org.posthorn.dns; {@link #JDK} answers
+ * address questions only, through the JDK resolver, and fails the others.
  */
 interface DnsLookup {
     /** The outcome of one question: the records found, none (NXDOMAIN / no data), or a temporary failure. */
@@ -31,19 +30,19 @@ interface DnsLookup {
     /** IPv4 A records only (DNS lists answer with 127.0.0.x). */
     Answer a(String name);
 
-    /** TXT records (DNS list reasons); waits for org.posthorn.dns. */
+    /** TXT records (DNS list reasons); not supported by default. */
     default Answer txt(String name) {
-        throw new UnsupportedOperationException("TXT lookups need org.posthorn.dns");
+        throw new UnsupportedOperationException("TXT lookups are not supported by this resolver");
     }
 
-    /** MX host names; waits for org.posthorn.dns. */
+    /** MX host names; not supported by default. */
     default Answer mx(String domain) {
-        throw new UnsupportedOperationException("MX lookups need org.posthorn.dns");
+        throw new UnsupportedOperationException("MX lookups are not supported by this resolver");
     }
 
-    /** NS host names; waits for org.posthorn.dns. */
+    /** NS host names; not supported by default. */
     default Answer ns(String domain) {
-        throw new UnsupportedOperationException("NS lookups need org.posthorn.dns");
+        throw new UnsupportedOperationException("NS lookups are not supported by this resolver");
     }
 
     /** The JDK resolver: addresses only. */

@@ -31,10 +31,10 @@ import org.posthorn.table.TableFactory;
  * the trivial-rewrite checks (permit_auth_destination, reject/defer_unauth_destination,
  * reject_unlisted_sender/recipient and the implicit smtpd_reject_unlisted_recipient check),
  * reject_unknown_{sender,recipient}_domain, reject_unknown_helo_hostname and
- * reject_unknown_(reverse_)client_hostname (address records only), reject_multi_recipient_bounce,
- * reject_rbl_client, reject_rhsbl_*, permit_dnswl_client, permit_rhswl_client (A records; no
- * TXT reason yet). check_*_mx/ns/a_access wait for org.posthorn.dns and defer as a
- * configuration error (451 4.3.5), as does any unknown name, like Postfix.
+ * reject_unknown_(reverse_)client_hostname, reject_multi_recipient_bounce,
+ * reject_rbl_client, reject_rhsbl_*, permit_dnswl_client, permit_rhswl_client (with TXT reasons
+ * in default_rbl_reply / rbl_reply_maps), check_*_{mx,ns,a}_access. Any unknown name defers
+ * as a configuration error (451 4.3.5), like Postfix.
  */
 final class Restrictions {
     /** The restriction lists and their stage names, in evaluation order at RCPT. */
@@ -262,8 +262,8 @@ final class Restrictions {
 
     /**
      * reject_rbl_client, permit_dnswl_client, reject_rhsbl_* and permit_rhswl_client:
-     * "list.example[=d.d.d.d]" queried by A record. The reply is Postfix's default_rbl_reply
-     * without the TXT reason (TXT needs org.posthorn.dns).
+     * "list.example[=d.d.d.d]" queried by A record; a hit on a reject list replies with
+     * default_rbl_reply or rbl_reply_maps and the TXT record as $rbl_reason.
      */
     private Verdict dnsList(State state, String name, String argument) {
         int eq = argument.indexOf('=');
@@ -301,9 +301,113 @@ final class Restrictions {
         boolean listed = answer.found() && (filter == null || answer.records().stream().anyMatch(a -> matchesFilter(a, filter)));
         if (!listed) return Verdict.DUNNO;
         if (name.startsWith("permit_")) return Verdict.PERMIT;
+        return rblReply(state, argument, listDomain, rblClass, what, rblReason(query));
+    }
+
+    /**
+     * The TXT records of a listed name, joined with " / " up to line_length_limit characters
+     * and made printable; "" when there are none.
+     */
+    private String rblReason(String query) {
+        DnsLookup.Answer txt;
+        try {
+            txt = dns.txt(query);
+        } catch (UnsupportedOperationException e) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        int limit = code("line_length_limit", 2048);
+        for (String r : txt.records()) {
+            if (!out.isEmpty()) out.append(" / ");
+            r.codePoints().forEach(c -> out.appendCodePoint(c < 0x20 || c == 0x7f ? '?' : c));
+            if (out.length() >= limit) break;
+        }
+        return out.length() > limit ? out.substring(0, limit) : out.toString();
+    }
+
+    /**
+     * The reply for a DNS list hit: the rbl_reply_maps template for the list (looked up as
+     * written, then without its =filter), else default_rbl_reply, with one level of the
+     * $rbl_* and client/sender/recipient attributes; code and enhanced status come first.
+     */
+    private Verdict rblReply(State state, String argument, String listDomain, String rblClass, String what,
+                             String reason) {
         int code = code("maps_rbl_reject_code", 554);
-        return new Verdict.Reject(code, code / 100 + ".7.1",
-                "Service unavailable; " + rblClass + " [" + what + "] blocked using " + listDomain);
+        String template = null;
+        String maps = param("rbl_reply_maps", "");
+        if (!maps.isEmpty()) {
+            try {
+                if (rblReplyMaps == null) rblReplyMaps = Maps.open("rbl_reply_maps", maps, config);
+                Maps.Match m = rblReplyMaps.find(argument.toLowerCase(Locale.ROOT), false);
+                if (m == null && !argument.equals(listDomain)) m = rblReplyMaps.find(listDomain.toLowerCase(Locale.ROOT), false);
+                if (m != null) template = m.value();
+            } catch (TableException e) {
+                log.warning("%s", e.getMessage());
+                return new Verdict.Reject(451, "4.3.0", "<" + what + ">: " + rblClass + " rejected: Temporary lookup failure");
+            }
+        }
+        if (template == null) {
+            template = config == null || config.raw("default_rbl_reply") == null
+                    ? "$rbl_code Service unavailable; $rbl_class [$rbl_what] blocked using $rbl_domain${rbl_reason?; $rbl_reason}"
+                    : config.raw("default_rbl_reply");
+        }
+        Map<String, String> macros = new HashMap<>();
+        macros.put("rbl_code", String.valueOf(code));
+        macros.put("rbl_class", rblClass);
+        macros.put("rbl_what", what);
+        macros.put("rbl_domain", listDomain);
+        macros.put("rbl_reason", reason);
+        macros.put("client_address", nonNull(state.clientAddress()));
+        macros.put("client_name", nonNull(state.clientName()));
+        macros.put("client", nonNull(state.clientName()) + "[" + nonNull(state.clientAddress()) + "]");
+        macros.put("reverse_client_name", nonNull(state.reverseName()));
+        macros.put("helo_name", nonNull(state.helo()));
+        addressMacros(macros, "sender", state.sender());
+        addressMacros(macros, "recipient", state.recipient());
+        // values are not expanded again (Postfix: exactly one level of substitution)
+        macros.replaceAll((k, v) -> v.replace("$", "$$"));
+        String text;
+        try {
+            text = Config.of(java.nio.file.Path.of("/nonexistent"), macros).expand(template);
+        } catch (RuntimeException e) {
+            log.warning("%s", "default_rbl_reply or rbl_reply_maps template \"" + template + "\": " + e.getMessage());
+            return new Verdict.Reject(451, "4.3.5", "<" + what + ">: " + rblClass + " rejected: Server configuration error");
+        }
+        return templateReply(text, code);
+    }
+
+    private Maps rblReplyMaps;
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** $sender, $sender_name, $sender_domain (and the recipient ones): "<>" for the null address. */
+    private static void addressMacros(Map<String, String> macros, String prefix, String address) {
+        String a = address == null || address.isEmpty() ? "<>" : address;
+        int at = a.lastIndexOf('@');
+        macros.put(prefix, a);
+        macros.put(prefix + "_name", at < 0 ? a : a.substring(0, at));
+        macros.put(prefix + "_domain", at < 0 ? "" : a.substring(at + 1));
+    }
+
+    /** "NNN [d.d.d] text" from an expanded template; a missing enhanced code becomes N.7.1. */
+    private static Verdict templateReply(String text, int fallbackCode) {
+        String t = text.strip();
+        int code = fallbackCode;
+        if (t.length() >= 3 && t.substring(0, 3).chars().allMatch(Character::isDigit)
+                && (t.length() == 3 || t.charAt(3) == ' ')) {
+            code = Integer.parseInt(t.substring(0, 3));
+            t = t.substring(3).strip();
+        }
+        String dsn = code / 100 + ".7.1";
+        int sp = t.indexOf(' ');
+        String first = sp < 0 ? t : t.substring(0, sp);
+        if (first.matches("[245]\\.\\d{1,3}\\.\\d{1,3}")) {
+            dsn = code / 100 + first.substring(1);
+            t = sp < 0 ? "" : t.substring(sp + 1).strip();
+        }
+        return new Verdict.Reject(code, dsn, t);
     }
 
     /** A DNS list filter: d.d.d.d where each part may be a number or [n;m..k] alternatives. */
@@ -453,9 +557,10 @@ final class Restrictions {
 
     /**
      * reject_unknown_sender_domain / reject_unknown_recipient_domain: a domain outside the
-     * local, virtual alias and virtual mailbox classes must have an address record. (Postfix
-     * also accepts an MX record; MX waits for org.posthorn.dns, so an MX-only domain is
-     * refused here.)
+     * local, virtual alias and virtual mailbox classes must have an MX record or else an
+     * address record. A null MX is refused outright (550 5.7.27 for a sender, 556 5.1.10 for
+     * a recipient, as Postfix 3.7); a DNS failure to try again takes
+     * unknown_address_tempfail_action.
      */
     private Verdict unknownDomain(State state, String address, Stage reportStage) {
         if (address == null || address.isEmpty()) return Verdict.DUNNO;
@@ -465,14 +570,53 @@ final class Restrictions {
             Resolution r = resolve(state, address);
             if (r.addressClass() != null && r.addressClass().isFinal()) return Verdict.DUNNO;
         }
+        boolean sender = reportStage == Stage.SENDER;
+        String what = "<" + address + ">";
+        DnsLookup.Answer mx = mailExchangers(domain);
+        if (mx.records().equals(List.of(""))) {
+            return reject(sender ? 550 : 556, sender ? "5.7.27" : "5.1.10", what, reportStage,
+                    "Domain " + domain + " does not accept mail (nullMX)");
+        }
+        if (mx.found()) return Verdict.DUNNO;
         DnsLookup.Answer a = dns.addresses(domain);
         if (a.found()) return Verdict.DUNNO;
-        int code = a.tempFail() ? 450 : code("unknown_address_reject_code", 450);
-        String dsn = code / 100 + (reportStage == Stage.SENDER ? ".1.8" : ".1.2");
-        return reject(code, dsn, "<" + address + ">", reportStage, "Domain not found");
+        String detail = sender ? ".1.8" : ".1.2";
+        if (a.tempFail() || mx.tempFail()) {
+            return tempFail(param("unknown_address_tempfail_action", param("reject_tempfail_action", "defer_if_permit")),
+                    reject(450, "4" + detail, what, reportStage, "Domain not found"));
+        }
+        int code = code("unknown_address_reject_code", 450);
+        return reject(code, code / 100 + detail, what, reportStage, "Domain not found");
     }
 
-    /** reject_unknown_helo_hostname: the HELO name must have an address record (MX waits for org.posthorn.dns). */
+    /** MX records, or nothing when the resolver cannot ask for them (the JDK resolver). */
+    private DnsLookup.Answer mailExchangers(String domain) {
+        try {
+            return dns.mx(domain);
+        } catch (UnsupportedOperationException e) {
+            return DnsLookup.Answer.NOT_FOUND;
+        }
+    }
+
+    /**
+     * Postfix's *_tempfail_action for a DNS failure to try again: defer_if_permit (the
+     * default) and defer_if_reject leave the reply pending, defer replies at once.
+     */
+    private Verdict tempFail(String action, Verdict.Reject reply) {
+        switch (action.toLowerCase(Locale.ROOT)) {
+            case "defer" -> {
+                return reply;
+            }
+            case "defer_if_reject" -> deferIfReject = reply;
+            default -> deferIfPermit = reply;
+        }
+        return Verdict.DUNNO;
+    }
+
+    /**
+     * reject_unknown_helo_hostname: the HELO name must have an address or MX record; a DNS
+     * failure to try again takes unknown_helo_hostname_tempfail_action.
+     */
     private Verdict unknownHelo(State state) {
         String h = state.helo();
         if (h == null || h.startsWith("[") || Hostnames.parseAddress(h, false) != null
@@ -481,7 +625,14 @@ final class Restrictions {
         }
         DnsLookup.Answer a = dns.addresses(h);
         if (a.found()) return Verdict.DUNNO;
-        int code = a.tempFail() ? 450 : code("unknown_hostname_reject_code", 450);
+        DnsLookup.Answer mx = mailExchangers(h);
+        if (mx.found()) return Verdict.DUNNO;
+        if (a.tempFail() || mx.tempFail()) {
+            return tempFail(param("unknown_helo_hostname_tempfail_action",
+                            param("reject_tempfail_action", "defer_if_permit")),
+                    reject(450, "4.7.1", "<" + h + ">", Stage.HELO, "Host not found"));
+        }
+        int code = code("unknown_hostname_reject_code", 450);
         return reject(code, code / 100 + ".7.1", "<" + h + ">", Stage.HELO, "Host not found");
     }
 
@@ -678,23 +829,31 @@ final class Restrictions {
                 reportStage = Stage.RECIPIENT;
             }
             default -> {
-                if (name.matches("check_(client|reverse_client|helo|sender|recipient)_(mx|ns|a)_access")) {
-                    // these look up MX, NS or A records of the name first
-                    return configError(state, stage, name + " needs the DNS library org.posthorn.dns (not yet available)");
-                }
+                java.util.regex.Matcher m = SERVER_ACCESS.matcher(name);
+                if (m.matches()) return serverAccess(state, stage, name, m.group(1), m.group(2), spec);
                 return configError(state, stage, "unsupported restriction \"" + name + "\"");
             }
         }
         Table table;
         try {
-            table = opened.get(spec);
-            if (table == null) {
-                table = tables.open(spec);
-                opened.put(spec, table);
-            }
+            table = table(spec);
         } catch (TableException e) {
             return configError(state, stage, spec + " is unavailable: " + e.getMessage());
         }
+        return lookupKeys(state, stage, table, keys, what, reportStage);
+    }
+
+    private Table table(String spec) throws TableException {
+        Table table = opened.get(spec);
+        if (table == null) {
+            table = tables.open(spec);
+            opened.put(spec, table);
+        }
+        return table;
+    }
+
+    /** The access result of the first key the table knows (only the first key for a regexp-like table). */
+    private Verdict lookupKeys(State state, Stage stage, Table table, List<String> keys, String what, Stage reportStage) {
         for (String key : table.fixedKeys() ? keys : keys.subList(0, 1)) {
             String value;
             try {
@@ -704,6 +863,129 @@ final class Restrictions {
             }
             if (value != null) return accessResult(state, stage, value, what, reportStage);
         }
+        return Verdict.DUNNO;
+    }
+
+    private static final java.util.regex.Pattern SERVER_ACCESS =
+            java.util.regex.Pattern.compile("check_(client|reverse_client_hostname|helo|sender|recipient)_(mx|ns|a)_access");
+
+    /**
+     * check_*_{mx,ns,a}_access (Postfix check_server_access): the MX hosts (the name itself
+     * when it has no MX record), the NS hosts (of the closest enclosing domain that has
+     * them), or the name itself for "a", are looked up in the table by host name and parent
+     * domains (not for "a"), then by each of their addresses. A DNS failure is logged and
+     * the restriction has no effect; a permitting result (OK) is not allowed and counts as DUNNO.
+     */
+    private Verdict serverAccess(State state, Stage stage, String name, String subject, String type, String spec) {
+        String target;
+        String what;
+        Stage reportStage;
+        switch (subject) {
+            case "client" -> {
+                target = known(state.clientName());
+                what = reportName(state, Stage.CLIENT);
+                reportStage = Stage.CLIENT;
+            }
+            case "reverse_client_hostname" -> {
+                target = known(state.reverseName());
+                what = "<" + state.reverseName() + "[" + state.clientAddress() + "]>";
+                reportStage = Stage.CLIENT;
+            }
+            case "helo" -> {
+                target = state.helo();
+                what = "<" + state.helo() + ">";
+                reportStage = Stage.HELO;
+            }
+            case "sender" -> {
+                target = domainOf(state.sender());
+                what = "<" + state.sender() + ">";
+                reportStage = Stage.SENDER;
+            }
+            default -> {
+                target = domainOf(state.recipient());
+                what = "<" + state.recipient() + ">";
+                reportStage = Stage.RECIPIENT;
+            }
+        }
+        if (target == null || target.isEmpty()) return Verdict.DUNNO;
+        String domain = stripDot(target).toLowerCase(Locale.ROOT);
+        Table table;
+        try {
+            table = table(spec);
+        } catch (TableException e) {
+            return configError(state, stage, spec + " is unavailable: " + e.getMessage());
+        }
+        String typeName = type.toUpperCase(Locale.ROOT);
+        List<String> servers;
+        if (domain.startsWith("[")) {
+            // an address literal is its own server
+            InetAddress literal = addressLiteral(domain);
+            if (literal == null) return Verdict.DUNNO;
+            return serverAddress(state, stage, name, table, literal.getHostAddress(), literal, what, reportStage);
+        } else if (type.equals("a")) {
+            servers = List.of(domain);
+        } else {
+            DnsLookup.Answer answer;
+            try {
+                answer = type.equals("mx") ? dns.mx(domain) : nameServers(domain);
+            } catch (UnsupportedOperationException e) {
+                return configError(state, stage, name + ": " + e.getMessage());
+            }
+            if (answer.tempFail()) {
+                log.warning("Unable to look up %s host for %s: Host not found, try again", typeName, domain);
+                return Verdict.DUNNO;
+            }
+            servers = answer.found() ? answer.records() : type.equals("mx") ? List.of(domain) : List.of();
+            if (servers.isEmpty()) {
+                log.warning("Unable to look up %s host for %s: Host not found", typeName, domain);
+                return Verdict.DUNNO;
+            }
+        }
+        for (String server : servers) {
+            if (server.isEmpty()) continue; // a null MX names no host
+            if (!type.equals("a")) {
+                Verdict v = serverResult(name, server, lookupKeys(state, stage, table, domainKeys(server), what, reportStage));
+                if (!(v instanceof Verdict.Dunno)) return v;
+            }
+            DnsLookup.Answer addresses = dns.addresses(server);
+            if (!addresses.found()) {
+                log.warning("Unable to look up %s host %s for %s %s: %s", typeName, server,
+                        reportStage.reportClass, what, addresses.tempFail() ? "Host not found, try again" : "Host not found");
+                continue;
+            }
+            for (String address : addresses.records()) {
+                InetAddress inet = Hostnames.parseAddress(address, address.indexOf(':') >= 0);
+                Verdict v = serverAddress(state, stage, name, table, address, inet, what, reportStage);
+                if (!(v instanceof Verdict.Dunno)) return v;
+            }
+        }
+        return Verdict.DUNNO;
+    }
+
+    /** NS records of the domain, else of its closest parent domain that has them. */
+    private DnsLookup.Answer nameServers(String domain) {
+        String d = domain;
+        while (true) {
+            DnsLookup.Answer answer = dns.ns(d);
+            if (answer.found() || answer.tempFail()) return answer;
+            int dot = d.indexOf('.');
+            if (dot < 0 || dot == d.length() - 1) return answer;
+            d = d.substring(dot + 1);
+        }
+    }
+
+    private Verdict serverAddress(State state, Stage stage, String name, Table table, String address, InetAddress inet,
+                                  String what, Stage reportStage) {
+        return serverResult(name, address,
+                lookupKeys(state, stage, table, clientKeys(null, address, inet), what, reportStage));
+    }
+
+    /** OK is not allowed with the server checks (it would let someone else's DNS whitelist); Postfix's three warnings. */
+    private Verdict serverResult(String name, String server, Verdict v) {
+        if (!(v instanceof Verdict.Permit)) return v;
+        log.warning("restriction %s returns OK for %s", name, server);
+        log.warning("this is not allowed for security reasons");
+        log.warning("use DUNNO instead of OK if you want to make an exception");
         return Verdict.DUNNO;
     }
 

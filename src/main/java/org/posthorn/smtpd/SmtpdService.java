@@ -21,6 +21,7 @@ public final class SmtpdService implements Service {
 
     private volatile Cleanup cleanup;
     private volatile TrivialRewrite rewrite;
+    private volatile DnsLookup dns;
     /** How check_*_access tables are opened; null means TableFactory. */
     private final Restrictions.TableOpener tables;
 
@@ -31,6 +32,13 @@ public final class SmtpdService implements Service {
     /** For tests: access tables from the given opener instead of TableFactory. */
     SmtpdService(Restrictions.TableOpener tables) {
         this.tables = tables;
+    }
+
+    /** The resolver of posthorn.dns.servers or /etc/resolv.conf, as it is when the first session starts. */
+    private DnsLookup dns() {
+        DnsLookup d = dns;
+        if (d == null) dns = d = new ResolverDnsLookup(org.posthorn.dns.DnsResolver.system());
+        return d;
     }
 
     @Override
@@ -54,7 +62,7 @@ public final class SmtpdService implements Service {
                 new DeadlineOutputStream(connection.socket().getOutputStream(), WRITE_TIMER, connection, timeoutMillis),
                 (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
                 new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
-                        context.log(), rewrite, DnsLookup.JDK));
+                        context.log(), rewrite, dns()));
         session.run();
     }
 

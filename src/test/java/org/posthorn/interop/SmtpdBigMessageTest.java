@@ -13,7 +13,9 @@ class SmtpdBigMessageTest {
     @Test
     void fiftyMegabytesGoThroughA64MegabyteHeap() throws Exception {
         Path home = Path.of(System.getProperty("posthorn.home", "."));
-        String cp = home.resolve("target/test-classes") + ":" + home.resolve("target/classes");
+        // this JVM's class path too: smtpd needs its dependencies (dnsjava)
+        String cp = home.resolve("target/test-classes") + ":" + home.resolve("target/classes") + ":"
+                + System.getProperty("java.class.path");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(List.of(java.toString(), "-Xmx64m", "-cp", cp,
                 "org.posthorn.smtpd.BigMessageCheck", String.valueOf(50L * 1024 * 1024)))
