@@ -518,4 +518,38 @@ class DeliveryAcceptanceTest {
         }
         throw new IOException("connection closed");
     }
+
+    /** 8: sendmail -bs: an SMTP dialogue piped by a script; the mail goes through maildrop and pickup, as with Postfix. */
+    @Test
+    void sendmailBsSpeaksSmtpOnStandardInput() throws Exception {
+        Path mail = tmp.resolve("mail");
+        Files.createDirectories(mail);
+        try (E2eInstance ours = new E2eInstance(tmp)) {
+            ours.configure(List.of("mydestination = posthorn.test, localhost", "mail_spool_directory = " + mail)).start();
+            Path script = tmp.resolve("bs.sh");
+            Files.writeString(script, "printf 'EHLO client.test\\r\\nMAIL FROM:<x@example.org>\\r\\nRCPT TO:<root@posthorn.test>\\r\\n"
+                    + "DATA\\r\\nSubject: over stdin\\r\\n\\r\\nbody via -bs\\r\\n.\\r\\nQUIT\\r\\n' | \"$1\" -bs\n");
+            E2eInstance.Ran bs = ours.run("", "/bin/sh", script.toString(), E2eInstance.bin("sendmail"));
+            assertThat(bs.status()).as(bs.err()).isZero();
+            assertThat(bs.err()).isEmpty();
+            Matcher queued = Pattern.compile("(?s)^220 posthorn.test ESMTP Postfix\r\n250-posthorn.test\r\n.*"
+                    + "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 Ok: queued as ([0-9A-F]+)\r\n"
+                    + "221 2.0.0 Bye\r\n$").matcher(bs.out());
+            assertThat(queued.find()).as(bs.out()).isTrue();
+            String dropId = queued.group(1);
+            String log = ours.awaitLog(15, l -> l.contains("status=sent"));
+            assertThat(log).containsPattern("postfix/smtpd\\[\\d+\\]: connect from localhost\\[127.0.0.1\\]")
+                    .containsPattern("postfix/smtpd\\[\\d+\\]: " + dropId + ": client=localhost\\[127.0.0.1\\]")
+                    .containsPattern("postfix/smtpd\\[\\d+\\]: disconnect from localhost\\[127.0.0.1\\] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5")
+                    .containsPattern("postfix/pickup\\[\\d+\\]: [0-9A-F]+: uid=0 from=<x@example.org>")
+                    .contains("to=<root@posthorn.test>, relay=local")
+                    .doesNotContain("improper command pipelining");
+            String mbox = Files.readString(mail.resolve("root"));
+            assertThat(mbox).containsPattern("Received: by posthorn.test \\(Postfix, from userid 0\\)\n\tid [0-9A-F]+; ")
+                    .containsPattern("Received: from client.test \\(localhost \\[127.0.0.1\\]\\)\n\tby posthorn.test \\(Postfix\\) with ESMTP id "
+                            + dropId + "\n\tfor <root@posthorn.test>; ")
+                    .contains("Subject: over stdin").contains("body via -bs");
+            assertThat(ours.queueFiles("maildrop")).isEmpty();
+        }
+    }
 }
