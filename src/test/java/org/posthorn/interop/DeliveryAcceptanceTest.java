@@ -73,20 +73,10 @@ class DeliveryAcceptanceTest {
         return n;
     }
 
-    private static void worldSearchable(Path dir) throws IOException {
-        for (Path p = dir; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-            try {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            } catch (IOException e) {
-                break;
-            }
-        }
-    }
-
     /** Alias deliveries to files run as default_privs (nobody): a folder it may write in. */
     private static void writableByAll(Path dir) throws IOException {
         Files.createDirectories(dir);
-        worldSearchable(dir);
+        RealPostfix.worldSearchable(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
 
@@ -96,8 +86,6 @@ class DeliveryAcceptanceTest {
         int sinkPort = MasterServicesTest.freePort();
         int refPort = MasterServicesTest.freePort();
         Path ref = tmp.resolve("ref");
-        Files.createDirectories(ref);
-        worldSearchable(ref);
         RealPostfix postfix = new RealPostfix(ref);
         try (SmtpSink sink = new SmtpSink(tmp.resolve("dumps"), "127.0.0.1", sinkPort);
              E2eInstance ours = new E2eInstance(tmp.resolve("ours"))) {
@@ -133,28 +121,7 @@ class DeliveryAcceptanceTest {
     }
 
     private static String referenceMasterCf(int port) {
-        return "127.0.0.1:" + port + " inet n - n - - smtpd\n" + """
-                pickup    unix  n       -       n       60      1       pickup
-                cleanup   unix  n       -       n       -       0       cleanup
-                qmgr      unix  n       -       n       300     1       qmgr
-                rewrite   unix  -       -       n       -       -       trivial-rewrite
-                bounce    unix  -       -       n       -       0       bounce
-                defer     unix  -       -       n       -       0       bounce
-                trace     unix  -       -       n       -       0       bounce
-                verify    unix  -       -       n       -       1       verify
-                flush     unix  n       -       n       1000?   0       flush
-                proxymap  unix  -       -       n       -       -       proxymap
-                smtp      unix  -       -       n       -       -       smtp
-                relay     unix  -       -       n       -       -       smtp
-                showq     unix  n       -       n       -       -       showq
-                error     unix  -       -       n       -       -       error
-                retry     unix  -       -       n       -       -       error
-                discard   unix  -       -       n       -       -       discard
-                local     unix  -       n       n       -       -       local
-                anvil     unix  -       -       n       -       1       anvil
-                scache    unix  -       -       n       -       1       scache
-                postlog   unix-dgram n  -       n       -       1       postlogd
-                """;
+        return "127.0.0.1:" + port + " inet n - n - - smtpd\n" + BounceNoticeOracleTest.MASTER_CF;
     }
 
     /** 2: a 450 at RCPT first, then 250 on the retry: deferred, then sent, and the queue file gone. */
