@@ -129,7 +129,7 @@ public final class BounceLogs {
     }
 
     /** Control characters become '?', as Postfix's printable() does, so an entry stays one line per field. */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder b = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -125,6 +125,8 @@ public final class CleanupDaemon implements Cleanup {
      */
     RewriteContext rewriteContext(Origin origin) throws TableException {
         if (origin == null || origin.clientAddress() == null) return RewriteContext.LOCAL;
+        // smtpd decided with local_header_rewrite_clients (it also knows mynetworks)
+        if (origin.rewriteContext() != null) return origin.rewriteContext();
         InetAddress address;
         try {
             address = InetAddress.ofLiteral(origin.clientAddress());

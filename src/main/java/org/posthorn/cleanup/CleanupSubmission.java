@@ -115,6 +115,16 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         discarded = true;
     }
 
+    @Override
+    public void filter(String nexthop) {
+        filter = nexthop;
+    }
+
+    @Override
+    public void redirect(String address) {
+        redirect = address;
+    }
+
     // ---------------------------------------------------------------- envelope
 
     /** T, create_time, log_ident, rewrite_context, DSN envelope attributes, S, sender BCC, client attributes. */

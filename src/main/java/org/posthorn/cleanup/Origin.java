@@ -20,15 +20,26 @@ package org.posthorn.cleanup;
  * @param forward        what an authorised content filter said about the original client
  *                       (XFORWARD), or null; Postfix keeps these as the queue file's
  *                       {@code forward_*} attributes and logs them as {@code orig_client=}
+ * @param rewriteContext the header rewrite context the submitter decided (smtpd's
+ *                       local_header_rewrite_clients), or null to let cleanup decide
  */
 public record Origin(String clientName, String clientAddress, int clientPort, String reverseName,
                      String helo, String protocol, String saslMethod, String saslUsername,
-                     String serverAddress, int serverPort, Forward forward) {
+                     String serverAddress, int serverPort, Forward forward,
+                     org.posthorn.rewrite.RewriteContext rewriteContext) {
+    /** An origin whose rewrite context cleanup decides. */
+    public Origin(String clientName, String clientAddress, int clientPort, String reverseName, String helo,
+                  String protocol, String saslMethod, String saslUsername, String serverAddress, int serverPort,
+                  Forward forward) {
+        this(clientName, clientAddress, clientPort, reverseName, helo, protocol, saslMethod, saslUsername,
+                serverAddress, serverPort, forward, null);
+    }
+
     /** An origin without XFORWARD attributes. */
     public Origin(String clientName, String clientAddress, int clientPort, String reverseName, String helo,
                   String protocol, String saslMethod, String saslUsername, String serverAddress, int serverPort) {
         this(clientName, clientAddress, clientPort, reverseName, helo, protocol, saslMethod, saslUsername,
-                serverAddress, serverPort, null);
+                serverAddress, serverPort, null, null);
     }
 
     /** {@code name[address]} as Postfix logs a client. */
@@ -38,7 +49,7 @@ public record Origin(String clientName, String clientAddress, int clientPort, St
 
     /** An origin for a local submission (pickup, bounce): no client, protocol {@code local}. */
     public static Origin local() {
-        return new Origin(null, null, -1, null, null, "local", null, null, null, -1, null);
+        return new Origin(null, null, -1, null, null, "local", null, null, null, -1, null, null);
     }
 
     /**

@@ -11,4 +11,10 @@ public interface SubmissionFlags {
 
     /** Access DISCARD: finish answers {@link Cleanup.Result.Queued} but keeps nothing. */
     void discard();
+
+    /** Access FILTER transport:destination: the message goes to that content filter (a later one wins). */
+    void filter(String nexthop);
+
+    /** Access REDIRECT user@domain: every recipient is replaced by this one (a later one wins). */
+    void redirect(String address);
 }

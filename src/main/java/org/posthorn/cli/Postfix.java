@@ -16,10 +16,11 @@ import java.util.concurrent.TimeoutException;
 import org.posthorn.config.Config;
 import org.posthorn.config.ConfigException;
 import org.posthorn.config.Instance;
+import org.posthorn.config.ConfigSyntaxException;
+import org.posthorn.config.MainCf;
 import org.posthorn.config.MasterCf;
 import org.posthorn.log.Log;
 import org.posthorn.log.LogSetup;
-import org.posthorn.master.MainCfCheck;
 import org.posthorn.master.MasterCfCheck;
 import org.posthorn.master.MasterControl;
 import org.posthorn.master.PublicSocket;
@@ -100,9 +101,13 @@ public final class Postfix implements Command {
 
     /** check: master.cf and main.cf errors with file and line, then the queue tree (made where missing). */
     private int check() throws IOException {
-        List<String> mainErrors = MainCfCheck.check(configDir.resolve("main.cf"));
-        for (String error : mainErrors) script.fatal("%s", error);
-        if (!mainErrors.isEmpty()) return 1;
+        Path mainCf = configDir.resolve("main.cf");
+        try {
+            MainCf.read(mainCf, mainCf.toString());
+        } catch (ConfigSyntaxException e) {
+            script.fatal("%s", e.getMessage());
+            return 1;
+        }
         MasterCf table;
         try {
             table = MasterCf.load(configDir);

@@ -54,7 +54,7 @@ public final class Sendmail implements Command {
             case NEWALIASES -> new Newaliases().run(o.configDir == null ? new String[0] : new String[]{"-C", configDir.toString()});
             case DAEMON -> new Postfix().run(new String[]{"-c", configDir.toString(), "start"});
             case SMTP -> smtp(config);
-            case FLUSH -> flush(config);
+            case FLUSH -> Postqueue.flushQueue(config, Path.of(config.get("queue_directory")));
             case VERIFY, MAIL -> post(o, config);
         };
     }
@@ -73,23 +73,6 @@ public final class Sendmail implements Command {
             return parent;
         }
         return Instance.configDir(option);
-    }
-
-    /** -q: what postqueue -f does: ask qmgr to retry everything now, and wake pickup. */
-    private int flush(Config config) {
-        LocalUser user = LocalUser.current();
-        if (!user.privileged(config) && !UserList.of(config, "authorized_flush_users").allows(user.name())) {
-            throw new CommandFailure(CommandFailure.EX_NOPERM, "User " + user.name() + "(" + user.uid() + ") is not allowed to flush the mail queue");
-        }
-        Path queueDir = Path.of(config.get("queue_directory"));
-        if (!PublicSocket.trigger(queueDir, "qmgr", PublicSocket.FLUSH_DEFERRED)) {
-            if (!Files.exists(PublicSocket.path(queueDir, "qmgr"))) {
-                Log.of("postqueue").warning("unable to look up public/qmgr: No such file or directory");
-            }
-            throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Cannot flush mail queue - mail system is down");
-        }
-        PublicSocket.trigger(queueDir, "pickup", String.valueOf(PublicSocket.WAKEUP));
-        return 0;
     }
 
     /** -bs: Postfix's stand-alone smtpd on standard input and output, posting into maildrop. */

@@ -15,15 +15,16 @@ public final class ServiceRegistry {
             Map.entry("discard", "org.posthorn.discard.DiscardService"),
             Map.entry("error", "org.posthorn.error.ErrorService"),
             Map.entry("lmtp", "org.posthorn.smtp.LmtpService"),
+            Map.entry("local", "org.posthorn.local.LocalService"),
             Map.entry("pickup", "org.posthorn.pickup.PickupService"),
+            Map.entry("pipe", "org.posthorn.pipe.PipeService"),
             Map.entry("qmgr", "org.posthorn.qmgr.QmgrService"),
             Map.entry("qmqpd", "org.posthorn.qmqpd.QmqpdService"),
+            Map.entry("showq", "org.posthorn.showq.ShowqService"),
             Map.entry("smtp", "org.posthorn.smtp.SmtpService"),
             Map.entry("smtpd", "org.posthorn.smtpd.SmtpdService"),
             Map.entry("trivial-rewrite", "org.posthorn.rewrite.TrivialRewriteService"),
-            Map.entry("local", "org.posthorn.local.LocalService"),
-            Map.entry("virtual", "org.posthorn.virtual.VirtualService"),
-            Map.entry("pipe", "org.posthorn.pipe.PipeService"));
+            Map.entry("virtual", "org.posthorn.virtual.VirtualService"));
 
     private ServiceRegistry() {
     }

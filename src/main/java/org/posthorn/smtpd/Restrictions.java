@@ -9,6 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.posthorn.config.Config;
+import org.posthorn.rewrite.AddressClass;
+import org.posthorn.rewrite.Resolution;
+import org.posthorn.rewrite.TrivialRewrite;
+import org.posthorn.table.AddressLookup;
+import org.posthorn.table.Maps;
 import org.posthorn.table.Table;
 import org.posthorn.table.TableException;
 import org.posthorn.table.TableFactory;
@@ -19,12 +24,17 @@ import org.posthorn.table.TableFactory;
  * order against the session state, with Postfix's reply texts and its pending
  * defer_if_permit / defer_if_reject / warn_if_reject state.
  *
- * <p>Implemented: permit, reject, defer, defer_if_permit, defer_if_reject, warn_if_reject,
- * permit_mynetworks, reject_unauth_pipelining, reject_invalid_helo_hostname,
- * reject_non_fqdn_helo_hostname, reject_non_fqdn_sender, reject_non_fqdn_recipient and
- * check_{client,helo,sender,recipient}_access with access(5) results. Any other name is a
- * configuration error that defers (451 4.3.5), as Postfix does for what it cannot evaluate;
- * reject_unauth_destination and the rest that need trivial-rewrite, DNS or SASL come later.
+ * <p>Implemented: permit, reject, defer, defer_if_permit, defer_if_reject, warn_if_reject, dunno,
+ * sleep, permit_mynetworks, permit_inet_interfaces, reject_unauth_pipelining, the HELO and
+ * address syntax checks, check_{client,reverse_client_hostname,helo,sender,recipient}_access
+ * with access(5) results (restriction names and classes as results), smtpd_restriction_classes,
+ * the trivial-rewrite checks (permit_auth_destination, reject/defer_unauth_destination,
+ * reject_unlisted_sender/recipient and the implicit smtpd_reject_unlisted_recipient check),
+ * reject_unknown_{sender,recipient}_domain, reject_unknown_helo_hostname and
+ * reject_unknown_(reverse_)client_hostname (address records only), reject_multi_recipient_bounce,
+ * reject_rbl_client, reject_rhsbl_*, permit_dnswl_client, permit_rhswl_client (A records; no
+ * TXT reason yet). check_*_mx/ns/a_access wait for org.posthorn.dns and defer as a
+ * configuration error (451 4.3.5), as does any unknown name, like Postfix.
  */
 final class Restrictions {
     /** The restriction lists and their stage names, in evaluation order at RCPT. */
@@ -35,7 +45,8 @@ final class Restrictions {
         RELAY("smtpd_relay_restrictions", "Recipient address"),
         RECIPIENT("smtpd_recipient_restrictions", "Recipient address"),
         DATA("smtpd_data_restrictions", "Data command"),
-        END_OF_DATA("smtpd_end_of_data_restrictions", "End-of-data");
+        END_OF_DATA("smtpd_end_of_data_restrictions", "End-of-data"),
+        ETRN("smtpd_etrn_restrictions", "Etrn command");
 
         final String parameter;
         final String reportClass;
@@ -64,7 +75,27 @@ final class Restrictions {
         String recipient();
 
         boolean illegalPipelining();
+
+        /** Recipients accepted so far in this transaction. */
+        default int recipientCount() {
+            return 0;
+        }
+
+        /** The ETRN argument while ETRN is checked, else null. */
+        default String etrnDomain() {
+            return null;
+        }
+
+        /** The unverified reverse (PTR) name, or "unknown". */
+        default String reverseName() {
+            return clientName();
+        }
     }
+
+    /** Restrictions that take one argument after their name. */
+    private static final java.util.Set<String> WITH_ARGUMENT = java.util.Set.of("sleep", "reject_rbl_client",
+            "reject_rhsbl_client", "reject_rhsbl_reverse_client", "reject_rhsbl_helo", "reject_rhsbl_sender",
+            "reject_rhsbl_recipient", "permit_dnswl_client", "permit_rhswl_client");
 
     /** A side effect an access table asked for (HOLD, DISCARD, FILTER, REDIRECT, BCC, PREPEND). */
     record Action(String kind, String value) {
@@ -77,7 +108,8 @@ final class Restrictions {
             "smtpd_relay_restrictions", "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
             "smtpd_recipient_restrictions", "",
             "smtpd_data_restrictions", "",
-            "smtpd_end_of_data_restrictions", "");
+            "smtpd_end_of_data_restrictions", "",
+            "smtpd_etrn_restrictions", "");
 
     private final Map<Stage, List<String>> lists = new HashMap<>();
     private final Config config;
@@ -86,6 +118,19 @@ final class Restrictions {
     private final TableOpener tables;
     private final org.posthorn.log.Log log;
     private final Map<String, Table> opened = new HashMap<>();
+    private final TrivialRewrite rewrite;
+    private final DnsLookup dns;
+    private final Map<String, Maps> recipientMaps = new HashMap<>();
+    private Sleeper sleeper = Thread::sleep;
+
+    /** Pauses for the sleep restriction; tests replace it. */
+    interface Sleeper {
+        void sleep(long millis) throws InterruptedException;
+    }
+
+    void sleeper(Sleeper s) {
+        this.sleeper = s;
+    }
 
     /** Opens a "type:name" table; tests substitute their own tables for the factory. */
     interface TableOpener {
@@ -101,6 +146,18 @@ final class Restrictions {
 
     Restrictions(Config config, NetworkList mynetworks, String nullAccessKey, TableOpener tables,
                  org.posthorn.log.Log log) {
+        this(config, mynetworks, nullAccessKey, tables, log, null, DnsLookup.JDK);
+    }
+
+    /**
+     * @param rewrite trivial-rewrite for the relay and recipient checks; null makes them defer
+     *                (451 4.3.5) as a configuration error
+     * @param dns     the resolver of reject_unknown_* and the DNS list checks
+     */
+    Restrictions(Config config, NetworkList mynetworks, String nullAccessKey, TableOpener tables,
+                 org.posthorn.log.Log log, TrivialRewrite rewrite, DnsLookup dns) {
+        this.rewrite = rewrite;
+        this.dns = dns;
         this.config = config;
         this.mynetworks = mynetworks;
         this.nullAccessKey = nullAccessKey;
@@ -139,12 +196,296 @@ final class Restrictions {
         deferIfPermit = null;
         deferIfReject = null;
         warnIfReject = false;
+        boolean recipientStage = false;
         for (Stage stage : stages) {
             Verdict v = evaluate(state, stage, lists.get(stage));
+            if (v instanceof Verdict.Reject r) return r;
+            recipientStage |= stage == Stage.RECIPIENT;
+        }
+        // Postfix checks the recipient tables after the restrictions have not rejected
+        if (recipientStage && state.recipient() != null && param("smtpd_reject_unlisted_recipient", "yes").equals("yes")) {
+            Verdict v = unlisted(state, state.recipient(), Stage.RECIPIENT);
             if (v instanceof Verdict.Reject r) return r;
         }
         return deferIfPermit;
     }
+
+    private String param(String name, String fallback) {
+        if (config == null) return fallback;
+        String v = config.raw(name) == null ? fallback : config.get(name);
+        return v == null ? fallback : v.strip();
+    }
+
+    private int code(String name, int fallback) {
+        try {
+            return Integer.parseInt(param(name, String.valueOf(fallback)));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    // ---- restriction classes and restrictions with an argument ----
+
+    private boolean isClass(String name) {
+        return SmtpdSettings.splitList(param("smtpd_restriction_classes", "")).contains(name);
+    }
+
+    /** A smtpd_restriction_classes name: its own list decides, and its permit or reject counts for the caller. */
+    private Verdict restrictionClass(State state, Stage stage, String name) {
+        if (depth > 100) return configError(state, stage, "restriction class nesting too deep: " + name);
+        depth++;
+        try {
+            Verdict v = evaluate(state, stage, SmtpdSettings.splitList(param(name, "")));
+            return v instanceof Verdict.Permit ? Verdict.PERMIT : v;
+        } finally {
+            depth--;
+        }
+    }
+
+    private Verdict withArgument(State state, Stage stage, String name, String argument) {
+        if (name.equals("sleep")) {
+            try {
+                sleeper.sleep(Long.parseLong(argument.strip()) * 1000);
+            } catch (NumberFormatException e) {
+                return configError(state, stage, "bad sleep time \"" + argument + "\"");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Verdict.DUNNO;
+        }
+        try {
+            return dnsList(state, name, argument);
+        } catch (UnsupportedOperationException e) {
+            return configError(state, stage, name + " " + argument + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * reject_rbl_client, permit_dnswl_client, reject_rhsbl_* and permit_rhswl_client:
+     * "list.example[=d.d.d.d]" queried by A record. The reply is Postfix's default_rbl_reply
+     * without the TXT reason (TXT needs org.posthorn.dns).
+     */
+    private Verdict dnsList(State state, String name, String argument) {
+        int eq = argument.indexOf('=');
+        String listDomain = eq < 0 ? argument : argument.substring(0, eq);
+        String filter = eq < 0 ? null : argument.substring(eq + 1);
+        String what;
+        String rblClass;
+        String query;
+        boolean byAddress = name.equals("reject_rbl_client") || name.equals("permit_dnswl_client");
+        if (byAddress) {
+            if (state.clientInetAddress() == null) return Verdict.DUNNO;
+            what = state.clientAddress();
+            rblClass = "Client host";
+            query = reversedAddress(state.clientInetAddress()) + "." + listDomain;
+        } else {
+            String domain = switch (name) {
+                case "reject_rhsbl_client", "permit_rhswl_client" -> known(state.clientName());
+                case "reject_rhsbl_reverse_client" -> known(state.reverseName());
+                case "reject_rhsbl_helo" -> state.helo();
+                case "reject_rhsbl_sender" -> domainOf(state.sender());
+                default -> domainOf(state.recipient());
+            };
+            if (domain == null || domain.isEmpty() || domain.startsWith("[")) return Verdict.DUNNO;
+            what = domain;
+            rblClass = switch (name) {
+                case "reject_rhsbl_helo" -> "Helo command";
+                case "reject_rhsbl_sender" -> "Sender address";
+                case "reject_rhsbl_recipient" -> "Recipient address";
+                case "reject_rhsbl_reverse_client" -> "Unverified Client host";
+                default -> "Client host";
+            };
+            query = domain + "." + listDomain;
+        }
+        DnsLookup.Answer answer = dns.a(query);
+        boolean listed = answer.found() && (filter == null || answer.records().stream().anyMatch(a -> matchesFilter(a, filter)));
+        if (!listed) return Verdict.DUNNO;
+        if (name.startsWith("permit_")) return Verdict.PERMIT;
+        int code = code("maps_rbl_reject_code", 554);
+        return new Verdict.Reject(code, code / 100 + ".7.1",
+                "Service unavailable; " + rblClass + " [" + what + "] blocked using " + listDomain);
+    }
+
+    /** A DNS list filter: d.d.d.d where each part may be a number or [n;m..k] alternatives. */
+    static boolean matchesFilter(String address, String filter) {
+        String[] a = address.split("\\.");
+        String[] f = filter.split("\\.(?![^\\[]*\\])");
+        if (a.length != 4 || f.length != 4) return false;
+        for (int i = 0; i < 4; i++) {
+            if (!f[i].startsWith("[")) {
+                if (!f[i].equals(a[i])) return false;
+                continue;
+            }
+            boolean any = false;
+            int octet = Integer.parseInt(a[i]);
+            for (String alt : f[i].substring(1, f[i].length() - 1).split(";")) {
+                int dots = alt.indexOf("..");
+                if (dots < 0 ? Integer.parseInt(alt) == octet
+                        : octet >= Integer.parseInt(alt.substring(0, dots)) && octet <= Integer.parseInt(alt.substring(dots + 2))) {
+                    any = true;
+                }
+            }
+            if (!any) return false;
+        }
+        return true;
+    }
+
+    /** 1.2.3.4 becomes 4.3.2.1; IPv6 becomes its nibbles in reverse order. */
+    static String reversedAddress(InetAddress address) {
+        byte[] b = address.getAddress();
+        StringBuilder out = new StringBuilder();
+        if (b.length == 4) {
+            for (int i = 3; i >= 0; i--) out.append(b[i] & 0xff).append(i > 0 ? "." : "");
+        } else {
+            for (int i = b.length - 1; i >= 0; i--) {
+                out.append(Character.forDigit(b[i] & 0xf, 16)).append('.')
+                        .append(Character.forDigit((b[i] >> 4) & 0xf, 16)).append(i > 0 ? "." : "");
+            }
+        }
+        return out.toString();
+    }
+
+    private static String known(String name) {
+        return name == null || name.equals("unknown") ? null : name;
+    }
+
+    private static String domainOf(String address) {
+        if (address == null) return null;
+        int at = address.lastIndexOf('@');
+        return at < 0 ? null : address.substring(at + 1);
+    }
+
+    // ---- trivial-rewrite based checks (postfix.md §3.3, §4.4) ----
+
+    private Resolution resolve(State state, String address) {
+        return rewrite.resolve(state.sender() == null ? "" : state.sender(), address);
+    }
+
+    /**
+     * permit_auth_destination: PERMIT when the recipient is in a local, virtual or relay
+     * class without untrusted sender routing; null when no decision (DUNNO); a reject on
+     * a failed lookup.
+     */
+    private Verdict authDestination(State state, Stage stage) {
+        String rcpt = state.recipient();
+        if (rcpt == null) return Verdict.DUNNO;
+        if (rewrite == null) return configError(state, stage, "no trivial-rewrite service for relay checks");
+        Resolution r = resolve(state, rcpt);
+        if (r.failed()) return reject(451, "4.3.0", "<" + rcpt + ">", Stage.RECIPIENT, "Temporary lookup failure");
+        boolean untrusted = param("allow_untrusted_routing", "no").equals("yes");
+        return r.permitsUnauthenticatedDelivery(untrusted) ? Verdict.PERMIT : Verdict.DUNNO;
+    }
+
+    /** reject_unauth_destination (relay_domains_reject_code, 5.7.1) and defer_unauth_destination (4.7.1). */
+    private Verdict unauthDestination(State state, Stage stage, boolean defer) {
+        Verdict v = authDestination(state, stage);
+        if (v instanceof Verdict.Reject) return v;
+        if (v instanceof Verdict.Permit) return Verdict.DUNNO;
+        // defer_unauth_destination: the 4xx twin of relay_domains_reject_code (554 gives 454)
+        int code = code("relay_domains_reject_code", 554) - (defer ? 100 : 0);
+        return new Verdict.Reject(code, code / 100 + ".7.1",
+                "<" + state.recipient() + ">: Relay access denied");
+    }
+
+    /**
+     * The recipient (or sender) table check of smtpd_reject_unlisted_recipient,
+     * reject_unlisted_recipient and reject_unlisted_sender: an address in a local, virtual
+     * alias, virtual mailbox or relay domain must be listed in that class's table.
+     */
+    private Verdict unlisted(State state, String address, Stage reportStage) {
+        if (address == null || address.isEmpty() || rewrite == null) return Verdict.DUNNO;
+        Resolution r = resolve(state, address);
+        String what = "<" + address + ">";
+        if (r.failed()) return reject(451, "4.3.0", what, reportStage, "Temporary lookup failure");
+        AddressClass c = r.addressClass();
+        if (c == null || c == AddressClass.DEFAULT) return Verdict.DUNNO;
+        String rcpt = r.recipient();
+        boolean show = param("show_user_unknown_table_name", "yes").equals("yes");
+        try {
+            if (listed("virtual_alias_maps", rcpt, c)) return Verdict.DUNNO;
+            String table;
+            int code;
+            String parameter;
+            switch (c) {
+                case ALIAS -> {
+                    table = "virtual alias table";
+                    code = code("unknown_virtual_alias_reject_code", 550);
+                    parameter = null;
+                }
+                case LOCAL -> {
+                    table = "local recipient table";
+                    code = code("unknown_local_recipient_reject_code", 550);
+                    parameter = "local_recipient_maps";
+                }
+                case VIRTUAL -> {
+                    table = "virtual mailbox table";
+                    code = code("unknown_virtual_mailbox_reject_code", 550);
+                    parameter = "virtual_mailbox_maps";
+                }
+                default -> {
+                    table = "relay recipient table";
+                    code = code("unknown_relay_recipient_reject_code", 550);
+                    parameter = "relay_recipient_maps";
+                }
+            }
+            if (parameter != null && (param(parameter, "").isEmpty() || listed(parameter, rcpt, c))) return Verdict.DUNNO;
+            // the enhanced code says which address: x.1.1 a recipient, x.1.0 a sender
+            return reject(code, code / 100 + (reportStage == Stage.SENDER ? ".1.0" : ".1.1"), what, reportStage,
+                    "User unknown" + (show ? " in " + table : ""));
+        } catch (TableException e) {
+            log.warning("%s", e.getMessage());
+            return reject(451, "4.3.0", what, reportStage, "Temporary lookup failure");
+        }
+    }
+
+    private boolean listed(String parameter, String address, AddressClass c) throws TableException {
+        String spec = param(parameter, parameter.equals("local_recipient_maps")
+                ? "proxy:unix:passwd.byname $alias_maps" : "");
+        if (spec.isEmpty()) return false;
+        Maps maps = recipientMaps.get(parameter);
+        if (maps == null) {
+            maps = Maps.open(parameter, spec, config);
+            recipientMaps.put(parameter, maps);
+        }
+        return AddressLookup.mailAddress(maps, address.toLowerCase(Locale.ROOT), param("recipient_delimiter", ""),
+                d -> c == AddressClass.LOCAL) != null;
+    }
+
+    /**
+     * reject_unknown_sender_domain / reject_unknown_recipient_domain: a domain outside the
+     * local, virtual alias and virtual mailbox classes must have an address record. (Postfix
+     * also accepts an MX record; MX waits for org.posthorn.dns, so an MX-only domain is
+     * refused here.)
+     */
+    private Verdict unknownDomain(State state, String address, Stage reportStage) {
+        if (address == null || address.isEmpty()) return Verdict.DUNNO;
+        String domain = domainOf(address);
+        if (domain == null || domain.startsWith("[")) return Verdict.DUNNO;
+        if (rewrite != null) {
+            Resolution r = resolve(state, address);
+            if (r.addressClass() != null && r.addressClass().isFinal()) return Verdict.DUNNO;
+        }
+        DnsLookup.Answer a = dns.addresses(domain);
+        if (a.found()) return Verdict.DUNNO;
+        int code = a.tempFail() ? 450 : code("unknown_address_reject_code", 450);
+        String dsn = code / 100 + (reportStage == Stage.SENDER ? ".1.8" : ".1.2");
+        return reject(code, dsn, "<" + address + ">", reportStage, "Domain not found");
+    }
+
+    /** reject_unknown_helo_hostname: the HELO name must have an address record (MX waits for org.posthorn.dns). */
+    private Verdict unknownHelo(State state) {
+        String h = state.helo();
+        if (h == null || h.startsWith("[") || Hostnames.parseAddress(h, false) != null
+                || Hostnames.parseAddress(h, true) != null) {
+            return Verdict.DUNNO;
+        }
+        DnsLookup.Answer a = dns.addresses(h);
+        if (a.found()) return Verdict.DUNNO;
+        int code = a.tempFail() ? 450 : code("unknown_hostname_reject_code", 450);
+        return reject(code, code / 100 + ".7.1", "<" + h + ">", Stage.HELO, "Host not found");
+    }
+
+    private int depth;
 
     private Verdict evaluate(State state, Stage stage, List<String> list) {
         for (int i = 0; i < list.size(); i++) {
@@ -152,12 +493,16 @@ final class Restrictions {
             boolean warn = warnIfReject;
             warnIfReject = false;
             Verdict v;
-            if (name.startsWith("check_") && name.endsWith("_access")) {
+            if (name.startsWith("check_") && name.endsWith("_access") || WITH_ARGUMENT.contains(name)) {
                 if (i + 1 >= list.size()) {
-                    v = configError(state, stage, "missing table name after " + name);
-                } else {
+                    v = configError(state, stage, "restriction " + name + " requires an argument");
+                } else if (name.startsWith("check_")) {
                     v = access(state, stage, name, list.get(++i));
+                } else {
+                    v = withArgument(state, stage, name, list.get(++i));
                 }
+            } else if (isClass(list.get(i))) {
+                v = restrictionClass(state, stage, list.get(i));
             } else {
                 v = single(state, stage, name);
             }
@@ -224,8 +569,78 @@ final class Restrictions {
                         ? reject(504, "5.5.2", "<" + r + ">", Stage.RECIPIENT, "need fully-qualified address")
                         : Verdict.DUNNO;
             }
+            case "permit_auth_destination" -> authDestination(state, stage);
+            case "reject_unauth_destination" -> unauthDestination(state, stage, false);
+            case "defer_unauth_destination" -> unauthDestination(state, stage, true);
+            case "reject_unlisted_recipient", "check_recipient_maps" -> unlisted(state, state.recipient(), Stage.RECIPIENT);
+            case "reject_unlisted_sender" -> unlisted(state, state.sender(), Stage.SENDER);
+            case "reject_unknown_sender_domain" -> unknownDomain(state, state.sender(), Stage.SENDER);
+            case "reject_unknown_recipient_domain" -> unknownDomain(state, state.recipient(), Stage.RECIPIENT);
+            case "reject_unknown_helo_hostname", "reject_unknown_hostname" -> unknownHelo(state);
+            case "reject_unknown_client_hostname", "reject_unknown_client" -> "unknown".equals(state.clientName())
+                    ? unknownClient(state, "cannot find your hostname") : Verdict.DUNNO;
+            case "reject_unknown_reverse_client_hostname" -> "unknown".equals(state.reverseName())
+                    ? unknownClient(state, "cannot find your reverse hostname") : Verdict.DUNNO;
+            case "permit_inet_interfaces" -> state.clientInetAddress() != null && isInterface(state.clientInetAddress())
+                    ? Verdict.PERMIT : Verdict.DUNNO;
+            case "reject_multi_recipient_bounce" -> multiRecipientBounce(state, stage);
             default -> configError(state, stage, "unsupported restriction \"" + name + "\"");
         };
+    }
+
+    private Verdict unknownClient(State state, String why) {
+        int code = code("unknown_client_reject_code", 450);
+        return new Verdict.Reject(code, code / 100 + ".7.25", "Client host rejected: " + why + ", ["
+                + state.clientAddress() + "]");
+    }
+
+    private org.posthorn.address.InterfaceAddresses interfaces;
+    private org.posthorn.rewrite.HeaderRewriteClients headerRewriteClients;
+
+    /**
+     * The rewrite context cleanup gets for this client (local_header_rewrite_clients, default
+     * permit_inet_interfaces): local when an item matches, else remote as Postfix's smtpd asks.
+     */
+    org.posthorn.rewrite.RewriteContext headerRewriteContext(State state) {
+        if (config == null || state.clientInetAddress() == null) return null;
+        try {
+            isInterface(state.clientInetAddress());
+            if (interfaces == null) return null;
+            if (headerRewriteClients == null) {
+                headerRewriteClients = new org.posthorn.rewrite.HeaderRewriteClients(
+                        param("local_header_rewrite_clients", "permit_inet_interfaces"), interfaces,
+                        org.posthorn.address.TableOpener.of(config), log);
+            }
+            return headerRewriteClients.decide(new org.posthorn.rewrite.HeaderRewriteClients.Client(
+                    state.clientInetAddress(), mynetworks.matches(state.clientInetAddress()), false, false, false));
+        } catch (TableException e) {
+            log.warning("%s", "local_header_rewrite_clients: " + e.getMessage());
+            return org.posthorn.rewrite.RewriteContext.REMOTE;
+        }
+    }
+
+    /** Whether the client address is one of inet_interfaces (permit_inet_interfaces). */
+    private boolean isInterface(InetAddress address) {
+        if (config == null) return address.isLoopbackAddress();
+        try {
+            if (interfaces == null) {
+                interfaces = org.posthorn.address.InterfaceAddresses.of(config.getList("inet_interfaces"),
+                        List.of(), config.getList("inet_protocols"));
+            }
+            return interfaces.isOwn(address);
+        } catch (java.net.UnknownHostException e) {
+            log.warning("%s", "inet_interfaces: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** reject_multi_recipient_bounce: a null sender with more than one recipient (at RCPT: a second one). */
+    private Verdict multiRecipientBounce(State state, Stage stage) {
+        if (state.sender() == null || !state.sender().isEmpty()) return Verdict.DUNNO;
+        int count = state.recipientCount() + (state.recipient() != null ? 1 : 0);
+        if (count <= 1) return Verdict.DUNNO;
+        int code = code("multi_recipient_bounce_reject_code", 550);
+        return reject(code, code / 100 + ".5.3", reportName(state, stage), stage, "Multi-recipient bounce");
     }
 
     /** check_{client,helo,sender,recipient}_access type:name with access(5) results. */
@@ -251,6 +666,11 @@ final class Restrictions {
                 what = "<" + state.sender() + ">";
                 reportStage = Stage.SENDER;
             }
+            case "check_reverse_client_hostname_access" -> {
+                keys = clientKeys(state.reverseName(), state.clientAddress(), state.clientInetAddress());
+                what = "<" + state.reverseName() + "[" + state.clientAddress() + "]>";
+                reportStage = Stage.CLIENT;
+            }
             case "check_recipient_access" -> {
                 if (state.recipient() == null) return Verdict.DUNNO;
                 keys = addressKeys(state.recipient());
@@ -258,6 +678,10 @@ final class Restrictions {
                 reportStage = Stage.RECIPIENT;
             }
             default -> {
+                if (name.matches("check_(client|reverse_client|helo|sender|recipient)_(mx|ns|a)_access")) {
+                    // these look up MX, NS or A records of the name first
+                    return configError(state, stage, name + " needs the DNS library org.posthorn.dns (not yet available)");
+                }
                 return configError(state, stage, "unsupported restriction \"" + name + "\"");
             }
         }
@@ -312,13 +736,21 @@ final class Restrictions {
                 return Verdict.DUNNO;
             }
             case "HOLD", "DISCARD", "FILTER", "REDIRECT", "BCC", "PREPEND" -> {
+                // Postfix logs a HOLD or DISCARD once per transaction, a PREPEND never
+                boolean repeated = (word.equals("HOLD") || word.equals("DISCARD"))
+                        && actions.stream().anyMatch(a -> a.kind().equals(word));
                 actions.add(new Action(word, text));
-                warningLog.accept(word.toLowerCase(Locale.ROOT) + ":" + what + ": " + reportStage.reportClass
-                        + " triggers " + word + " action");
+                if (!repeated && !word.equals("PREPEND")) {
+                    String says = word.equals("HOLD") || word.equals("DISCARD")
+                            ? (text.isEmpty() ? "triggers " + word + " action" : text)
+                            : "triggers " + word + " " + text;
+                    warningLog.accept(word.toLowerCase(Locale.ROOT) + ":" + what + ": " + reportStage.reportClass
+                            + " " + says);
+                }
                 return Verdict.DUNNO;
             }
             case "WARN", "INFO" -> {
-                warningLog.accept(word.toLowerCase(Locale.ROOT) + ":" + what + ": " + text);
+                warningLog.accept(word.toLowerCase(Locale.ROOT) + ":" + text);
                 return Verdict.DUNNO;
             }
             default -> {
@@ -336,8 +768,14 @@ final class Restrictions {
                     }
                     return reject(code, dsn, what, reportStage, rest.isEmpty() ? "Access denied" : rest);
                 }
-                // a restriction name as the value (e.g. permit_mynetworks)
-                return single(state, stage, v.toLowerCase(Locale.ROOT));
+                // restriction names or a restriction class as the value (e.g. permit_mynetworks)
+                if (depth > 100) return configError(state, stage, "access table result nesting too deep: " + v);
+                depth++;
+                try {
+                    return evaluate(state, stage, SmtpdSettings.splitList(v));
+                } finally {
+                    depth--;
+                }
             }
         }
     }
@@ -360,6 +798,7 @@ final class Restrictions {
             case RELAY, RECIPIENT -> "<" + state.recipient() + ">";
             case DATA -> "<DATA>";
             case END_OF_DATA -> "<END-OF-MESSAGE>";
+            case ETRN -> "<" + state.etrnDomain() + ">";
         };
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.posthorn.cleanup.Cleanup;
 import org.posthorn.master.Service;
+import org.posthorn.rewrite.TrivialRewrite;
 import org.posthorn.master.ServiceContext;
 
 /** smtpd(8) as a master service: one {@link SmtpdSession} per accepted connection. */
@@ -19,6 +20,7 @@ public final class SmtpdService implements Service {
     });
 
     private volatile Cleanup cleanup;
+    private volatile TrivialRewrite rewrite;
     /** How check_*_access tables are opened; null means TableFactory. */
     private final Restrictions.TableOpener tables;
 
@@ -34,12 +36,14 @@ public final class SmtpdService implements Service {
     @Override
     public void start(ServiceContext context) {
         cleanup = lookupCleanup(context);
+        rewrite = lookupRewrite(context);
     }
 
     @Override
     public void serve(SocketChannel connection, ServiceContext context) throws Exception {
         SmtpdSettings settings = SmtpdSettings.from(context.config());
         Cleanup c = cleanup != null ? cleanup : lookupCleanup(context);
+        if (rewrite == null) rewrite = lookupRewrite(context);
         connection.configureBlocking(true);
         long timeoutMillis = Math.max(1, Math.min(Integer.MAX_VALUE, settings.timeoutSeconds() * 1000));
         connection.socket().setSoTimeout((int) timeoutMillis);
@@ -50,8 +54,17 @@ public final class SmtpdService implements Service {
                 new DeadlineOutputStream(connection.socket().getOutputStream(), WRITE_TIMER, connection, timeoutMillis),
                 (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
                 new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
-                        context.log()));
+                        context.log(), rewrite, DnsLookup.JDK));
         session.run();
+    }
+
+    private static TrivialRewrite lookupRewrite(ServiceContext context) {
+        try {
+            return context.seam(TrivialRewrite.class);
+        } catch (RuntimeException e) {
+            // no trivial-rewrite: relay and recipient checks defer as a configuration error
+            return null;
+        }
     }
 
     private static Cleanup lookupCleanup(ServiceContext context) {

@@ -26,6 +26,7 @@ import org.posthorn.cleanup.CleanupException;
 import org.posthorn.cleanup.Envelope;
 import org.posthorn.cleanup.Origin;
 import org.posthorn.cleanup.Recipient;
+import org.posthorn.cleanup.SubmissionFlags;
 import org.posthorn.log.Log;
 
 /**
@@ -45,6 +46,7 @@ public final class SmtpdSession {
     private final Restrictions restrictions;
     /** The recipient of the RCPT being checked, for restrictions and reject log lines. */
     private String checkedRecipient;
+    private String etrnDomain;
     /** smtpd_client_restrictions rejected the client at connect (smtpd_delay_reject = no). */
     private boolean accessDenied;
     private final Cleanup cleanup;
@@ -528,6 +530,7 @@ public final class SmtpdSession {
             return rejectReply(denied);
         }
         ContentWriter writer = newWriter();
+        applyActions();
         writeReceived();
         reply("354 End data with <CR><LF>.<CR><LF>");
         DataReader reader = new DataReader(input, line, settings.lineLengthLimit(), bareNewlineMode());
@@ -582,6 +585,7 @@ public final class SmtpdSession {
                 return rejectReply(denied);
             }
             bdatWriter = newWriter();
+            applyActions();
             writeReceived();
         }
         long left = count;
@@ -635,6 +639,16 @@ public final class SmtpdSession {
         String domain = command.args().getFirst();
         String name = domain.startsWith("@") || domain.startsWith("#") ? domain.substring(1) : domain;
         if (!validDomain(name)) return error("501 Error: invalid parameter syntax");
+        etrnDomain = name;
+        Verdict.Reject denied = settings.delayReject()
+                ? restrictions.check(restrictionState(), Restrictions.Stage.CLIENT, Restrictions.Stage.HELO,
+                        Restrictions.Stage.ETRN)
+                : restrictions.check(restrictionState(), Restrictions.Stage.ETRN);
+        etrnDomain = null;
+        if (denied != null) {
+            logReject("ETRN", denied.reply());
+            return rejectReply(denied);
+        }
         // No flush(8) service yet: Postfix refuses domains outside fast_flush_domains with
         // 459, and reports 458 when the flush service cannot be reached.
         for (String d : settings.fastFlushDomains()) {
@@ -720,6 +734,40 @@ public final class SmtpdSession {
     }
 
     private boolean writeFailed;
+
+    /**
+     * Hands what access tables asked for in this transaction to cleanup, as Postfix does
+     * when the content starts: HOLD, DISCARD, FILTER and REDIRECT as submission flags, BCC
+     * as an extra recipient that gets no DSN, PREPEND as a header before Received:.
+     */
+    private void applyActions() {
+        try {
+            for (Restrictions.Action a : restrictions.actions()) {
+                SubmissionFlags flags = submission instanceof SubmissionFlags f ? f : null;
+                switch (a.kind()) {
+                    case "HOLD" -> {
+                        if (flags != null) flags.hold();
+                    }
+                    case "DISCARD" -> {
+                        if (flags != null) flags.discard();
+                    }
+                    case "FILTER" -> {
+                        if (flags != null) flags.filter(a.value());
+                    }
+                    case "REDIRECT" -> {
+                        if (flags != null) flags.redirect(a.value());
+                    }
+                    case "BCC" -> submission.addRecipient(new Recipient(a.value(), Set.of(Recipient.Notify.NEVER),
+                            "rfc822;" + a.value()));
+                    case "PREPEND" -> submission.line(a.value());
+                    default -> { }
+                }
+            }
+        } catch (CleanupException e) {
+            writeFailed = true;
+        }
+        restrictions.resetActions();
+    }
 
     /** Commits or drops the message after its content and sends the final reply. */
     private boolean finishMessage(ContentWriter writer, boolean bareNewline, Long bdatTotal)
@@ -819,6 +867,21 @@ public final class SmtpdSession {
             public boolean illegalPipelining() {
                 return illegalPipelining;
             }
+
+            @Override
+            public int recipientCount() {
+                return recipientCount;
+            }
+
+            @Override
+            public String reverseName() {
+                return reverseName;
+            }
+
+            @Override
+            public String etrnDomain() {
+                return etrnDomain;
+            }
         };
     }
 
@@ -871,6 +934,7 @@ public final class SmtpdSession {
     /** Back to the state right after HELO/EHLO (Postfix mail_reset + rcpt_reset). */
     private void mailReset() {
         abortTransaction();
+        restrictions.resetActions();
         sender = null;
         messageSize = 0;
         body = null;
@@ -890,7 +954,7 @@ public final class SmtpdSession {
     private Origin origin() {
         // the queue file's protocol_name stays ESMTP with SMTPUTF8; only Received: says UTF8SMTP (3.7.11)
         return new Origin(clientName, clientAddr, clientPort, reverseName, heloName, protocol, null, null,
-                serverAddr, serverPort, forward);
+                serverAddr, serverPort, forward, restrictions.headerRewriteContext(restrictionState()));
     }
 
     /** The protocol name for the Received: header: UTF8SMTP when the client used SMTPUTF8 (RFC 6531). */
@@ -907,7 +971,7 @@ public final class SmtpdSession {
 
     /** Sends a reply (buffered until the next read would block), with Postfix's tarpit delay. */
     private boolean reply(String text) throws IOException, InterruptedException {
-        text = soften(text);
+        text = withFooter(soften(text));
         // Postfix 2.1+: past smtpd_soft_error_limit every reply waits smtpd_error_sleep_time
         if (errorCount >= settings.softErrorLimit() && settings.errorSleepSeconds() > 0) {
             output.flush();
@@ -915,6 +979,37 @@ public final class SmtpdSession {
         }
         output.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
         return true;
+    }
+
+    /**
+     * smtpd_reject_footer after a 4xx or 5xx reply: "\\n" breaks it into lines that repeat
+     * the reply code and enhanced code; a leading "\\c" appends it to the reply's last line.
+     */
+    private String withFooter(String text) {
+        String footer = settings.rejectFooter();
+        if (footer.isEmpty() || text.length() < 4 || (text.charAt(0) != '4' && text.charAt(0) != '5')
+                || text.indexOf('\n') >= 0) {
+            return text;
+        }
+        String code = text.substring(0, 3);
+        String rest = text.substring(4);
+        String dsn = "";
+        int sp = rest.indexOf(' ');
+        if (sp > 0 && rest.substring(0, sp).matches("[245]\\.\\d{1,3}\\.\\d{1,3}")) dsn = rest.substring(0, sp + 1);
+        List<String> lines = new ArrayList<>();
+        lines.add(rest.substring(dsn.length()));
+        boolean glue = footer.startsWith("\\c");
+        String[] parts = (glue ? footer.substring(2) : footer).split("\\\\n", -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (i == 0 && glue) lines.set(0, lines.getFirst() + parts[0]);
+            else lines.add(parts[i]);
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            if (i > 0) out.append("\r\n");
+            out.append(code).append(i == lines.size() - 1 ? ' ' : '-').append(dsn).append(lines.get(i));
+        }
+        return out.toString();
     }
 
     /** soft_bounce: a 5xx reply becomes 4xx, and its 5.x.x enhanced code 4.x.x (replies and reject logs). */
@@ -953,8 +1048,9 @@ public final class SmtpdSession {
         return progress == null ? where : where + " (" + progress.getAsLong() + " bytes)";
     }
 
+    /** name[addr] as log lines name the client; name[addr]:port with smtpd_client_port_logging. */
     String nameAddr() {
-        return clientName + "[" + clientAddr + "]";
+        return clientName + "[" + clientAddr + "]" + (settings.clientPortLogging() ? ":" + clientPort : "");
     }
 
     private String rfcAddr() {

@@ -47,7 +47,9 @@ record SmtpdSettings(
         List<String> fastFlushDomains,
         boolean heloRequired,
         boolean delayReject,
-        String nullAccessLookupKey) {
+        String nullAccessLookupKey,
+        String rejectFooter,
+        boolean clientPortLogging) {
 
     /** smtpd_forbid_bare_newline: {@code no}, {@code normalize} (alias {@code yes}), {@code reject}. */
     enum BareNewline { NO, NORMALIZE, REJECT }
@@ -85,7 +87,9 @@ record SmtpdSettings(
             Map.entry("relay_domains", ""),
             Map.entry("smtpd_helo_required", "no"),
             Map.entry("smtpd_delay_reject", "yes"),
-            Map.entry("smtpd_null_access_lookup_key", "<>"));
+            Map.entry("smtpd_null_access_lookup_key", "<>"),
+            Map.entry("smtpd_reject_footer", ""),
+            Map.entry("smtpd_client_port_logging", "no"));
 
     static SmtpdSettings from(Config config) {
         Params p = Params.over(config);
@@ -128,7 +132,9 @@ record SmtpdSettings(
                 p.list("fast_flush_domains"),
                 p.bool("smtpd_helo_required"),
                 p.bool("smtpd_delay_reject"),
-                p.get("smtpd_null_access_lookup_key").strip());
+                p.get("smtpd_null_access_lookup_key").strip(),
+                p.get("smtpd_reject_footer").strip(),
+                p.bool("smtpd_client_port_logging"));
     }
 
     /**

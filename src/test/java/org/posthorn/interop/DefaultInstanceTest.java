@@ -1,6 +1,7 @@
 package org.posthorn.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.posthorn.config.Config;
 import org.posthorn.config.DefaultInstance;
+import org.posthorn.config.ConfigSyntaxException;
+import org.posthorn.config.MainCf;
 import org.posthorn.config.MasterCf;
-import org.posthorn.master.MainCfCheck;
 import org.posthorn.master.MasterCfCheck;
 
 /** The checkout's default instance, checked by Debian's postconf and by our own checks. */
@@ -36,7 +38,7 @@ class DefaultInstanceTest {
         assertThat(c.get("mail_owner")).isEqualTo(user);
         assertThat(c.get("inet_interfaces")).isEqualTo("127.0.0.1");
         assertThat(Files.readString(etc.resolve("aliases"))).contains("postmaster: " + user);
-        assertThat(MainCfCheck.check(etc.resolve("main.cf"))).isEmpty();
+        assertThat(MainCf.read(etc.resolve("main.cf"), "main.cf").warnings()).isEmpty();
         MasterCf table = MasterCf.load(etc);
         assertThat(MasterCfCheck.check(table, c)).isEmpty();
         assertThat(table.services()).anySatisfy(s -> assertThat(s.name() + " " + s.type() + " " + s.command())
@@ -69,6 +71,8 @@ class DefaultInstanceTest {
         Files.writeString(home.resolve("main.cf"), "myhostname = a.b\nbogus line here\n  continued\n");
         PostfixCommandTest.Result r = PostfixCommandTest.run(List.of(postconf.toString(), "-c", home.toString(), "-n"), Map.of());
         assertThat(r.status()).isEqualTo(1);
-        assertThat(r.err().strip()).endsWith("postconf: fatal: " + MainCfCheck.check(home.resolve("main.cf")).get(0));
+        Path mainCf = home.resolve("main.cf");
+        assertThatThrownBy(() -> MainCf.read(mainCf, mainCf.toString())).isInstanceOf(ConfigSyntaxException.class)
+                .satisfies(e -> assertThat(r.err().strip()).endsWith("postconf: fatal: " + e.getMessage()));
     }
 }

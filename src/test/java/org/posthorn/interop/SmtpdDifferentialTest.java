@@ -56,6 +56,7 @@ class SmtpdDifferentialTest {
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<Thread> starts = new ArrayList<>();
         for (String profile : Dialogue.PROFILES.keySet()) {
+            if (!wanted(profile)) continue;
             starts.add(Thread.ofPlatform().start(() -> startOracle(profile)));
         }
         for (Thread t : starts) t.join();
@@ -93,6 +94,12 @@ class SmtpdDifferentialTest {
         }
     }
 
+    /** -Dsmtpd.profiles=a,b limits a run to some profiles (while working on them). */
+    private static boolean wanted(String profile) {
+        String only = System.getProperty("smtpd.profiles", "");
+        return only.isEmpty() || List.of(only.split(",")).contains(profile);
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -102,7 +109,7 @@ class SmtpdDifferentialTest {
     @TestFactory
     Stream<DynamicTest> sameRepliesAsPostfix() throws Exception {
         Path spool = Files.createTempDirectory("smtpd-diff");
-        return SmtpdDialogueTest.dialogues().stream().map(d -> DynamicTest.dynamicTest(d.name(), () -> {
+        return SmtpdDialogueTest.dialogues().stream().filter(d -> wanted(d.profile())).map(d -> DynamicTest.dynamicTest(d.name(), () -> {
             Integer port = ORACLE_PORTS.get(d.profile());
             assumeTrue(port != null, "no Postfix oracle for profile " + d.profile());
             // whether Postfix sees bytes sent before its greeting depends on how fast its smtpd
@@ -144,6 +151,11 @@ class SmtpdDifferentialTest {
             if (tag < 0) continue;
             out.add(l.substring(l.indexOf("]: ", tag) + 3));
         }
+        // the start-up probe's own session may be logged late, into the first dialogue's window
+        while (out.size() >= 3 && out.get(0).startsWith("connect from ")
+                && out.get(1).startsWith("lost connection after CONNECT ") && out.get(2).endsWith(" commands=0/0")) {
+            out.subList(0, 3).clear();
+        }
         return normalise(out);
     }
 
@@ -170,7 +182,12 @@ class SmtpdDifferentialTest {
     static void stopOracles() throws Exception {
         for (TestServer s : SERVERS) s.close();
         for (Path dir : INSTANCES) {
-            new ProcessBuilder("bash", script.toString(), dir.toString(), "0", "0", "stop").inheritIO().start().waitFor();
+            // a stop that hangs (postfix-script waiting on its logger) must not hold up the build
+            Process stop = new ProcessBuilder("bash", script.toString(), dir.toString(), "0", "0", "stop").inheritIO().start();
+            if (!stop.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                stop.descendants().forEach(ProcessHandle::destroy);
+                stop.destroy();
+            }
         }
         if (base != null) {
             new ProcessBuilder("rm", "-rf", base.toString()).start().waitFor();

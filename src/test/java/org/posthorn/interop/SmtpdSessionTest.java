@@ -116,6 +116,62 @@ class SmtpdSessionTest {
     }
 
     @Test
+    void accessActionsReachCleanup() throws Exception {
+        RecordingCleanup cleanup = new RecordingCleanup(spool, false);
+        try (TestServer server = new TestServer(cf("local_header_rewrite_clients", "",
+                "smtpd_recipient_restrictions", "check_recipient_access inline:{h@reference.test=HOLD, "
+                        + "{f@reference.test=FILTER smtp:[127.0.0.1]:10025}, {r@reference.test=REDIRECT o@reference.test}, "
+                        + "{b@reference.test=BCC copy@reference.test}, {p@reference.test=PREPEND X-Test: yes}}"), cleanup)) {
+            String replies = talk(server.port(), "EHLO client.example\r\n", "MAIL FROM:<s@client.example>\r\n",
+                    "RCPT TO:<h@reference.test>\r\n", "RCPT TO:<f@reference.test>\r\n", "RCPT TO:<r@reference.test>\r\n",
+                    "RCPT TO:<b@reference.test>\r\n", "RCPT TO:<p@reference.test>\r\n",
+                    "DATA\r\n", "Subject: t\r\n\r\nbody\r\n.\r\n", "MAIL FROM:<s@client.example>\r\n",
+                    "RCPT TO:<x@reference.test>\r\n", "DATA\r\n", "Subject: t\r\n\r\nbody\r\n.\r\n", "QUIT\r\n");
+            assertThat(replies).contains("250 2.0.0 Ok: queued as");
+        }
+        // only the first transaction asked for anything
+        assertThat(cleanup.flags).containsExactly("hold", "filter:smtp:[127.0.0.1]:10025", "redirect:o@reference.test");
+        RecordingCleanup.Message m = cleanup.messages.getFirst();
+        assertThat(m.recipients()).contains(new Recipient("copy@reference.test", Set.of(Recipient.Notify.NEVER),
+                "rfc822;copy@reference.test"));
+        assertThat(m.content().split("\n")[0]).isEqualTo("X-Test: yes");
+        assertThat(m.origin().rewriteContext()).isEqualTo(org.posthorn.rewrite.RewriteContext.REMOTE);
+        assertThat(cleanup.messages.get(1).recipients()).hasSize(1);
+        assertThat(cleanup.messages.get(1).content()).startsWith("Received: ");
+    }
+
+    @Test
+    void clientPortLoggingAddsThePortToTheClientInLogLines() throws Exception {
+        RecordingCleanup cleanup = new RecordingCleanup(spool, false);
+        int mark = TestServer.log().size();
+        int port;
+        try (TestServer server = new TestServer(cf("smtpd_client_port_logging", "yes"), cleanup);
+             java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            port = s.getLocalPort();
+            s.getOutputStream().write("QUIT\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getInputStream().readAllBytes();
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (TestServer.log().subList(mark, TestServer.log().size()).stream().noneMatch(l -> l.startsWith("disconnect"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(TestServer.log().subList(mark, TestServer.log().size()))
+                .contains("connect from localhost[127.0.0.1]:" + port)
+                .anyMatch(l -> l.startsWith("disconnect from localhost[127.0.0.1]:" + port + " "));
+    }
+
+    @Test
+    void theDefaultHeaderRewriteClientsMakeAnInterfaceClientLocal() throws Exception {
+        RecordingCleanup cleanup = new RecordingCleanup(spool, false);
+        try (TestServer server = new TestServer(cf(), cleanup)) {
+            talk(server.port(), "EHLO client.example\r\n", "MAIL FROM:<s@client.example>\r\n",
+                    "RCPT TO:<h@reference.test>\r\n", "DATA\r\n", "Subject: t\r\n\r\nbody\r\n.\r\n", "QUIT\r\n");
+        }
+        assertThat(cleanup.messages.getFirst().origin().rewriteContext()).isEqualTo(org.posthorn.rewrite.RewriteContext.LOCAL);
+    }
+
+    @Test
     void aRecipientWithoutOrcptGetsTheRfc822DefaultAndNoNotify() throws Exception {
         RecordingCleanup cleanup = new RecordingCleanup(spool, false);
         try (TestServer server = new TestServer(cf(), cleanup)) {

@@ -57,6 +57,48 @@ public record Dialogue(String name, String profile, List<Step> steps) {
             Map.entry("xclient", Map.of("smtpd_authorized_xclient_hosts", "127.0.0.0/8",
                     "smtpd_authorized_xforward_hosts", "127.0.0.0/8")),
             Map.entry("pipelining", Map.of("smtpd_forbid_unauth_pipelining", "yes")),
+            Map.entry("relay", Map.of("mynetworks", "192.0.2.0/24",
+                    "smtpd_relay_restrictions", "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
+                    "mydestination", "reference.test",
+                    "local_recipient_maps", "inline:{alice=x}",
+                    "relay_domains", "relay.test",
+                    "relay_recipient_maps", "inline:{bob@relay.test=x}",
+                    "virtual_alias_domains", "alias.test",
+                    "virtual_alias_maps", "inline:{carol@alias.test=alice@reference.test}",
+                    "virtual_mailbox_domains", "mbox.test",
+                    "virtual_mailbox_maps", "inline:{dave@mbox.test=x}")),
+            Map.entry("relay-reject", Map.of("mynetworks", "192.0.2.0/24",
+                    "smtpd_relay_restrictions", "reject_unauth_destination",
+                    "smtpd_recipient_restrictions", "permit_auth_destination, reject",
+                    "smtpd_sender_restrictions", "reject_unlisted_sender",
+                    "relay_domains", "relay.test",
+                    "mydestination", "reference.test",
+                    "local_recipient_maps", "inline:{alice=x}",
+                    "unknown_local_recipient_reject_code", "450")),
+            Map.entry("inet", Map.of("mynetworks", "192.0.2.0/24",
+                    "smtpd_relay_restrictions", "permit_inet_interfaces, reject")),
+            Map.entry("classes", Map.of("smtpd_restriction_classes", "strict",
+                    "strict", "check_sender_access inline:{{bad@client.example=REJECT bad sender}}, permit",
+                    "smtpd_recipient_restrictions",
+                    "check_recipient_access inline:{strict@reference.test=strict, {list@reference.test=reject_unauth_destination}}, "
+                            + "warn_if_reject reject_non_fqdn_recipient, reject")),
+            Map.entry("actions", Map.of("smtpd_recipient_restrictions", "check_recipient_access inline:{"
+                    + "hold@reference.test=HOLD, {holdtext@reference.test=HOLD held for review}, discard@reference.test=DISCARD, "
+                    + "{filter@reference.test=FILTER smtp:[127.0.0.1]:10025}, {redirect@reference.test=REDIRECT other@reference.test}, "
+                    + "{info@reference.test=INFO informational}, {warn@reference.test=WARN warning text}, "
+                    + "dunno@reference.test=DUNNO, ok@reference.test=OK, {prepend@reference.test=PREPEND X-Test: yes}, "
+                    + "{bcc@reference.test=BCC copy@reference.test}, {dip@reference.test=DEFER_IF_PERMIT not now}, "
+                    + "{dir@reference.test=DEFER_IF_REJECT maybe later}, {code@reference.test=550 5.7.9 go away}, "
+                    + "{code4@reference.test=450 try later}}, "
+                    + "check_recipient_access inline:{dir@reference.test=REJECT, dip@reference.test=OK}")),
+            Map.entry("multibounce", Map.of("smtpd_recipient_restrictions", "reject_multi_recipient_bounce",
+                    "smtpd_data_restrictions", "reject_multi_recipient_bounce")),
+            Map.entry("footer", Map.of("smtpd_reject_footer", "For help see help.test\\nor call us",
+                    "smtpd_recipient_restrictions", "check_recipient_access inline:{x@reference.test=REJECT}")),
+            Map.entry("footer-glued", Map.of("smtpd_reject_footer", "\\c. For help see help.test",
+                    "smtpd_recipient_restrictions", "check_recipient_access inline:{x@reference.test=REJECT}")),
+            Map.entry("multibounce-data", Map.of("smtpd_data_restrictions", "reject_multi_recipient_bounce",
+                    "smtpd_etrn_restrictions", "reject")),
             Map.entry("limits", Map.of("smtpd_recipient_limit", "2", "smtpd_recipient_overshoot_limit", "2",
                     "message_size_limit", "1000", "smtpd_hard_error_limit", "4",
                     "disable_vrfy_command", "yes", "smtpd_discard_ehlo_keywords", "chunking,vrfy,dsn",
@@ -66,6 +108,11 @@ public record Dialogue(String name, String profile, List<Step> steps) {
     public static Map<String, String> mainCf(String profile) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("myhostname", "reference.test");
+        // as postfix-instance.sh sets them: they decide the address classes of recipients
+        m.put("mydestination", "");
+        m.put("inet_interfaces", "127.0.0.1");
+        m.put("inet_protocols", "ipv4");
+        m.put("alias_maps", "");
         // as the default instance: without it the registry's defaults are Postfix's level-0 ones (smtputf8_enable = no)
         m.put("compatibility_level", "3.6");
         m.put("mynetworks", "127.0.0.0/8");

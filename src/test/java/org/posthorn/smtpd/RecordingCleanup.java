@@ -37,6 +37,11 @@ public final class RecordingCleanup implements Cleanup {
     private final AtomicInteger seq = new AtomicInteger();
     public final List<Message> messages = new CopyOnWriteArrayList<>();
     public final AtomicInteger aborted = new AtomicInteger();
+    /** What smtpd asked through SubmissionFlags: "hold", "discard", "filter:x", "redirect:x". */
+    public final List<String> flags = new CopyOnWriteArrayList<>();
+
+    private interface FlaggedSubmission extends Submission, org.posthorn.cleanup.SubmissionFlags {
+    }
 
     public RecordingCleanup(Path dir, boolean countOnly) {
         this.dir = dir;
@@ -49,7 +54,27 @@ public final class RecordingCleanup implements Cleanup {
         Path file = dir.resolve(id);
         try {
             OutputStream out = countOnly ? OutputStream.nullOutputStream() : Files.newOutputStream(file);
-            return new Submission() {
+            return new FlaggedSubmission() {
+                @Override
+                public void hold() {
+                    flags.add("hold");
+                }
+
+                @Override
+                public void discard() {
+                    flags.add("discard");
+                }
+
+                @Override
+                public void filter(String nexthop) {
+                    flags.add("filter:" + nexthop);
+                }
+
+                @Override
+                public void redirect(String address) {
+                    flags.add("redirect:" + address);
+                }
+
                 final List<Recipient> recipients = new CopyOnWriteArrayList<>();
                 long bytes;
                 boolean done;
