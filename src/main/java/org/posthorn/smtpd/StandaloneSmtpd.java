@@ -31,6 +31,8 @@ public final class StandaloneSmtpd {
         for (String name : RESTRICTIONS) open.put(name, "");
         // one of relay/recipient restrictions must be non-empty; permit is what stand-alone mode means
         open.put("smtpd_relay_restrictions", "permit");
+        // a script piping a whole dialogue is how -bs is used: no pipelining enforcement
+        open.put("smtpd_forbid_unauth_pipelining", "no");
         Config standalone = config.withOverrides(open);
         SmtpdSettings settings = SmtpdSettings.from(standalone);
         Log log = Log.of("smtpd");
