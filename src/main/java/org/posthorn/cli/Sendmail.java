@@ -7,13 +7,16 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.posthorn.config.Config;
+import org.posthorn.config.ConfigException;
 import org.posthorn.config.Instance;
 import org.posthorn.log.Log;
+import org.posthorn.log.LogSetup;
 import org.posthorn.master.PublicSocket;
 import org.posthorn.queue.QueueDirectory;
 import org.posthorn.queue.QueueFileWriter;
 import org.posthorn.queue.QueueName;
 import org.posthorn.queue.RecordType;
+import org.posthorn.smtpd.StandaloneSmtpd;
 
 /**
  * sendmail(1), Postfix's Sendmail-compatible interface: posts a message from standard
@@ -50,8 +53,7 @@ public final class Sendmail implements Command {
             case FLUSH_ID -> new Postqueue().run(new String[]{"-c", configDir.toString(), "-i", o.flushArgument});
             case NEWALIASES -> new Newaliases().run(o.configDir == null ? new String[0] : new String[]{"-C", configDir.toString()});
             case DAEMON -> new Postfix().run(new String[]{"-c", configDir.toString(), "start"});
-            case SMTP -> throw new CommandFailure(CommandFailure.EX_UNAVAILABLE,
-                    "-bs (SMTP on standard input) is not available yet in this Posthorn version: it needs an smtpd session over standard input and output");
+            case SMTP -> smtp(config);
             case FLUSH -> Postqueue.flushQueue(config, Path.of(config.get("queue_directory")));
             case VERIFY, MAIL -> post(o, config);
         };
@@ -71,6 +73,24 @@ public final class Sendmail implements Command {
             return parent;
         }
         return Instance.configDir(option);
+    }
+
+    /** -bs: Postfix's stand-alone smtpd on standard input and output, posting into maildrop. */
+    private int smtp(Config config) {
+        LocalUser user = LocalUser.current();
+        if (!UserList.of(config, "authorized_submit_users").allows(user.name())) {
+            throw new CommandFailure(CommandFailure.EX_TEMPFAIL, "User " + user.name() + "(" + user.uid() + ") is not allowed to submit mail");
+        }
+        try {
+            // the session's smtpd lines go where the daemons' go, as Postfix's smtpd -S logs them
+            LogSetup.configure(config, false);
+        } catch (ConfigException | IOException e) {
+            throw new CommandFailure(CommandFailure.EX_TEMPFAIL, e.getMessage());
+        }
+        StandaloneSmtpd.run(config, new MaildropCleanup(QueueDirectory.of(config), config.getInt("line_length_limit")),
+                stdin, System.out);
+        System.out.flush();
+        return 0;
     }
 
     /** -bm (and -bv): write the maildrop file, force it to disk, wake pickup. */

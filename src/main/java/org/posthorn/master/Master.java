@@ -140,9 +140,16 @@ public final class Master {
                 if (row != null) rows.put(key(entry), row);
             }
             log.info("daemon started -- version %s, configuration %s", version(cfg), configDir);
-            for (Row row : rows.values()) {
-                row.runner().start();
-                row.endpoint().serve(row.runner());
+            // until every row has begun its first start, a seam lookup waits: smtpd (first in
+            // master.cf) may take a connection before cleanup's row has even been started
+            seams().starting();
+            try {
+                for (Row row : rows.values()) {
+                    row.runner().start();
+                    row.endpoint().serve(row.runner());
+                }
+            } finally {
+                seams().started();
             }
         } catch (Fatal e) {
             closeAll();

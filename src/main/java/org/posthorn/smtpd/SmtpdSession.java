@@ -75,6 +75,8 @@ public final class SmtpdSession {
     private String heloName;
     /** SMTP or ESMTP, from HELO/EHLO or XCLIENT PROTO. */
     private String protocol = "SMTP";
+    /** Postfix's stand-alone mode (sendmail -bs): no pipelining enforcement. */
+    boolean standAlone;
     private boolean pipeliningAnnounced;
     private int errorCount;
     private int junkCommands;
@@ -1030,6 +1032,8 @@ public final class SmtpdSession {
     }
 
     private void logImproperPipelining(String after) {
+        // sendmail -bs: a script piping a whole dialogue is no protocol violation (Postfix 3.7.11 logs nothing)
+        if (standAlone) return;
         illegalPipelining = true;
         log.info("%s", "improper command pipelining after " + after + " from " + nameAddr() + ": "
                 + escape(input.peek(100)));

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.List;
 import java.util.Map;
@@ -35,13 +34,7 @@ class LmtpDovecotTest {
     @BeforeAll
     static void start() throws Exception {
         port = SmtpFixture.freePort();
-        for (Path p = tmp; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-            try {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            } catch (IOException e) {
-                break;
-            }
-        }
+        RealPostfix.worldSearchable(tmp);
         Path mail = Files.createDirectories(tmp.resolve("mail"));
         Files.createDirectories(tmp.resolve("run"));
         Files.createDirectories(tmp.resolve("state"));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,9 +80,7 @@ class QmgrOracleTest {
         try (var paths = Files.walk(spool)) {
             for (Path p : paths.toList()) Files.setOwner(p, postfix);
         }
-        for (Path p = dir; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
+        RealPostfix.worldSearchable(dir);
         Path etc = dir.resolve("etc");
         Files.createDirectories(etc);
         Files.writeString(etc.resolve("main.cf"), "queue_directory = " + spool + "\ncompatibility_level = 3.6\n");

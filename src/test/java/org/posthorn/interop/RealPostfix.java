@@ -3,8 +3,10 @@ package org.posthorn.interop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,13 +30,7 @@ final class RealPostfix implements AutoCloseable {
         Files.createDirectories(etc);
         Files.createDirectories(spool);
         Files.createDirectories(dir.resolve("data"));
-        for (Path p = dir; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-            try {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            } catch (IOException e) {
-                break;
-            }
-        }
+        worldSearchable(dir);
         String base = String.join("\n",
                 "queue_directory = " + spool,
                 "data_directory = " + dir.resolve("data"),
@@ -50,6 +46,25 @@ final class RealPostfix implements AutoCloseable {
         String output = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("real Postfix did not start in " + dir + ": " + output);
+        }
+    }
+
+    /**
+     * Makes a folder and those above it searchable by other users (Postfix's daemons,
+     * default_privs). Only adds the missing read/search bits: a chmod that sets the nine bits
+     * would drop /tmp's sticky bit and world write permission.
+     */
+    static void worldSearchable(Path dir) {
+        Set<PosixFilePermission> wanted = PosixFilePermissions.fromString("rwxr-xr-x");
+        for (Path p = dir; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
+            try {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+                if (perms.containsAll(wanted)) continue;
+                perms.addAll(wanted);
+                Files.setPosixFilePermissions(p, perms);
+            } catch (IOException e) {
+                break;
+            }
         }
     }
 
