@@ -132,7 +132,7 @@ final class MaildropPickup {
         }
     }
 
-    /** The cleanup envelope from postdrop's records: S, T, A encoding, A ret_flags, A envelope_id. */
+    /** The cleanup envelope from postdrop's records: S, T, F, A encoding, A ret_flags, A envelope_id. */
     static Envelope envelope(org.posthorn.queue.Envelope env) {
         String body = switch (String.valueOf(env.attribute("encoding"))) {
             case "8bit" -> "8BITMIME";
@@ -144,7 +144,8 @@ final class MaildropPickup {
             case "2" -> "HDRS";
             default -> null;
         };
-        return new Envelope(env.sender(), env.arrivalTime(), -1, body, false, ret, env.attribute("envelope_id"));
+        return new Envelope(env.sender(), env.arrivalTime(), -1, body, false, ret, env.attribute("envelope_id"),
+                env.fullName());
     }
 
     /** A local submission: no client, protocol "local". */
