@@ -24,16 +24,17 @@ final class FromHeader {
     static String value(String sender, String fullName, String format) {
         if (sender.isEmpty()) return "MAILER-DAEMON";
         String name = fullName == null ? "" : bytes(fullName);
-        if (name.isBlank()) return sender;
+        if (name.isEmpty()) return sender;
         if (format.equals("obsolete")) return sender + " (" + name + ")";
-        return phrase(name) + " <" + sender + ">";
+        String phrase = phrase(name);
+        return phrase.isEmpty() ? "<" + sender + ">" : phrase + " <" + sender + ">"; // a blank name: Postfix's "<sender>"
     }
 
     /** A name as an RFC 5322 phrase: quoted as it is when it has specials, else its words joined by one space. */
     static String phrase(String name) {
         boolean special = false;
         for (int i = 0; i < name.length() && !special; i++) special = SPECIALS.indexOf(name.charAt(i)) >= 0;
-        if (!special) return String.join(" ", name.strip().split("[ \t\r\n]+"));
+        if (!special) return name.isBlank() ? "" : String.join(" ", name.strip().split("[ \t\r\n]+"));
         StringBuilder out = new StringBuilder(name.length() + 2).append('"');
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);

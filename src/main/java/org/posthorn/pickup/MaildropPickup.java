@@ -148,9 +148,9 @@ final class MaildropPickup {
                 env.fullName());
     }
 
-    /** A local submission: no client, protocol "local". */
+    /** A local submission: no client and, as Postfix's pickup, no protocol (no protocol_name record, no proto= log). */
     static Origin origin() {
-        return new Origin(null, null, -1, null, null, "local", null, null, null, -1);
+        return new Origin(null, null, -1, null, null, null, null, null, null, -1);
     }
 
     /** notify_flags bits (NEVER 1, SUCCESS 2, FAILURE 4, DELAY 8) as RFC 3461 keywords. */
