@@ -2,7 +2,12 @@ package org.posthorn.cleanup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.posthorn.config.Config;
 
 /** The added From: header as Postfix 3.7 writes it (checked against Debian's Postfix in CleanupOracleTest). */
 class FromHeaderTest {
@@ -21,5 +26,14 @@ class FromHeaderTest {
         assertThat(FromHeader.value("a@x", "", "standard")).isEqualTo("a@x");
         assertThat(FromHeader.value("a@x", null, "obsolete")).isEqualTo("a@x");
         assertThat(FromHeader.value("", "Some One", "standard")).isEqualTo("MAILER-DAEMON");
+    }
+
+    @Test
+    void headerFromFormatIsCheckedAsPostfixDoes() {
+        assertThat(CleanupSettings.from(Config.of(Path.of("/nonexistent"), Map.of())).headerFromFormat()).isEqualTo("standard");
+        assertThat(CleanupSettings.from(Config.of(Path.of("/nonexistent"), Map.of("header_from_format", "Obsolete")))
+                .headerFromFormat()).isEqualTo("obsolete");
+        assertThatThrownBy(() -> CleanupSettings.from(Config.of(Path.of("/nonexistent"), Map.of("header_from_format", "bogus"))))
+                .hasMessage("invalid setting: \"header_from_format = bogus\"");
     }
 }
