@@ -17,7 +17,7 @@ public record CleanupSettings(
         String myhostname, String mydomain, String myorigin,
         boolean appendAtMyorigin, boolean appendDotMydomain, boolean swapBangpath, boolean allowPercentHack,
         String remoteHeaderRewriteDomain, List<String> localHeaderRewriteClients,
-        boolean alwaysAddMissingHeaders, String undisclosedRecipientsHeader,
+        boolean alwaysAddMissingHeaders, String undisclosedRecipientsHeader, String headerFromFormat,
         int headerSizeLimit, int hopcountLimit, long messageSizeLimit, int lineLengthLimit,
         Set<String> messageDropHeaders,
         List<String> canonicalMaps, List<String> senderCanonicalMaps, List<String> recipientCanonicalMaps,
@@ -45,6 +45,7 @@ public record CleanupSettings(
                 text(c, "remote_header_rewrite_domain", ""),
                 list(c, "local_header_rewrite_clients", "permit_inet_interfaces"),
                 bool(c, "always_add_missing_headers", false), text(c, "undisclosed_recipients_header", ""),
+                headerFromFormat(c),
                 integer(c, "header_size_limit", 102400), integer(c, "hopcount_limit", 50),
                 Long.parseLong(text(c, "message_size_limit", "10240000")), integer(c, "line_length_limit", 2048),
                 lowerSet(list(c, "message_drop_headers", "bcc, content-length, resent-bcc, return-path")),
@@ -75,6 +76,16 @@ public record CleanupSettings(
         String raw = c.raw(name);
         if (raw == null || raw.startsWith("${{")) return fallback;
         return c.get(name).strip();
+    }
+
+    /** standard or obsolete, any case; Postfix's cleanup stops on anything else. */
+    private static String headerFromFormat(Config c) {
+        String v = text(c, "header_from_format", "standard");
+        String lower = v.toLowerCase(Locale.ROOT);
+        if (!lower.equals("standard") && !lower.equals("obsolete")) {
+            throw new IllegalArgumentException("invalid setting: \"header_from_format = " + v + "\"");
+        }
+        return lower;
     }
 
     private static boolean bool(Config c, String name, boolean fallback) {

@@ -135,6 +135,8 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
             writer.attribute("ret_flags", envelope.ret().equalsIgnoreCase("FULL") ? "1" : "2");
         }
         sender = envelope.sender().isEmpty() ? "" : senderAddress(envelope.sender(), "envelope_sender");
+        // as Postfix: the F record (sendmail -F) goes just before the S record
+        if (envelope.fullName() != null) writer.record(RecordType.FULL, envelope.fullName());
         writer.sender(sender);
         if (!sender.isEmpty()) {
             String bcc = daemon.senderBcc.find(sender);
@@ -672,7 +674,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
             writeHeader(prefix + "Date: " + mailDate(envelope.arrival()));
         }
         if (!seen.contains(lowerPrefix + "from") && add) {
-            writeHeader(prefix + "From: " + (sender.isEmpty() ? "MAILER-DAEMON" : sender));
+            writeHeader(prefix + "From: " + FromHeader.value(sender, envelope.fullName(), settings.headerFromFormat()));
         }
         // undisclosed_recipients_header: only when no To: or Cc: is visible, Resent- or not
         if (!settings.undisclosedRecipientsHeader().isEmpty() && add && !seen.contains("to") && !seen.contains("cc")

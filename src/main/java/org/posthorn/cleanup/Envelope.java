@@ -12,9 +12,15 @@ import java.time.Instant;
  * @param smtputf8 whether the client declared SMTPUTF8 (RFC 6531)
  * @param ret      the DSN RET= value ({@code FULL} or {@code HDRS}), or null (RFC 3461)
  * @param envid    the DSN ENVID= value, xtext-decoded, or null (RFC 3461)
+ * @param fullName the sender's full name (sendmail -F, the maildrop {@code F} record), or null when none
  */
 public record Envelope(String sender, Instant arrival, long size, String body, boolean smtputf8,
-                       String ret, String envid) {
+                       String ret, String envid, String fullName) {
+    /** An envelope without a full name, as smtpd, qmqpd, bounce and local forwarding give it. */
+    public Envelope(String sender, Instant arrival, long size, String body, boolean smtputf8, String ret, String envid) {
+        this(sender, arrival, size, body, smtputf8, ret, envid, null);
+    }
+
     /** An envelope with only a sender, for producers without ESMTP parameters (pickup, bounce). */
     public static Envelope of(String sender, Instant arrival) {
         return new Envelope(sender, arrival, -1, null, false, null, null);

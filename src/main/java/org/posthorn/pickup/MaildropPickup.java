@@ -132,7 +132,7 @@ final class MaildropPickup {
         }
     }
 
-    /** The cleanup envelope from postdrop's records: S, T, A encoding, A ret_flags, A envelope_id. */
+    /** The cleanup envelope from postdrop's records: S, T, F, A encoding, A ret_flags, A envelope_id. */
     static Envelope envelope(org.posthorn.queue.Envelope env) {
         String body = switch (String.valueOf(env.attribute("encoding"))) {
             case "8bit" -> "8BITMIME";
@@ -144,12 +144,13 @@ final class MaildropPickup {
             case "2" -> "HDRS";
             default -> null;
         };
-        return new Envelope(env.sender(), env.arrivalTime(), -1, body, false, ret, env.attribute("envelope_id"));
+        return new Envelope(env.sender(), env.arrivalTime(), -1, body, false, ret, env.attribute("envelope_id"),
+                env.fullName());
     }
 
-    /** A local submission: no client, protocol "local". */
+    /** A local submission: no client and, as Postfix's pickup, no protocol (no protocol_name record, no proto= log). */
     static Origin origin() {
-        return new Origin(null, null, -1, null, null, "local", null, null, null, -1);
+        return new Origin(null, null, -1, null, null, null, null, null, null, -1);
     }
 
     /** notify_flags bits (NEVER 1, SUCCESS 2, FAILURE 4, DELAY 8) as RFC 3461 keywords. */

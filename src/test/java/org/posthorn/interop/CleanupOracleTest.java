@@ -243,7 +243,8 @@ class CleanupOracleTest {
         tweaked = side("tweaked", tables, Map.of("local_header_rewrite_clients", "", "always_add_missing_headers", "yes",
                 "undisclosed_recipients_header", "To: undisclosed-recipients:;", "enable_original_recipient", "no",
                 "masquerade_exceptions", "root", "masquerade_classes", "envelope_sender, envelope_recipient, header_sender",
-                "canonical_classes", "envelope_sender, header_recipient", "header_size_limit", "1000"));
+                "canonical_classes", "envelope_sender, header_recipient", "header_size_limit", "1000",
+                "header_from_format", "obsolete"));
         strict = side("strict", tables, Map.of("strict_7bit_headers", "yes", "strict_8bitmime_body", "yes",
                 "strict_mime_encoding_domain", "yes"));
     }
@@ -408,6 +409,75 @@ class CleanupOracleTest {
                 .map(l -> normaliseLog(l, s.queueId())).toList());
 
         assertThat(mineLog).as("cleanup log").isEqualTo(theirLog);
+    }
+
+    /** sendmail -F names: plain, RFC 5322 specials, quotes and backslashes, 8-bit, whitespace, blank. */
+    static List<String> fullNames() {
+        return List.of("Plain Name", "Doe, John \"J\" (x)", "J. Doe", "back\\slash", "x!y", "J\u00f6rg \u00dcn\u00ef",
+                "  spaced \t out ", "   ", "");
+    }
+
+    @ParameterizedTest(name = "sendmail -F {0}")
+    @MethodSource("fullNames")
+    void fullNameAsPostfixPickup(String name) throws Exception {
+        compareFullName(local, name, "alice@example.org");
+    }
+
+    @ParameterizedTest(name = "header_from_format=obsolete, sendmail -F {0}")
+    @MethodSource("fullNames")
+    void fullNameWithObsoleteFromFormat(String name) throws Exception {
+        compareFullName(tweaked, name, "alice@example.org");
+    }
+
+    @org.junit.jupiter.api.Test
+    void fullNameWithTheNullSender() throws Exception {
+        compareFullName(local, "Some One", "");
+    }
+
+    /**
+     * Debian's sendmail -F into the real Postfix (pickup, then cleanup holds it on Subject: hold),
+     * against our cleanup given the same envelope, full name and pickup Received: header through the seam.
+     */
+    void compareFullName(Side side, String name, String sender) throws Exception {
+        Path hold = side.pf().resolve("spool/hold");
+        Set<String> before = Set.copyOf(listNames(hold));
+        Process p = new ProcessBuilder("/usr/sbin/sendmail", "-C", side.pf().resolve("etc").toString(), "-F", name,
+                "-f", sender.isEmpty() ? "<>" : sender, "bob@example.net").redirectErrorStream(true).start();
+        String data = "Subject: hold\n\nbody\n";
+        try (OutputStream out = p.getOutputStream()) {
+            out.write(data.getBytes(StandardCharsets.UTF_8));
+        }
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("Debian's sendmail: " + said).isZero();
+        String queueId = null;
+        for (long deadline = System.nanoTime() + 20_000_000_000L; queueId == null; Thread.sleep(50)) {
+            for (String f : listNames(hold)) if (!before.contains(f)) queueId = f;
+            if (queueId == null && System.nanoTime() > deadline) throw new IllegalStateException("Postfix held nothing");
+        }
+        Thread.sleep(100); // cleanup renames the finished file into hold/
+        String theirs = postcat(side.pf().resolve("etc"), queueId);
+        List<String> received = new ArrayList<>();
+        for (String l : theirs.substring(theirs.indexOf("*** MESSAGE CONTENTS")).split("\n")) {
+            if (l.startsWith("Received:") || received.size() == 1) received.add(l);
+        }
+        Origin local = new Origin(null, null, -1, null, null, null, null, null, null, -1); // as our pickup gives it
+        Cleanup.Submission s = side.ours().open(new Envelope(sender, Instant.now(), -1, null, false, null, null, name), local);
+        s.addRecipient(new Recipient("bob@example.net", EnumSet.noneOf(Recipient.Notify.class), "rfc822;bob@example.net"));
+        for (String line : received) s.line(line.replace(queueId, s.queueId()));
+        for (String line : data.substring(0, data.length() - 1).split("\n", -1)) {
+            byte[] b = line.getBytes(StandardCharsets.UTF_8);
+            s.record(b, 0, b.length, true);
+        }
+        assertThat(s.finish()).isInstanceOf(Cleanup.Result.Queued.class);
+        // Postfix's pickup sends no log_ident; ours is written for every submission (a known difference)
+        String mine = normalise(postcat(side.ourEtc(), s.queueId()), s.queueId()).replace("named_attribute: log_ident=QUEUEID\n", "");
+        assertThat(mine).isEqualTo(normalise(theirs, queueId));
+    }
+
+    private static List<String> listNames(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).toList();
+        }
     }
 
     static String param(String params, String name) {

@@ -81,7 +81,8 @@ class PickupServiceTest {
         QueueWritingCleanup.Seen s = cleanup.seen.getFirst();
         assertThat(s.envelope().sender()).isEqualTo("alice@example.org");
         assertThat(s.envelope().arrival()).isEqualTo(Instant.ofEpochSecond(1_800_000_000L));
-        assertThat(s.origin().protocol()).isEqualTo("local");
+        assertThat(s.envelope().fullName()).isEqualTo("Alice"); // the F record reaches cleanup
+        assertThat(s.origin().protocol()).isNull(); // as Postfix's pickup: no protocol_name
         assertThat(s.origin().clientAddress()).isNull();
         assertThat(s.recipients()).extracting(Recipient::address).containsExactly("bob@example.net", "carol@example.com");
         assertThat(s.recipients().getFirst().dsnNotify()).containsExactlyInAnyOrder(Recipient.Notify.FAILURE, Recipient.Notify.SUCCESS);
