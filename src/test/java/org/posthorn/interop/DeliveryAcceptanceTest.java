@@ -79,6 +79,24 @@ class DeliveryAcceptanceTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
 
+    /** Debian's smtp-source in parallel sessions → our smtpd → our smtp client → smtp-sink: every message arrives. */
+    @Test
+    void smtpSourceSessionsAllArriveAtTheSink() throws Exception {
+        int sinkPort = MasterServicesTest.freePort();
+        int messages = 60;
+        try (SmtpFixture.SmtpSink sink = new SmtpFixture.SmtpSink(tmp.resolve("dumps"), "127.0.0.1", sinkPort);
+             E2eInstance ours = new E2eInstance(tmp.resolve("ours"))) {
+            ours.configure(List.of("relayhost = [127.0.0.1]:" + sinkPort)).start();
+            String out = run("", List.of("smtp-source", "-s", "6", "-m", Integer.toString(messages), "-l", "2048",
+                    "-f", "source@example.org", "-t", "sink@example.net", "127.0.0.1:" + ours.port));
+            assertThat(out).startsWith("0:");
+            assertThat(sink.awaitMessages(messages)).hasSize(messages)
+                    .allSatisfy(m -> assertThat(m).contains("From: <source@example.org>").contains("posthorn.test"));
+            String log = ours.awaitLog(20, l -> count(l, "status=sent") >= messages && count(l, ": removed") >= messages);
+            assertThat(count(log, "status=sent (250 ")).isEqualTo(messages);
+        }
+    }
+
     /** 1: swaks → our smtpd → our smtp client → a real Postfix → smtp-sink. */
     @Test
     void relaysThroughARealPostfixIntoSmtpSink() throws Exception {
