@@ -1,5 +1,6 @@
 package org.posthorn.address;
 
+import org.posthorn.config.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ public final class MatchList {
     }
 
     private void parse(String value, TableOpener opener, int depth) throws TableException {
-        for (String item : ListSplitter.split(value)) {
+        for (String item : Config.splitList(value)) {
             if (item.startsWith("/")) {
                 if (depth > 10) throw new TableException(name + ": file " + item + " nested too deeply");
                 try {

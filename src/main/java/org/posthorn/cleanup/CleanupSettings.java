@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import org.posthorn.address.ListSplitter;
 import org.posthorn.config.Config;
 
 /**
@@ -108,7 +107,7 @@ public record CleanupSettings(
 
     static List<String> split(String value) {
         // brace-aware, as Postfix: "inline:{a=b, c=d}" is one table
-        return ListSplitter.split(value);
+        return Config.splitList(value);
     }
 
     private static Set<String> lowerSet(List<String> items) {

@@ -191,7 +191,8 @@ public final class Config {
         int depth = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (depth == 0 && (c == ',' || Character.isWhitespace(c))) {
+            // Postfix's separators: comma, space, tab, CR, LF
+            if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
                 if (!cur.isEmpty()) out.add(cur.toString());
                 cur.setLength(0);
                 continue;

@@ -1,9 +1,9 @@
 package org.posthorn.rewrite;
 
+import org.posthorn.config.Config;
 import java.net.InetAddress;
 import java.util.List;
 import org.posthorn.address.InterfaceAddresses;
-import org.posthorn.address.ListSplitter;
 import org.posthorn.address.TableOpener;
 import org.posthorn.log.Log;
 import org.posthorn.table.TableException;
@@ -43,7 +43,7 @@ public final class HeaderRewriteClients {
 
     /** @param value the local_header_rewrite_clients value */
     public HeaderRewriteClients(String value, InterfaceAddresses interfaces, TableOpener tables, Log log) {
-        this.items = ListSplitter.split(value);
+        this.items = Config.splitList(value);
         this.interfaces = interfaces;
         this.tables = tables;
         this.log = log;

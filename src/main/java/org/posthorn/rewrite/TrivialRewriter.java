@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.posthorn.address.AddressExtension;
 import org.posthorn.address.InterfaceAddresses;
-import org.posthorn.address.ListSplitter;
 import org.posthorn.address.MatchList;
 import org.posthorn.address.TableOpener;
 import org.posthorn.config.Config;
@@ -116,7 +115,7 @@ public final class TrivialRewriter implements TrivialRewrite {
      */
     private static Maps maps(String parameter, String value, TableOpener opener) throws TableException {
         List<Table> tables = new ArrayList<>();
-        for (String spec : ListSplitter.split(value)) tables.add(opener.open(spec));
+        for (String spec : Config.splitList(value)) tables.add(opener.open(spec));
         return tables.isEmpty() ? null : new Maps(parameter, tables);
     }
 

@@ -1,10 +1,11 @@
 package org.posthorn.table;
 
-import org.posthorn.address.ListSplitter;
+import org.posthorn.config.Config;
+
 
 /**
  * The brace syntax of Postfix table names ({@code inline:{a=b, {c = d e}}}, {@code unionmap:{t1, t2}}):
- * an outer "{...}" whose elements ({@link ListSplitter}: split on commas and white space)
+ * an outer "{...}" whose elements ({@link org.posthorn.config.Config#splitList}: split on commas and white space)
  * may be "{...}" groups of text that contains separators.
  */
 final class Braces {

@@ -2,7 +2,6 @@ package org.posthorn.table;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.posthorn.address.ListSplitter;
 import org.posthorn.config.Config;
 
 /**
@@ -26,7 +25,7 @@ public final class Maps {
     /** The tables named in a parameter value (split on commas and white space, braces group), opened shared. */
     public static Maps open(String title, String specs, Config config) throws TableException {
         List<Table> tables = new ArrayList<>();
-        for (String spec : ListSplitter.split(specs)) tables.add(TableFactory.open(spec, config));
+        for (String spec : Config.splitList(specs)) tables.add(TableFactory.open(spec, config));
         return new Maps(title, tables);
     }
 

@@ -1,10 +1,10 @@
 package org.posthorn.table;
 
+import org.posthorn.config.Config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.posthorn.address.ListSplitter;
 
 /** The table types whose whole content is their name: inline, static, randmap, environ and fail. */
 final class SmallTables {
@@ -17,7 +17,7 @@ final class SmallTables {
         String in = Braces.inner(body);
         if (in == null || in.isEmpty()) throw new TableException("bad syntax: \"" + spec + "\"" + need);
         Map<String, String> map = new LinkedHashMap<>();
-        for (String element : ListSplitter.split(in)) {
+        for (String element : Config.splitList(in)) {
             // Postfix's split_nameval: the name ends at white space or '=', then '=' must follow;
             // a later entry replaces an earlier one
             String pair = Braces.ungroup(element).strip();
@@ -57,7 +57,7 @@ final class SmallTables {
     /** randmap:{v1, v2, ...}: every key finds one of the values at random (load spreading). */
     static Table random(String spec, String body) throws TableException {
         String in = Braces.inner(body);
-        List<String> values = in == null ? List.of() : ListSplitter.split(in);
+        List<String> values = in == null ? List.of() : Config.splitList(in);
         if (values.isEmpty()) throw new TableException("bad syntax: \"" + spec + "\"; need \"randmap:{value...}\"");
         return new Table() {
             @Override

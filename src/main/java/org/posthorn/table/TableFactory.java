@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.posthorn.address.ListSplitter;
 import org.posthorn.config.Config;
 import org.posthorn.log.Log;
 
@@ -104,7 +103,7 @@ public final class TableFactory {
     private static Table composite(String spec, String type, String body, Config config, KeyFold fold)
             throws TableException {
         String in = Braces.inner(body);
-        List<String> specs = in == null ? List.of() : ListSplitter.split(in);
+        List<String> specs = in == null ? List.of() : Config.splitList(in);
         if (specs.isEmpty()) throw new TableException("bad syntax: \"" + spec + "\"; need \"" + type + ":{type:name...}\"");
         List<Table> members = new ArrayList<>();
         for (String s : specs) members.add(open(s, config, fold));
@@ -117,7 +116,7 @@ public final class TableFactory {
         try {
             if (in != null) {
                 StringBuilder text = new StringBuilder();
-                for (String rule : ListSplitter.split(in)) text.append(Braces.ungroup(rule)).append('\n');
+                for (String rule : Config.splitList(in)) text.append(Braces.ungroup(rule)).append('\n');
                 return SourceLines.read(new BufferedReader(new StringReader(text.toString())), name, warn);
             }
             return SourceLines.read(Path.of(name), warn);

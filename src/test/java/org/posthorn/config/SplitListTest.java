@@ -1,14 +1,14 @@
-package org.posthorn.address;
+package org.posthorn.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-class ListSplitterTest {
+class SplitListTest {
     @Test
     void splitsOnCommasAndSpaceButNotInsideBraces() {
-        assertThat(ListSplitter.split(" a, b\tc ,, inline:{ x=1, y=2 } d"))
+        assertThat(Config.splitList(" a, b\tc ,, inline:{ x=1, y=2 } d"))
                 .containsExactly("a", "b", "c", "inline:{ x=1, y=2 }", "d");
-        assertThat(ListSplitter.split("")).isEmpty();
+        assertThat(Config.splitList("")).isEmpty();
     }
 }
