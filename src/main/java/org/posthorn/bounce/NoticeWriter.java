@@ -1,5 +1,6 @@
 package org.posthorn.bounce;
 
+import org.posthorn.mime.MailDate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -20,9 +21,7 @@ import org.posthorn.queue.QueueFileReader;
  * message (message/rfc822) or only its headers (text/rfc822-headers).
  */
 final class NoticeWriter {
-    /** Postfix's mail_date(): the day of month padded with a space, numeric offset, zone name. */
-    private static final DateTimeFormatter DATE =
-            DateTimeFormatter.ofPattern("EEE, ppd MMM yyyy HH:mm:ss xx '('zzz')'", Locale.ENGLISH);
+    private static final DateTimeFormatter DATE = MailDate.FORMAT;
     /** Postfix wraps long notice lines at 79 columns, continuing with a 4-space indent. */
     static final int WRAP = 79;
     static final int INDENT = 4;

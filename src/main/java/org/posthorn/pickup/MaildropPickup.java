@@ -1,5 +1,6 @@
 package org.posthorn.pickup;
 
+import org.posthorn.mime.MailDate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,9 +37,7 @@ final class MaildropPickup {
     /** Largest record accepted: above line_length_limit, for long command-line addresses. */
     private static final int MIN_RECORD_LIMIT = 65536;
 
-    // Postfix mail_date(): day of month padded with a space, numeric offset, zone name
-    private static final DateTimeFormatter DATE =
-            DateTimeFormatter.ofPattern("EEE, ppd MMM yyyy HH:mm:ss xx '('zzz')'", Locale.ENGLISH);
+    private static final DateTimeFormatter DATE = MailDate.FORMAT;
 
     private final Cleanup cleanup;
     private final Log log;

@@ -1,5 +1,6 @@
 package org.posthorn.qmqpd;
 
+import org.posthorn.mime.MailDate;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -35,9 +36,7 @@ final class QmqpdSession {
     static final char RETRY = 'Z';
     static final char HARD = 'D';
 
-    // Postfix mail_date(): day of month padded with a space, numeric offset, zone name
-    private static final DateTimeFormatter DATE =
-            DateTimeFormatter.ofPattern("EEE, ppd MMM yyyy HH:mm:ss xx '('zzz')'", Locale.ENGLISH);
+    private static final DateTimeFormatter DATE = MailDate.FORMAT;
 
     private final QmqpdSettings settings;
     private final ClientList clients;

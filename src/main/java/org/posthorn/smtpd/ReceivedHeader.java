@@ -1,5 +1,6 @@
 package org.posthorn.smtpd;
 
+import org.posthorn.mime.MailDate;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -9,9 +10,7 @@ import java.util.Locale;
 
 /** The Received: header that smtpd puts first in every message, laid out as Postfix does. */
 final class ReceivedHeader {
-    // Postfix mail_date(): day of month padded with a space, numeric offset, zone name
-    private static final DateTimeFormatter DATE =
-            DateTimeFormatter.ofPattern("EEE, ppd MMM yyyy HH:mm:ss xx '('zzz')'", Locale.ENGLISH);
+    private static final DateTimeFormatter DATE = MailDate.FORMAT;
 
     private ReceivedHeader() {
     }

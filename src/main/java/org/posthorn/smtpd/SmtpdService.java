@@ -41,6 +41,15 @@ public final class SmtpdService implements Service {
         return d;
     }
 
+    /** Parsed once per service instance: a reload starts a new instance with the new configuration. */
+    private volatile SmtpdSettings settings;
+
+    private SmtpdSettings settings(ServiceContext context) {
+        SmtpdSettings s = settings;
+        if (s == null) settings = s = SmtpdSettings.from(context.config());
+        return s;
+    }
+
     @Override
     public void start(ServiceContext context) {
         cleanup = lookupCleanup(context);
@@ -49,7 +58,7 @@ public final class SmtpdService implements Service {
 
     @Override
     public void serve(SocketChannel connection, ServiceContext context) throws Exception {
-        SmtpdSettings settings = SmtpdSettings.from(context.config());
+        SmtpdSettings settings = settings(context);
         Cleanup c = cleanup != null ? cleanup : lookupCleanup(context);
         if (rewrite == null) rewrite = lookupRewrite(context);
         connection.configureBlocking(true);
