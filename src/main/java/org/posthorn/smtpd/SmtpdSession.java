@@ -201,6 +201,7 @@ public final class SmtpdSession {
                 log.info("%s", "lost connection after CONNECT from " + nameAddr());
                 return;
             }
+            if (!clientCertificateAccepted()) return;
         }
         if (input.pending()) {
             logImproperPipelining("CONNECT");
@@ -773,6 +774,8 @@ public final class SmtpdSession {
             hangup = true;
             return false;
         }
+        // a refused client certificate ends the session, but the STARTTLS itself succeeded (as Postfix counts it)
+        if (!clientCertificateAccepted()) hangup = true;
         return true;
     }
 
@@ -804,17 +807,30 @@ public final class SmtpdSession {
         heloName = null;
         protocol = "SMTP";
         pipeliningAnnounced = false;
-        if (tls.reqCcert && !established.trusted()) {
-            String why = established.peer() == null ? "No client certificate presented" : "Client certificate not trusted";
-            log.info("%s", "NOQUEUE: abort: TLS from " + nameAddr() + ": " + why);
-            try {
-                sendNow("421 4.7.1 " + settings.myhostname() + " Error: " + why);
-            } catch (IOException ignored) {
-                // the client is gone
-            }
-            return false;
-        }
         return true;
+    }
+
+    /**
+     * smtpd_tls_req_ccert (at level encrypt): without a trusted client certificate the
+     * session ends with 421, logged as Postfix 3.7 logs it. False when it ended.
+     */
+    private boolean clientCertificateAccepted() {
+        SmtpdTls.Established established = tlsSession;
+        if (!tls.reqCcert || established.trusted()) return true;
+        String why;
+        if (established.peer() == null) {
+            why = "No client certificate presented";
+        } else {
+            log.info("%s", "certificate verification failed for " + nameAddr() + ": " + established.verifyFailure());
+            why = "Client certificate not trusted";
+        }
+        log.info("%s", "NOQUEUE: abort: TLS from " + nameAddr() + ": " + why);
+        try {
+            sendNow("421 4.7.1 " + settings.myhostname() + " Error: " + why);
+        } catch (IOException ignored) {
+            // the client is gone
+        }
+        return false;
     }
 
     private boolean notAvailable() throws IOException, InterruptedException {

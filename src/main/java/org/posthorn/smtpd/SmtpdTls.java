@@ -163,7 +163,7 @@ final class SmtpdTls {
 
     /** The outcome of a handshake: the TLS socket and what the logs and restrictions need to know. */
     record Established(SSLSocket socket, TlsSummary summary, TlsLog.Trust trust, X509Certificate peer,
-                       String certFingerprint, String keyFingerprint) {
+                       String certFingerprint, String keyFingerprint, String verifyFailure) {
         boolean trusted() {
             return trust == TlsLog.Trust.TRUSTED;
         }
@@ -194,13 +194,15 @@ final class SmtpdTls {
         TlsLog.Trust trust = TlsLog.Trust.ANONYMOUS;
         String certFp = null;
         String keyFp = null;
+        String failure = null;
         if (peer != null) {
             X509Certificate[] chain = (X509Certificate[]) session.getPeerCertificates();
-            trust = verifier.trusted(chain) ? TlsLog.Trust.TRUSTED : TlsLog.Trust.UNTRUSTED;
+            failure = verifier.failure(chain);
+            trust = failure == null ? TlsLog.Trust.TRUSTED : TlsLog.Trust.UNTRUSTED;
             certFp = Fingerprints.certificate(peer, fingerprintDigest);
             keyFp = Fingerprints.publicKey(peer, fingerprintDigest);
         }
-        return new Established(s, summary, trust, peer, certFp, keyFp);
+        return new Established(s, summary, trust, peer, certFp, keyFp, failure);
     }
 
     /** The Received: header's TLS lines, or none without smtpd_tls_received_header. */

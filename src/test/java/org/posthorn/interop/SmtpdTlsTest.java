@@ -42,6 +42,8 @@ class SmtpdTlsTest {
     private int wrapperPort;
     private int encryptPort;
     private int certRelayPort;
+    private int nonePort;
+    private int reqCcertPort;
     private String clientFingerprint;
 
     @BeforeAll
@@ -70,16 +72,24 @@ class SmtpdTlsTest {
         wrapperPort = SmtpFixture.freePort();
         encryptPort = SmtpFixture.freePort();
         certRelayPort = SmtpFixture.freePort();
+        nonePort = SmtpFixture.freePort();
+        reqCcertPort = SmtpFixture.freePort();
         ph = new E2eInstance(dir.resolve("ph"));
         List<String> main = new ArrayList<>(tlsMainCf());
         main.add("relay_clientcerts = texthash:" + certs.resolve("relay_clientcerts"));
+        // the Received: header test's message stays in the hold queue
+        Files.writeString(certs.resolve("hold"), "hdr@remote.test HOLD\n");
+        main.add("smtpd_recipient_restrictions = check_recipient_access texthash:" + certs.resolve("hold"));
         ph.configure(main,
                 "127.0.0.1:" + wrapperPort + " inet n - n - - smtpd -o smtpd_tls_wrappermode=yes",
                 "127.0.0.1:" + encryptPort + " inet n - n - - smtpd -o smtpd_tls_security_level=encrypt"
                         + " -o smtpd_forbid_unauth_pipelining=yes",
                 "127.0.0.1:" + certRelayPort + " inet n - n - - smtpd"
                         + " -o smtpd_client_restrictions=check_ccert_access,texthash:" + certs.resolve("ccert_access")
-                        + " -o smtpd_relay_restrictions=permit_tls_clientcerts,reject_unauth_destination");
+                        + " -o smtpd_relay_restrictions=permit_tls_clientcerts,reject_unauth_destination",
+                "127.0.0.1:" + nonePort + " inet n - n - - smtpd -o smtpd_tls_security_level=none",
+                "127.0.0.1:" + reqCcertPort + " inet n - n - - smtpd -o smtpd_tls_security_level=encrypt"
+                        + " -o smtpd_tls_req_ccert=yes");
         ph.start();
     }
 
@@ -354,6 +364,71 @@ class SmtpdTlsTest {
         }
     }
 
+    /** STARTTLS replies, the injection case and smtpd_tls_req_ccert, compared with a real Postfix on the same bytes. */
+    @Test
+    void starttlsDialoguesAsRealPostfix() throws Exception {
+        try (ReferencePostfix ref = new ReferencePostfix("smtpd-tls-dlg", SmtpFixture.freePort(),
+                tlsMainCf().toArray(String[]::new))) {
+            int refNone = SmtpFixture.freePort();
+            int refReq = SmtpFixture.freePort();
+            Files.writeString(ref.base.resolve("etc/master.cf"),
+                    "127.0.0.1:" + refNone + " inet n - n - - smtpd -o smtpd_tls_security_level=none\n"
+                            + "127.0.0.1:" + refReq + " inet n - n - - smtpd -o smtpd_tls_security_level=encrypt"
+                            + " -o smtpd_tls_req_ccert=yes\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            ref.addService("tlsmgr    unix  -       -       n       1000?   1       tlsmgr");
+            int[][] pairs = {{ref.smtpPort, ph.port}, {refNone, nonePort}, {refReq, reqCcertPort}};
+            for (int[] pair : pairs) {
+                for (String script : List.of("EHLO x.test\r\nSTARTTLS x\r\nQUIT\r\n", "EHLO x.test\r\nSTARTTLS\r\n",
+                        "HELO x.test\r\nMAIL FROM:<a@b.test>\r\nQUIT\r\n")) {
+                    assertThat(dialogue(pair[1], script)).as(script + " on " + pair[1])
+                            .isEqualTo(dialogue(pair[0], script).replace("reference.test", "posthorn.test"));
+                }
+            }
+            assertThat(injection(ph.port)).isEqualTo(injection(ref.smtpPort).stream()
+                    .map(l -> l.replace("reference.test", "posthorn.test")).toList());
+            // smtpd_tls_req_ccert: no certificate, an untrusted one
+            for (List<String> extra : List.of(List.<String>of(),
+                    List.of("--tls-cert", certs.resolve("stranger.pem").toString(), "--tls-key", certs.resolve("stranger.key").toString()))) {
+                List<String> ours = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + reqCcertPort, "--tls",
+                        "--to", "a@b.test", "--quit-after", "RCPT"));
+                ours.addAll(extra);
+                List<String> theirs = new ArrayList<>(ours);
+                theirs.set(2, "127.0.0.1:" + refReq);
+                String a = run("", ours.toArray(String[]::new)).out();
+                String b = run("", theirs.toArray(String[]::new)).out();
+                assertThat(a).contains("<~* 421 4.7.1 posthorn.test Error: ");
+                assertThat(a.substring(a.indexOf("<~* 421"))).isEqualTo(b.substring(b.indexOf("<~* 421"))
+                        .replace("reference.test", "posthorn.test"));
+            }
+            String log = ph.awaitLog(5, l -> l.contains("Client certificate not trusted"));
+            assertThat(log).contains("NOQUEUE: abort: TLS from localhost[127.0.0.1]: No client certificate presented",
+                    "certificate verification failed for localhost[127.0.0.1]: self-signed certificate",
+                    "NOQUEUE: abort: TLS from localhost[127.0.0.1]: Client certificate not trusted");
+        }
+    }
+
+    /** Sends a script in one write and returns everything the server says until it closes or goes quiet. */
+    static String dialogue(int port, String script) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(3000);
+            var in = s.getInputStream();
+            StringBuilder out = new StringBuilder();
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
+            out.append(r.readLine()).append('\n');
+            s.getOutputStream().write(script.getBytes(StandardCharsets.US_ASCII));
+            try {
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    out.append(l).append('\n');
+                    if (l.startsWith("220 2.0.0")) break; // the TLS handshake would follow
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // quiet: done
+            }
+            return out.toString();
+        }
+    }
+
     @Test
     void receivedHeaderAsPostfixWritesIt() throws Exception {
         E2eInstance.Ran r = run("", "swaks", "--server", "127.0.0.1:" + ph.port, "--tls", "--from", "x@y.test",
@@ -365,7 +440,7 @@ class SmtpdTlsTest {
         String id = m.group(1);
         String text = "";
         for (int i = 0; i < 50 && !text.contains("Received:"); i++) {
-            for (String q : List.of("incoming", "active", "deferred")) {
+            for (String q : List.of("hold")) {
                 for (Path f : ph.queueFiles(q)) {
                     if (f.getFileName().toString().equals(id)) {
                         text = PostfixCommandTest.run(List.of("/usr/sbin/postcat", "-h", f.toString()), Map.of()).out();
