@@ -186,10 +186,13 @@ final class SmtpdTls {
         if (askCcert || reqCcert) p.setWantClientAuth(true);
         s.setSSLParameters(p);
         s.setUseClientMode(false);
+        long started = System.currentTimeMillis();
         s.startHandshake();
         s.setSoTimeout(oldTimeout);
         SSLSession session = s.getSession();
-        TlsSummary summary = TlsSummary.server(session, hello, TlsSummary.SERVER_GROUPS);
+        TlsSummary summary = TlsSummary.server(session, hello, TlsSummary.SERVER_GROUPS,
+                // a session from the cache was made before this handshake began
+                session.getCreationTime() < started);
         X509Certificate peer = TlsSummary.peerLeaf(session);
         TlsLog.Trust trust = TlsLog.Trust.ANONYMOUS;
         String certFp = null;

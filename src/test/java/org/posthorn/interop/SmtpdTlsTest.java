@@ -44,6 +44,7 @@ class SmtpdTlsTest {
     private int certRelayPort;
     private int nonePort;
     private int reqCcertPort;
+    private int chainPort;
     private String clientFingerprint;
 
     @BeforeAll
@@ -74,6 +75,15 @@ class SmtpdTlsTest {
         certRelayPort = SmtpFixture.freePort();
         nonePort = SmtpFixture.freePort();
         reqCcertPort = SmtpFixture.freePort();
+        chainPort = SmtpFixture.freePort();
+        // smtpd_tls_chain_files: an RSA chain and an ECDSA chain, each a key followed by its certificate
+        openssl("ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out", "ec.key");
+        openssl("req", "-new", "-key", "ec.key", "-out", "ec.csr", "-subj", "/CN=posthorn.test");
+        openssl("x509", "-req", "-in", "ec.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "ec.pem", "-days", "3");
+        Files.writeString(certs.resolve("rsa-chain.pem"), Files.readString(certs.resolve("server.key"))
+                + Files.readString(certs.resolve("server.pem")) + Files.readString(certs.resolve("ca.pem")));
+        Files.writeString(certs.resolve("ec-chain.pem"), Files.readString(certs.resolve("ec.key"))
+                + Files.readString(certs.resolve("ec.pem")));
         ph = new E2eInstance(dir.resolve("ph"));
         List<String> main = new ArrayList<>(tlsMainCf());
         main.add("relay_clientcerts = texthash:" + certs.resolve("relay_clientcerts"));
@@ -89,7 +99,9 @@ class SmtpdTlsTest {
                         + " -o smtpd_relay_restrictions=permit_tls_clientcerts,reject_unauth_destination",
                 "127.0.0.1:" + nonePort + " inet n - n - - smtpd -o smtpd_tls_security_level=none",
                 "127.0.0.1:" + reqCcertPort + " inet n - n - - smtpd -o smtpd_tls_security_level=encrypt"
-                        + " -o smtpd_tls_req_ccert=yes");
+                        + " -o smtpd_tls_req_ccert=yes",
+                "127.0.0.1:" + chainPort + " inet n - n - - smtpd -o smtpd_tls_chain_files="
+                        + certs.resolve("rsa-chain.pem") + "," + certs.resolve("ec-chain.pem"));
         ph.start();
     }
 
@@ -203,6 +215,23 @@ class SmtpdTlsTest {
         assertThat(f.status()).as(f.out() + f.err()).isZero();
         assertThat(f.out() + f.err()).contains("Verified TLS connection established to 127.0.0.1[127.0.0.1]:" + ph.port
                 + ": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)");
+    }
+
+    /** RSA and ECDSA chains side by side: the client's signature algorithms pick one. */
+    @Test
+    void rsaAndEcdsaChainFiles() throws Exception {
+        int before = established(ph.maillog()).size();
+        for (String sigalgs : List.of("ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha384:ecdsa_secp256r1_sha256")) {
+            E2eInstance.Ran r = run("EHLO sclient.test\nQUIT\n", "openssl", "s_client", "-starttls", "smtp", "-crlf",
+                    "-quiet", "-connect", "127.0.0.1:" + chainPort, "-sigalgs", sigalgs);
+            assertThat(r.out()).as(r.err()).contains("221 2.0.0 Bye");
+        }
+        List<String> lines = established(awaitEstablished(before + 2));
+        assertThat(lines.subList(before, before + 2)).containsExactly(
+                "Anonymous TLS connection established from localhost[127.0.0.1]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384"
+                        + " (256/256 bits) key-exchange X25519 server-signature ECDSA (prime256v1) server-digest SHA256",
+                "Anonymous TLS connection established from localhost[127.0.0.1]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384"
+                        + " (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA384");
     }
 
     /** CVE-2011-0411: a command pipelined behind STARTTLS in plaintext is never run inside TLS. */
@@ -387,6 +416,29 @@ class SmtpdTlsTest {
             }
             assertThat(injection(ph.port)).isEqualTo(injection(ref.smtpPort).stream()
                     .map(l -> l.replace("reference.test", "posthorn.test")).toList());
+            // a resumed session (the service's session cache): Postfix drops the digest from its line
+            String resume = """
+                    import socket, ssl, sys
+                    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+                    def once(port, sess):
+                        s = socket.create_connection(('127.0.0.1', port)); f = s.makefile('rb')
+                        f.readline(); s.sendall(b'EHLO r.test\\r\\n')
+                        while not f.readline().startswith(b'250 '): pass
+                        s.sendall(b'STARTTLS\\r\\n'); f.readline()
+                        t = ctx.wrap_socket(s, session=sess); t.sendall(b'EHLO r.test\\r\\n'); tf = t.makefile('rb')
+                        while not tf.readline().startswith(b'250 '): pass
+                        t.sendall(b'QUIT\\r\\n'); tf.readline()
+                        r = (t.session, t.session_reused); t.close(); return r
+                    for port in sys.argv[1:]:
+                        print(once(int(port), once(int(port), None)[0])[1])
+                    """;
+            E2eInstance.Ran resumed = run(resume, "python3", "-", Integer.toString(ref.smtpPort), Integer.toString(ph.port));
+            assertThat(resumed.out()).as(resumed.err()).isEqualTo("True\nTrue\n");
+            String theirLast = established(ref.log()).getLast();
+            assertThat(theirLast).endsWith("server-signature RSA-PSS (2048 bits)");
+            assertThat(established(ph.awaitLog(5, l -> established(l).getLast().endsWith("(2048 bits)"))).getLast())
+                    .isEqualTo(theirLast);
+
             // smtpd_tls_req_ccert: no certificate, an untrusted one
             for (List<String> extra : List.of(List.<String>of(),
                     List.of("--tls-cert", certs.resolve("stranger.pem").toString(), "--tls-key", certs.resolve("stranger.key").toString()))) {
