@@ -805,7 +805,7 @@ public final class SmtpdSession {
         }
         mailReset();
         heloName = null;
-        protocol = "SMTP";
+        // the protocol stays: a HELO after STARTTLS that follows EHLO still says ESMTPS, as in Postfix
         pipeliningAnnounced = false;
         return true;
     }

@@ -217,6 +217,25 @@ class SmtpdTlsTest {
                 + ": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)");
     }
 
+    /** The default instance comes with a self-signed certificate and STARTTLS at level may. */
+    @Test
+    void defaultInstanceHasACertificate() throws Exception {
+        Path home = dir.resolve("home");
+        Files.createDirectories(home.resolve("var"));
+        Path etc = home.resolve("var/etc");
+        org.posthorn.config.DefaultInstance.create(home, etc);
+        org.posthorn.config.Config c = org.posthorn.config.Config.load(etc);
+        assertThat(c.get("smtpd_tls_security_level")).isEqualTo("may");
+        Path cert = Path.of(c.get("smtpd_tls_cert_file"));
+        Path key = Path.of(c.get("smtpd_tls_key_file"));
+        assertThat(cert).isEqualTo(etc.resolve("smtpd-cert.pem"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        // OpenSSL reads what we made, and the key belongs to the certificate
+        String modulusCert = openssl("x509", "-in", cert.toString(), "-noout", "-modulus");
+        assertThat(openssl("rsa", "-in", key.toString(), "-noout", "-modulus")).isEqualTo(modulusCert);
+        assertThat(openssl("x509", "-in", cert.toString(), "-noout", "-subject")).contains("CN = localhost.localdomain");
+    }
+
     /** RSA and ECDSA chains side by side: the client's signature algorithms pick one. */
     @Test
     void rsaAndEcdsaChainFiles() throws Exception {
