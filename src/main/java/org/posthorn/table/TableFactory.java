@@ -95,6 +95,8 @@ public final class TableFactory {
                 yield t;
             }
             case "regexp", "pcre" -> RegexpTable.open(type, name, TableFactory::warn);
+            case "pgsql" -> SqlTable.open(spec, SqlDialect.PGSQL, name, fold, config, TableFactory::warn);
+            case "mysql" -> SqlTable.open(spec, SqlDialect.MYSQL, name, fold, config, TableFactory::warn);
             case "proxy" -> open(name, config, fold);
             default -> throw new TableException("unsupported dictionary type: " + type);
         };
