@@ -97,6 +97,9 @@ public final class TableFactory {
             case "regexp", "pcre" -> RegexpTable.open(type, name, TableFactory::warn);
             case "pgsql" -> SqlTable.open(spec, SqlDialect.PGSQL, name, fold, config, TableFactory::warn);
             case "mysql" -> SqlTable.open(spec, SqlDialect.MYSQL, name, fold, config, TableFactory::warn);
+            case "memcache" -> MemcacheTable.open(spec, name, fold, config, TableFactory::warn);
+            case "socketmap" -> SocketmapTable.open(spec, name);
+            case "tcp" -> new TcpTable(spec, name, 1000);
             case "proxy" -> open(name, config, fold);
             default -> throw new TableException("unsupported dictionary type: " + type);
         };
