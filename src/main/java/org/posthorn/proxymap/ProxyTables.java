@@ -82,7 +82,7 @@ final class ProxyTables implements AutoCloseable {
         try {
             Table shared = open.get(key);
             if (shared == null) {
-                shared = TableFactory.openUncached(t, config, foldKeys);
+                shared = writer ? TableFactory.openWritable(t, config, foldKeys) : TableFactory.openUncached(t, config, foldKeys);
                 open.put(key, shared);
             }
             return shared;

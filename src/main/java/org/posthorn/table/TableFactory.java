@@ -57,9 +57,23 @@ public final class TableFactory {
         String key = "w " + fold + " " + spec;
         Table t = CACHE.get(key);
         if (t != null) return t;
-        Table opened = spec.startsWith("proxy:") ? proxied(spec, config, fold, true) : open(spec, config, fold);
+        Table opened = spec.startsWith("proxy:") ? proxied(spec, config, fold, true) : openWritable(spec, config, fold != KeyFold.NONE);
         Table raced = CACHE.putIfAbsent(key, opened);
         return raced != null ? raced : opened;
+    }
+
+    /**
+     * A new table opened for writing as Postfix opens with O_RDWR|O_CREAT: an indexed file
+     * that does not exist yet is created empty (proxywrite, caches).
+     */
+    public static Table openWritable(String spec, Config config, boolean foldKeys) throws TableException {
+        int colon = spec.indexOf(':');
+        DbType db = colon > 0 ? DbType.of(spec.substring(0, colon)) : null;
+        if (db != null && db.updatable() && !java.nio.file.Files.exists(db.file(spec.substring(colon + 1)))) {
+            TableWriter.create(db, spec.substring(colon + 1), TableWriter.Duplicates.REPLACE, TableFactory::warn)
+                    .commit(TableWriter.defaultMode());
+        }
+        return openUncached(spec, config, foldKeys);
     }
 
     private static Table proxied(String spec, Config config, KeyFold fold, boolean write) throws TableException {
