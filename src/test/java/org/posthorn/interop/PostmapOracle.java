@@ -24,6 +24,9 @@ final class PostmapOracle {
         String essence() {
             String first = err.isEmpty() ? "" : err.getFirst();
             if (first.contains(": query error")) first = first.substring(0, first.indexOf(": query error") + 13);
+            // the database client library's own words differ (libpq vs JDBC): compare up to the server's name
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(warning: .*?(server|from host) \\S+?:) ").matcher(first);
+            if (m.find()) first = m.group(1);
             return out + "[exit " + status + "]" + (first.isEmpty() ? "" : " " + first);
         }
     }
