@@ -44,7 +44,7 @@ class PgsqlTablesTest {
             INSERT INTO aliases VALUES ('postmaster@hosted.test', 'alice@hosted.test'),
               ('team@hosted.test', 'alice@hosted.test'), ('team@hosted.test', 'bob@hosted.test'),
               ('team@hosted.test', 'carol@example.net'), ('@example.org', 'bob@hosted.test'), ('plain', 'value-without-at');
-            INSERT INTO relay VALUES ('relay.test');
+            INSERT INTO relay VALUES ('relay.test'), ('down.test');
             INSERT INTO access VALUES ('blocked@hosted.test', 'REJECT no thanks'), ('hosted.test', 'OK');
             """;
 
@@ -148,6 +148,90 @@ class PgsqlTablesTest {
         want = oracle.postfix("-q", "x", "pgsql:" + tmp.resolve("missing.cf"));
         got = oracle.ours("-q", "x", "pgsql:" + tmp.resolve("missing.cf"));
         assertThat(got.essence()).isEqualTo(want.essence());
+    }
+
+    /** One SMTP command and the last line of its reply. */
+    private static String say(MasterServicesTest.Client c, String line) throws Exception {
+        if (line != null) c.send(line);
+        for (String r; (r = c.read()) != null; ) {
+            if (r.length() < 4 || r.charAt(3) != '-') return r;
+        }
+        throw new AssertionError("connection closed after " + line);
+    }
+
+    @Test
+    void virtualDeliveryAndRelayDecisionsThroughPostgres() throws Exception {
+        Path vmail = tmp.resolve("vmail");
+        Files.createDirectories(vmail);
+        RealPostfix.worldSearchable(vmail);
+        Files.setPosixFilePermissions(vmail, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        String domains = cf("e2e-domains.cf", "query = SELECT domain FROM domains WHERE domain='%s'");
+        String mailboxes = cf("e2e-mailboxes.cf", "query = SELECT maildir FROM mailboxes WHERE email='%s' AND active");
+        String aliases = cf("e2e-aliases.cf", "query = SELECT destination FROM aliases WHERE source='%s'");
+        String relay = cf("e2e-relay.cf", "query = SELECT domain FROM relay WHERE domain='%s'");
+        String access = cf("e2e-access.cf", "query = SELECT action FROM access WHERE address='%s'");
+        String down = cfWithHosts("e2e-down.cf", "127.0.0.1:" + MasterServicesTest.freePort(),
+                "query = SELECT action FROM access WHERE address='%s'", "domain = down.test");
+        String uid = DbServer.root() ? "65534" : DbServer.exec(List.of("id", "-u")).strip();
+        try (E2eInstance ours = new E2eInstance(tmp.resolve("instance"))) {
+            ours.configure(List.of("mynetworks = 192.0.2.0/24",
+                            "virtual_mailbox_domains = " + domains,
+                            "virtual_mailbox_maps = proxy:" + mailboxes,
+                            "virtual_alias_maps = proxy:" + aliases,
+                            "virtual_mailbox_base = " + vmail,
+                            "virtual_uid_maps = static:" + uid, "virtual_gid_maps = static:" + uid,
+                            "relay_domains = " + relay,
+                            "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination",
+                            "smtpd_recipient_restrictions = check_recipient_access " + access
+                                    + ", check_recipient_access " + down),
+                    "proxymap  unix  -       -       n       -       -       proxymap",
+                    "proxywrite unix -       -       n       -       1       proxymap");
+            ours.start();
+            try (MasterServicesTest.Client c = new MasterServicesTest.Client(ours.port, 20000)) {
+                assertThat(say(c, null)).startsWith("220");
+                assertThat(say(c, "EHLO client.test")).startsWith("250");
+                assertThat(say(c, "MAIL FROM:<sender@remote.test>")).startsWith("250");
+                assertThat(say(c, "RCPT TO:<alice@hosted.test>")).startsWith("250");
+                assertThat(say(c, "RCPT TO:<team@hosted.test>")).startsWith("250");
+                assertThat(say(c, "RCPT TO:<nobody@hosted.test>"))
+                        .isEqualTo("550 5.1.1 <nobody@hosted.test>: Recipient address rejected: User unknown in virtual mailbox table");
+                // relay decisions: relay_domains from the database, reject_unauth_destination for the rest
+                assertThat(say(c, "RCPT TO:<someone@relay.test>")).startsWith("250");
+                assertThat(say(c, "RCPT TO:<someone@elsewhere.test>"))
+                        .isEqualTo("554 5.7.1 <someone@elsewhere.test>: Relay access denied");
+                assertThat(say(c, "RCPT TO:<blocked@hosted.test>"))
+                        .isEqualTo("554 5.7.1 <blocked@hosted.test>: Recipient address rejected: no thanks");
+                // the database of the second access table is down: a temporary failure, not "not found"
+                assertThat(say(c, "RCPT TO:<user@down.test>")).startsWith("451 4.3.0 ");
+                assertThat(say(c, "RSET")).startsWith("250");
+                assertThat(say(c, "MAIL FROM:<sender@remote.test>")).startsWith("250");
+                assertThat(say(c, "RCPT TO:<alice@hosted.test>")).startsWith("250");
+                assertThat(say(c, "RCPT TO:<team@hosted.test>")).startsWith("250");
+                assertThat(say(c, "DATA")).startsWith("354");
+                c.send("Subject: from postgres\r\n\r\nvirtual mailbox delivery\r\n.");
+                assertThat(say(c, null)).startsWith("250");
+                say(c, "QUIT");
+            }
+            String log = ours.awaitLog(30, l -> l.contains("to=<bob@hosted.test>") && l.split("relay=virtual").length > 2);
+            assertThat(log).contains("to=<alice@hosted.test>, relay=virtual").contains("to=<bob@hosted.test>, orig_to=<team@hosted.test>, relay=virtual");
+            for (String box : List.of("hosted.test/alice/new", "hosted.test/bob/new")) {
+                Path dir = vmail.resolve(box);
+                try (Stream<Path> files = Files.list(dir)) {
+                    List<Path> mails = files.toList();
+                    assertThat(mails).as(box).isNotEmpty();
+                    assertThat(Files.readString(mails.getFirst())).contains("Subject: from postgres");
+                }
+            }
+            // postmap -q with proxy: asks the running master's proxymap: approved tables answer,
+            // others are refused as Postfix's proxymap refuses them
+            E2eInstance.Ran q = ours.run("", E2eInstance.bin("postmap"), "-q", "alice@hosted.test", "proxy:" + mailboxes);
+            assertThat(q.out()).as(q.err()).isEqualTo("hosted.test/alice/\n");
+            E2eInstance.Ran refused = ours.run("", E2eInstance.bin("postmap"), "-q", "x", "proxy:" + access);
+            assertThat(refused.status()).isEqualTo(1);
+            assertThat(refused.err()).contains("fatal: proxymap service is not configured for table \"" + access + "\"");
+            assertThat(ours.awaitLog(5, l -> l.contains("request for unapproved table")))
+                    .contains("warning: request for unapproved table: \"" + access + "\"");
+        }
     }
 
     @Test
