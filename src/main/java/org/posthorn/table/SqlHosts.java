@@ -53,6 +53,7 @@ final class SqlHosts implements AutoCloseable {
     }
 
     private final SqlDialect dialect;
+    private final String file;
     private final List<Host> hosts;
     private final long retryMillis;
     private final long idleMillis;
@@ -60,8 +61,9 @@ final class SqlHosts implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Semaphore permits = new Semaphore(MAX_CONNECTIONS);
 
-    private SqlHosts(SqlDialect dialect, List<Host> hosts, long retryMillis, long idleMillis, Consumer<String> warn) {
+    private SqlHosts(SqlDialect dialect, String file, List<Host> hosts, long retryMillis, long idleMillis, Consumer<String> warn) {
         this.dialect = dialect;
+        this.file = file;
         this.hosts = hosts;
         this.retryMillis = retryMillis;
         this.idleMillis = idleMillis;
@@ -77,7 +79,7 @@ final class SqlHosts implements AutoCloseable {
         List<String> names = new ArrayList<>(org.posthorn.config.Config.splitList(cf.get("hosts", "")));
         if (names.isEmpty()) names.add("localhost");
         Properties common = dialect.properties(user, password, connectTimeout, readTimeout);
-        SqlHosts set = new SqlHosts(dialect, new ArrayList<>(), cf.getInt("retry_interval", 60, 1) * 1000L,
+        SqlHosts set = new SqlHosts(dialect, cf.file(), new ArrayList<>(), cf.getInt("retry_interval", 60, 1) * 1000L,
                 cf.getInt("idle_interval", 60, 1) * 1000L, warn);
         boolean nonUri = false;
         for (String name : names) {
@@ -110,7 +112,8 @@ final class SqlHosts implements AutoCloseable {
                 p.setProperty("sslmode", "disable");
                 p.setProperty("gssEncMode", "disable");
             } else {
-                p.setProperty("localSocket", path);
+                p.setProperty("socketFactory", MariaDbSocketFactory.class.getName());
+                p.setProperty(MariaDbSocketFactory.PATH_OPTION, path);
             }
             return dialect.url("localhost", dialect.defaultPort(), dbname);
         }
@@ -195,7 +198,7 @@ final class SqlHosts implements AutoCloseable {
         String m = oneLine(e.getMessage());
         return dialect == SqlDialect.PGSQL
                 ? "pgsql query failed: fatal error from host " + h.label + ": " + m
-                : "dict_mysql: query failed: " + m;
+                : "mysql:" + file + ": query failed: " + m.replaceFirst("^\\(conn=\\d+\\) ", "");
     }
 
     /** Servers to try: those with idle connections first, then the others not recently failed, each group shuffled. */

@@ -56,7 +56,7 @@ public final class UnixSocketFactory extends SocketFactory {
     }
 
     /** A java.net.Socket face on a UNIX-domain SocketChannel. */
-    private static final class UnixSocket extends Socket {
+    static final class UnixSocket extends Socket {
         private final Path path;
         private SocketChannel channel;
 
