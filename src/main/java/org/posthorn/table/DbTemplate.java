@@ -82,12 +82,21 @@ final class DbTemplate {
         return DomainList.matches(domains, domain, config);
     }
 
-    /** The query for a key with each expansion quoted by {@code quote}, or null when the key lacks a needed part. */
-    String query(String key, UnaryOperator<String> quote) {
+    /**
+     * Whether the key has what the query needs (a local part, a domain, enough labels); an
+     * empty key is warned about, as Postfix does. Checked before any connection is made.
+     */
+    boolean accepts(String key) {
         if (key.isEmpty()) {
             warn.accept("table \"" + table + "\": empty query string -- ignored");
-            return null;
+            return false;
         }
+        return Parts.of(key, keyUser || keyDomain).has(keyUser, keyDomain, labels);
+    }
+
+    /** The query for a key with each expansion quoted by {@code quote}, or null when the key lacks a needed part. */
+    String query(String key, UnaryOperator<String> quote) {
+        if (key.isEmpty()) return null;
         Parts k = Parts.of(key, keyUser || keyDomain);
         if (!k.has(keyUser, keyDomain, labels)) return null;
         StringBuilder out = new StringBuilder();

@@ -68,7 +68,7 @@ final class MemcacheTable extends FoldedTable {
         } else if (!keyFormat.domainAllows(name, config)) {
             why = "domain mismatch";
         } else {
-            key = plainKey ? name : keyFormat.query(name, s -> s);
+            key = plainKey ? name : keyFormat.accepts(name) ? keyFormat.query(name, s -> s) : null;
             if (key == null || key.isEmpty()) {
                 why = "empty lookup key expansion";
             } else {

@@ -62,8 +62,7 @@ final class SqlTable extends FoldedTable {
     @Override
     String get(String key) throws TableException {
         if (!template.domainAllows(key, config)) return null;
-        // the key is checked for the parts the query needs before any connection is made
-        if (template.query(key, s -> s) == null) return null;
+        if (!template.accepts(key)) return null;
         SqlHosts.Result rows = hosts.query(conn -> template.query(key, s -> dialect.quote(conn, s)),
                 (conn, sql) -> read(conn, sql, key));
         if (rows == null) throw new TableException("table " + name() + ": query error: Application error");

@@ -34,7 +34,9 @@ class DbTemplateTest {
         assertThat(template("%u", null, null).query("user", QUOTE)).isEqualTo("user");
         assertThat(template("%3", null, null).query("u@example.com", QUOTE)).isNull();
         assertThat(template("%2", null, null).query("u@example..com", QUOTE)).isEqualTo("example");
-        assertThat(template("%s", null, null).query("", QUOTE)).isNull();
+        assertThat(template("%s", null, null).accepts("")).isFalse();
+        assertThat(template("%d", null, null).accepts("user")).isFalse();
+        assertThat(template("%d", null, null).accepts("user@example.com")).isTrue();
         assertThat(warnings).containsExactly("table \"pgsql:/etc/x.cf\": empty query string -- ignored");
     }
 
