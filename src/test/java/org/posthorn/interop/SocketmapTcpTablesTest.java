@@ -59,7 +59,7 @@ class SocketmapTcpTablesTest {
     }
 
     interface Session {
-        void run(Socket s) throws IOException;
+        void run(InputStream in, OutputStream out) throws IOException;
     }
 
     static ServerSocket serve(Session session) throws IOException {
@@ -70,7 +70,7 @@ class SocketmapTcpTablesTest {
                     Socket s = server.accept();
                     Thread.ofVirtual().start(() -> {
                         try (s) {
-                            session.run(s);
+                            session.run(s.getInputStream(), s.getOutputStream());
                         } catch (IOException e) {
                             // client gone
                         }
@@ -84,9 +84,7 @@ class SocketmapTcpTablesTest {
     }
 
     /** Sendmail's socketmap protocol: netstring "map key" in, netstring "STATUS data" out. */
-    static void socketmapSession(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
-        OutputStream out = s.getOutputStream();
+    static void socketmapSession(InputStream in, OutputStream out) throws IOException {
         while (true) {
             StringBuilder len = new StringBuilder();
             for (int c; (c = in.read()) != ':'; ) {
@@ -114,10 +112,9 @@ class SocketmapTcpTablesTest {
     }
 
     /** tcp_table(5): "get KEY" in, "200 VALUE" / "500 ..." / "400 ..." out, %XX-encoded. */
-    static void tcpSession(Socket s) throws IOException {
+    static void tcpSession(InputStream input, OutputStream out) throws IOException {
         tcpConnections.incrementAndGet();
-        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
-        OutputStream out = s.getOutputStream();
+        BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.ISO_8859_1));
         for (String line; (line = in.readLine()) != null; ) {
             tcpRequests.add(line);
             String key = line.startsWith("get ") ? line.substring(4) : "";
@@ -139,6 +136,38 @@ class SocketmapTcpTablesTest {
         compare(map, socketmapRequests);
         PostmapOracle.Result perm = oracle.ours("-q", "perm-key", map);
         assertThat(perm.err().getFirst()).isEqualTo("warning: " + map + " socketmap server permanent error: no such map");
+    }
+
+    @Test
+    void socketmapOverAUnixSocket() throws Exception {
+        java.nio.file.Path path = tmp.resolve("socketmap.sock");
+        try (java.nio.channels.ServerSocketChannel server =
+                     java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(path));
+            Thread.ofVirtual().start(() -> {
+                while (server.isOpen()) {
+                    try {
+                        java.nio.channels.SocketChannel c = server.accept();
+                        Thread.ofVirtual().start(() -> {
+                            try (c) {
+                                socketmapSession(java.nio.channels.Channels.newInputStream(c),
+                                        java.nio.channels.Channels.newOutputStream(c));
+                            } catch (IOException e) {
+                                // client gone
+                            }
+                        });
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            String map = "socketmap:unix:" + path + ":aliases";
+            String stdin = "Alice@Example.com\nnone-key\nuser\n";
+            PostmapOracle.Result want = oracle.postfixWithInput(stdin, "-q", "-", map);
+            PostmapOracle.Result got = oracle.oursWithInput(stdin, "-q", "-", map);
+            assertThat(got.essence()).isEqualTo(want.essence());
+            assertThat(got.out()).isEqualTo("Alice@Example.com\taliases=Alice@Example.com\nuser\taliases=user\n");
+        }
     }
 
     @Test
