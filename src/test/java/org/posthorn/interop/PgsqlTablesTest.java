@@ -128,6 +128,9 @@ class PgsqlTablesTest {
         for (int i = 0; i < 2; i++) {
             assertThat(oracle.ours("-q", "alice@hosted.test", failover).out()).isEqualTo("hosted.test/alice/\n");
         }
+        // a connection URI (Postfix 3.8 and later; Debian's 3.7 takes it for a host name)
+        String uri = cfWithHosts("uri.cf", "postgresql://postgres@127.0.0.1:" + pg.port + "/postgres", query);
+        assertThat(oracle.ours("-q", "bob@hosted.test", uri).out()).isEqualTo("hosted.test/bob/\n");
         // nothing reachable, a bad query, no dbname: errors (exit 1, nothing printed), never "not found"
         for (String map : List.of(cfWithHosts("dead.cf", "127.0.0.1:" + dead, query),
                 cf("badsql.cf", "query = SELECT maildir FROM nosuch WHERE email='%s'"))) {
