@@ -34,16 +34,20 @@ class ProxymapServiceTest {
     @TempDir
     Path tmp;
     private final List<ProxymapService> started = new CopyOnWriteArrayList<>();
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final LogSink sink = (severity, tag, pid, text) -> {
+    private static final List<String> warnings = new CopyOnWriteArrayList<>();
+    private static final LogSink SINK = (severity, tag, pid, text) -> {
         if (tag.endsWith("/proxymap") || tag.endsWith("/proxywrite")) warnings.add(text);
     };
+
+    static {
+        Log.addSink(SINK); // Log has no removeSink: one sink for the class, its list emptied per test
+    }
 
     @AfterEach
     void stop() {
         started.forEach(ProxymapService::stop);
         TableFactory.setProxy(null);
-        Log.clearSinks();
+        warnings.clear();
     }
 
     private Config config(String... extra) {
@@ -55,7 +59,6 @@ class ProxymapServiceTest {
 
     /** Starts the service as master.cf row {@code name} would. */
     private Map<Class<?>, Object> start(String name, Config config) throws Exception {
-        Log.addSink(sink);
         Map<Class<?>, Object> registered = new ConcurrentHashMap<>();
         MasterCf.Service row = new MasterCf.Service(name, "unix", "-", "-", "n", "-", name.equals("proxywrite") ? "1" : "-",
                 "proxymap", List.of(), 1);
