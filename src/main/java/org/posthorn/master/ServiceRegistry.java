@@ -18,6 +18,7 @@ public final class ServiceRegistry {
             Map.entry("local", "org.posthorn.local.LocalService"),
             Map.entry("pickup", "org.posthorn.pickup.PickupService"),
             Map.entry("pipe", "org.posthorn.pipe.PipeService"),
+            Map.entry("proxymap", "org.posthorn.proxymap.ProxymapService"),
             Map.entry("qmgr", "org.posthorn.qmgr.QmgrService"),
             Map.entry("qmqpd", "org.posthorn.qmqpd.QmqpdService"),
             Map.entry("showq", "org.posthorn.showq.ShowqService"),
