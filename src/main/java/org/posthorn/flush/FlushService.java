@@ -7,6 +7,10 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.posthorn.config.Config;
 import org.posthorn.master.Service;
 import org.posthorn.master.ServiceContext;
@@ -21,9 +25,15 @@ import org.posthorn.rewrite.AttributeStream;
  */
 public final class FlushService implements Service {
     /** The protocol name the server announces. */
-    public static final String PROTOCOL = "flush_protocol";
+    public static final String PROTOCOL = "queue_flush_protocol";
     /** How long a client may take to send its request. */
     private static final int REQUEST_TIMEOUT_MILLIS = 60_000;
+
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "flush-request-timeout");
+        t.setDaemon(true);
+        return t;
+    });
 
     private volatile FlushLogs logs;
 
@@ -44,17 +54,32 @@ public final class FlushService implements Service {
 
     @Override
     public void serve(SocketChannel connection, ServiceContext context) throws IOException {
+        // UNIX-domain channels have no SO_TIMEOUT: a client that sends nothing is cut off
+        ScheduledFuture<?> deadline = TIMER.schedule(() -> {
+            try {
+                connection.close();
+            } catch (IOException ignored) {
+                // closed already
+            }
+        }, REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+            serve(connection, context.log());
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    private void serve(SocketChannel connection, org.posthorn.log.Log log) throws IOException {
         FlushLogs l = logs;
-        connection.socket().setSoTimeout(REQUEST_TIMEOUT_MILLIS);
-        InputStream in = connection.socket().getInputStream();
-        OutputStream out = connection.socket().getOutputStream();
+        InputStream in = Channels.newInputStream(connection);
+        OutputStream out = Channels.newOutputStream(connection);
         AttributeStream attrs = new AttributeStream(in, out);
         attrs.write("protocol", PROTOCOL);
         Map<String, String> request;
         try {
             request = attrs.read();
         } catch (IOException e) {
-            context.log().warning("flush: bad request: %s", e.getMessage());
+            log.warning("flush: bad request: %s", e.getMessage());
             return;
         }
         if (request == null) return;

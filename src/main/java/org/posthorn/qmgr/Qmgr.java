@@ -134,7 +134,8 @@ public final class Qmgr implements Transports, QueueWakeup {
         this.agentGrace = agentGrace;
         this.logs = new BounceLogs(queue);
         int decimals = Math.clamp(config.getInt("delay_logging_resolution_limit"), 0, 6);
-        this.reporting = new Reporter.Context(logs, clock, decimals, config.getBool("soft_bounce"));
+        this.reporting = new Reporter.Context(logs, clock, decimals, config.getBool("soft_bounce"),
+                new FastFlushLog(org.posthorn.flush.FlushDomains.of(config)));
         this.activeLimit = Math.max(1, config.getInt("qmgr_message_active_limit"));
         this.recipientLimit = Math.max(1, config.getInt("qmgr_message_recipient_limit"));
         this.recipientMinimum = Math.max(1, config.getInt("qmgr_message_recipient_minimum"));
@@ -155,6 +156,11 @@ public final class Qmgr implements Transports, QueueWakeup {
      * recipients stay done), then starts the loop, which scans incoming/ and deferred/ at
      * once.
      */
+    /** Where deferred mail for fast_flush_domains is logged (flush(8)'s seam). */
+    public void fastFlush(Supplier<org.posthorn.flush.Flush> flush) {
+        reporting.fastFlush().connect(flush);
+    }
+
     public void start() throws IOException {
         Instant now = clock.instant();
         recoverOrphans(now);
@@ -463,6 +469,16 @@ public final class Qmgr implements Transports, QueueWakeup {
         long nrcpt = env.size() == null ? env.recipients().size() : env.size().recipientCount();
         log.info("%s: from=<%s>, size=%d, nrcpt=%d (queue active)", id, env.sender(), size, nrcpt);
         ActiveMessage m = new ActiveMessage(id, file, env, now, forceExpire);
+        if (perms.contains(PosixFilePermission.GROUP_READ)) {
+            // flush(8)'s unthrottle mark (postqueue -i): used once, then cleared
+            m.unthrottle = true;
+            try {
+                perms.remove(PosixFilePermission.GROUP_READ);
+                Files.setPosixFilePermissions(file, perms);
+            } catch (IOException e) {
+                log.warning("%s: cannot clear unthrottle mark: %s", id, e.getMessage());
+            }
+        }
         active.put(id, m);
         List<Recipient> pending = env.pendingRecipients();
         if (forceExpire) {
@@ -546,6 +562,11 @@ public final class Qmgr implements Transports, QueueWakeup {
             DeliveryRecipient dr = new DeliveryRecipient(r.address(), r.originalAddress(), r.dsnOrigRcpt(), r.dsnNotify(), r.offset());
             Route route = route(m.sender(), r.address());
             TransportState rt = transport(route.transport());
+            if (m.unthrottle) {
+                rt.deadUntil = null;
+                Destination dead = rt.destination(route.queueName());
+                if (dead.dead()) revive(dead);
+            }
             if (rt.dead(clock.instant())) {
                 qmgrDefer(m, List.of(dr), DeliveryStatus.of(CRASH.dsn(), "none", "delivery temporarily suspended: " + CRASH.text()));
                 continue;

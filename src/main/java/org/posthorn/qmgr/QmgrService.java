@@ -42,6 +42,7 @@ public final class QmgrService implements Service {
                     }
                 },
                 Clock.systemUTC(), AGENT_GRACE);
+        q.fastFlush(() -> context.seam(org.posthorn.flush.Flush.class));
         context.register(Transports.class, q);
         context.register(QueueWakeup.class, q);
         q.start();

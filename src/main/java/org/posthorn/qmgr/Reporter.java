@@ -28,7 +28,10 @@ final class Reporter implements DeliveryReport {
     private static final int NOTIFY_SUCCESS = 2;
 
     /** What a reporter needs from its surroundings. */
-    record Context(BounceLogs logs, Clock clock, int delayDecimals, boolean softBounce) {
+    record Context(BounceLogs logs, Clock clock, int delayDecimals, boolean softBounce, FastFlushLog fastFlush) {
+        Context(BounceLogs logs, Clock clock, int delayDecimals, boolean softBounce) {
+            this(logs, clock, delayDecimals, softBounce, null);
+        }
     }
 
     private final Context context;
@@ -105,6 +108,7 @@ final class Reporter implements DeliveryReport {
             // the recipient stays in the queue either way; only mailq's reason is missing
             log.warning("%s: cannot append to defer log: %s", queueId, e.getMessage());
         }
+        if (context.fastFlush() != null) context.fastFlush().deferred(r.address(), queueId, log);
         logLine(r, status, word);
         outcomes.put(r.offset(), Outcome.DEFERRED);
     }
