@@ -85,6 +85,8 @@ public final class Qmgr implements Transports, QueueWakeup {
      * replaces another (reload, restart) leaves them in active/ until they are done.
      */
     private static final ConcurrentHashMap<Path, Integer> IN_FLIGHT = new ConcurrentHashMap<>();
+    /** The registered agents by transport, readable from any thread (for {@link #agent}). */
+    private final ConcurrentHashMap<String, DeliveryAgent> agents = new ConcurrentHashMap<>();
 
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final Map<String, TransportState> transports = new LinkedHashMap<>();
@@ -257,6 +259,7 @@ public final class Qmgr implements Transports, QueueWakeup {
     @Override
     public void register(String transport, DeliveryAgent agent, int maxproc, Log agentLog) {
         Log l = agentLog != null ? agentLog : Log.of(syslogName(), transport);
+        agents.put(transport, agent);
         post(() -> {
             TransportState t = transport(transport);
             t.agent = agent;
@@ -264,6 +267,11 @@ public final class Qmgr implements Transports, QueueWakeup {
             t.log = l;
             warnedTransports.remove(transport);
         });
+    }
+
+    @Override
+    public DeliveryAgent agent(String transport) {
+        return agents.get(transport);
     }
 
     /**
