@@ -547,7 +547,7 @@ final class LocalDelivery {
         try {
             agent.deliver(new DeliveryRequest(transport, nexthop, request.queueId(), request.queueFile(), request.arrival(),
                     request.activeSince(), b.sender(), request.contentSize(), request.dsnRet(), request.dsnEnvid(),
-                    request.attributes(), List.of(passed), report));
+                    request.attributes(), List.of(passed), report, request.backlog()));
         } catch (Exception e) {
             o.fail(new DeliveryFailure("4.3.0", "unknown mail transport error"));
             return true;

@@ -748,7 +748,7 @@ public final class Qmgr implements Transports, QueueWakeup {
         Reporter reporter = new Reporter(reporting, t.log, m.queueId, m.file, m.arrival(), m.activeSince, now);
         DeliveryRequest request = new DeliveryRequest(t.name, job.nexthop(), m.queueId, m.file, m.arrival(),
                 m.activeSince, m.sender(), env.size() == null ? 0 : env.size().contentSize(), dsnRet(env),
-                dsnEnvid(env), env.attributes(), job.recipients(), reporter);
+                dsnEnvid(env), env.attributes(), job.recipients(), reporter, d.hasJobs());
         DeliveryAgent agent = t.agent;
         Log agentLog = t.log;
         Path file = m.file.toAbsolutePath();
