@@ -54,6 +54,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     private final String queueId;
 
     private String sender = "";
+    private boolean warnTimeWritten;
     private String firstRecipient;
     private final Set<String> duplicates = new HashSet<>();
     private int qmgrFlags;
@@ -300,6 +301,18 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         return argv;
     }
 
+    /**
+     * delay_warning_time: Postfix's cleanup writes the W record (the time to send the delay
+     * notice, %15ld) just before the first recipient, for mail with a non-null sender; qmgr
+     * reads it and overwrites it with -1 once the notice went out.
+     */
+    private void writeWarnTime() throws IOException {
+        if (warnTimeWritten) return;
+        warnTimeWritten = true;
+        if (sender == null || sender.isEmpty() || settings.delayWarningSeconds() <= 0) return;
+        writer.record(RecordType.WARN, String.format("%15d", envelope.arrival().getEpochSecond() + settings.delayWarningSeconds()));
+    }
+
     private void writeRecipient(String address, String original, String orcpt, int notify) throws IOException {
         String key = notify + "\n" + orcpt + "\n" + original + "\n" + address.toLowerCase(Locale.ROOT);
         if (duplicates.size() < settings.duplicateFilterLimit() || settings.duplicateFilterLimit() == 0) {
@@ -307,6 +320,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         } else if (duplicates.contains(key)) {
             return;
         }
+        writeWarnTime();
         if (notify != 0) writer.attribute("notify_flags", Integer.toString(notify));
         if (orcpt != null && !orcpt.isEmpty()) writer.attribute("dsn_orig_rcpt", orcpt);
         // Postfix 3.7's cleanup writes the original recipient whatever enable_original_recipient says
@@ -353,6 +367,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     private void startContent() throws CleanupException {
         contentStarted = true;
         try {
+            writeWarnTime();
             writer.beginContent();
         } catch (IOException e) {
             throw writeError(e);

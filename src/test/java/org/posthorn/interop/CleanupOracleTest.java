@@ -244,7 +244,7 @@ class CleanupOracleTest {
                 "undisclosed_recipients_header", "To: undisclosed-recipients:;", "enable_original_recipient", "no",
                 "masquerade_exceptions", "root", "masquerade_classes", "envelope_sender, envelope_recipient, header_sender",
                 "canonical_classes", "envelope_sender, header_recipient", "header_size_limit", "1000",
-                "header_from_format", "obsolete"));
+                "header_from_format", "obsolete", "delay_warning_time", "4h"));
         strict = side("strict", tables, Map.of("strict_7bit_headers", "yes", "strict_8bitmime_body", "yes",
                 "strict_mime_encoding_domain", "yes"));
     }
@@ -394,6 +394,20 @@ class CleanupOracleTest {
             } else {
                 String mine = normalise(postcat(ourEtc, s.queueId()), s.queueId());
                 assertThat(mine).isEqualTo(theirs);
+                if (side == tweaked) {
+                    // delay_warning_time = 4h: the W record says arrival + 4h (for mail with a sender)
+                    Path file = side.ourSpool().resolve("hold/" + s.queueId());
+                    try (org.posthorn.queue.QueueFileReader r = org.posthorn.queue.QueueFileReader.open(file)) {
+                        var e = r.envelope();
+                        var w = e.first(org.posthorn.queue.RecordType.WARN);
+                        assertThat(theirs.contains("warning_message_time")).as("Postfix wrote W").isEqualTo(!c.sender().isEmpty());
+                        if (c.sender().isEmpty()) {
+                            assertThat(w).isNull();
+                        } else {
+                            assertThat(Long.parseLong(w.text().strip())).isEqualTo(e.arrivalTime().getEpochSecond() + 4 * 3600);
+                        }
+                    }
+                }
                 assertThat(Files.exists(side.ourSpool().resolve("hold/" + s.queueId()))).as("held").isTrue();
             }
         } else {
@@ -584,7 +598,7 @@ class CleanupOracleTest {
     /** Queue IDs, times, dates, sizes and the queue a file sits in are not compared. */
     static String normalise(String text, String id) {
         String t = text.replace(id, "QUEUEID");
-        t = t.replaceAll("(message_arrival_time|create_time): .*", "$1: TIME");
+        t = t.replaceAll("(message_arrival_time|create_time|warning_message_time): .*", "$1: TIME");
         t = t.replaceAll("(?m)^message_size: +\\d+ +\\d+ +(\\d+) +(\\d+) +\\d+ +(\\d+)$", "message_size: SIZE $1 $2 $3");
         t = t.replaceAll("\\w{3}, \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d [+-]\\d{4} \\(\\w+\\)", "DATE");
         t = t.replaceAll("<\\d{14}\\.QUEUEID@", "<STAMP.QUEUEID@");
