@@ -139,6 +139,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         // as Postfix: the F record (sendmail -F) goes just before the S record
         if (envelope.fullName() != null) writer.record(RecordType.FULL, envelope.fullName());
         writer.sender(sender);
+        writeVerp();
         if (!sender.isEmpty()) {
             String bcc = daemon.senderBcc.find(sender);
             if (bcc != null) addBcc(bcc);
@@ -146,6 +147,29 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         // smtpd passes BODY= (RFC 6152) on as the encoding attribute
         if (envelopeEncoding() != null) writer.attribute("encoding", envelopeEncoding());
         if (origin != null) writeOrigin();
+    }
+
+    /**
+     * VERP delimiters (sendmail -V): kept as the V record after the sender, as Postfix's
+     * cleanup does; ignored with Postfix's warnings for the null sender or bad delimiters.
+     */
+    private void writeVerp() throws IOException {
+        String verp = envelope.verp();
+        if (verp == null) return;
+        if (sender.isEmpty()) {
+            daemon.log.warning("%s: ignoring VERP request for null sender", queueId());
+        } else if (!validVerpDelimiters(verp)) {
+            daemon.log.warning("%s: ignoring bad VERP request: \"%.100s\"", queueId(), verp);
+        } else {
+            writer.record(RecordType.VERP, verp);
+        }
+    }
+
+    /** Postfix's verp_delims_verify: two characters, both in verp_delimiter_filter. */
+    private boolean validVerpDelimiters(String delims) {
+        if (delims.length() != 2) return false;
+        String filter = settings.verpDelimiterFilter();
+        return filter.indexOf(delims.charAt(0)) >= 0 && filter.indexOf(delims.charAt(1)) >= 0;
     }
 
     private String envelopeEncoding() {

@@ -20,6 +20,8 @@ import org.posthorn.cleanup.Recipient;
 import org.posthorn.log.Log;
 import org.posthorn.queue.QueueFileException;
 import org.posthorn.queue.QueueFileReader;
+import org.posthorn.queue.Record;
+import org.posthorn.queue.RecordType;
 
 /**
  * Moves one maildrop file into the queue: reads it as postdrop wrote it (only the postdrop
@@ -131,7 +133,7 @@ final class MaildropPickup {
         }
     }
 
-    /** The cleanup envelope from postdrop's records: S, T, F, A encoding, A ret_flags, A envelope_id. */
+    /** The cleanup envelope from postdrop's records: S, T, F, V, A encoding, A ret_flags, A envelope_id. */
     static Envelope envelope(org.posthorn.queue.Envelope env) {
         String body = switch (String.valueOf(env.attribute("encoding"))) {
             case "8bit" -> "8BITMIME";
@@ -143,8 +145,9 @@ final class MaildropPickup {
             case "2" -> "HDRS";
             default -> null;
         };
+        Record verp = env.first(RecordType.VERP);
         return new Envelope(env.sender(), env.arrivalTime(), -1, body, false, ret, env.attribute("envelope_id"),
-                env.fullName());
+                env.fullName(), verp == null ? null : verp.text());
     }
 
     /** A local submission: no client and, as Postfix's pickup, no protocol (no protocol_name record, no proto= log). */

@@ -593,6 +593,7 @@ public final class Qmgr implements Transports, QueueWakeup {
             TransportState t = transport(route.transport());
             Destination d = t.destination(route.queueName());
             int limit = t.limits.recipientLimit() <= 0 ? Integer.MAX_VALUE : t.limits.recipientLimit();
+            if (verpDelimiters(m) != null) limit = 1; // VERP: each delivery has its own sender
             List<DeliveryRecipient> all = g.getValue();
             for (int i = 0; i < all.size(); i += limit) {
                 List<DeliveryRecipient> chunk = List.copyOf(all.subList(i, Math.min(all.size(), i + limit)));
@@ -746,8 +747,11 @@ public final class Qmgr implements Transports, QueueWakeup {
         ActiveMessage m = job.message();
         Envelope env = m.envelope;
         Reporter reporter = new Reporter(reporting, t.log, m.queueId, m.file, m.arrival(), m.activeSince, now);
+        String verp = verpDelimiters(m);
+        String sender = verp != null && job.recipients().size() == 1
+                ? Verp.sender(verp, m.sender(), job.recipients().getFirst().address()) : m.sender();
         DeliveryRequest request = new DeliveryRequest(t.name, job.nexthop(), m.queueId, m.file, m.arrival(),
-                m.activeSince, m.sender(), env.size() == null ? 0 : env.size().contentSize(), dsnRet(env),
+                m.activeSince, sender, env.size() == null ? 0 : env.size().contentSize(), dsnRet(env),
                 dsnEnvid(env), env.attributes(), job.recipients(), reporter, d.hasJobs());
         DeliveryAgent agent = t.agent;
         Log agentLog = t.log;
@@ -796,6 +800,13 @@ public final class Qmgr implements Transports, QueueWakeup {
                 jobDone(j, true);
             }
         }
+    }
+
+    /** The message's VERP delimiters (cleanup's V record), or null. */
+    private static String verpDelimiters(ActiveMessage m) {
+        if (m.sender().isEmpty()) return null;
+        Record v = m.envelope.first(RecordType.VERP);
+        return v == null || v.text().length() != 2 ? null : v.text();
     }
 
     /** A destination was declared dead: its waiting jobs are deferred until it is revived. */

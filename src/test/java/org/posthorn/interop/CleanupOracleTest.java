@@ -453,10 +453,24 @@ class CleanupOracleTest {
      * against our cleanup given the same envelope, full name and pickup Received: header through the seam.
      */
     void compareFullName(Side side, String name, String sender) throws Exception {
+        compareFullName(side, name, sender, null);
+    }
+
+    /** sendmail -XV: the V record (VERP delimiters) lands where Postfix's cleanup puts it. */
+    @org.junit.jupiter.api.Test
+    void verpAsPostfixPickup() throws Exception {
+        compareFullName(local, "Lister", "owner@lists.example", "+=");
+    }
+
+    /** @param verp VERP delimiters given with sendmail -XV (Postfix's default +=), or null */
+    void compareFullName(Side side, String name, String sender, String verp) throws Exception {
         Path hold = side.pf().resolve("spool/hold");
         Set<String> before = Set.copyOf(listNames(hold));
-        Process p = new ProcessBuilder("/usr/sbin/sendmail", "-C", side.pf().resolve("etc").toString(), "-F", name,
-                "-f", sender.isEmpty() ? "<>" : sender, "bob@example.net").redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of("/usr/sbin/sendmail", "-C", side.pf().resolve("etc").toString(), "-F", name,
+                "-f", sender.isEmpty() ? "<>" : sender));
+        if (verp != null) cmd.add("-XV");
+        cmd.add("bob@example.net");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String data = "Subject: hold\n\nbody\n";
         try (OutputStream out = p.getOutputStream()) {
             out.write(data.getBytes(StandardCharsets.UTF_8));
@@ -475,7 +489,7 @@ class CleanupOracleTest {
             if (l.startsWith("Received:") || received.size() == 1) received.add(l);
         }
         Origin local = new Origin(null, null, -1, null, null, null, null, null, null, -1); // as our pickup gives it
-        Cleanup.Submission s = side.ours().open(new Envelope(sender, Instant.now(), -1, null, false, null, null, name), local);
+        Cleanup.Submission s = side.ours().open(new Envelope(sender, Instant.now(), -1, null, false, null, null, name, verp), local);
         s.addRecipient(new Recipient("bob@example.net", EnumSet.noneOf(Recipient.Notify.class), "rfc822;bob@example.net"));
         for (String line : received) s.line(line.replace(queueId, s.queueId()));
         for (String line : data.substring(0, data.length() - 1).split("\n", -1)) {
@@ -486,6 +500,7 @@ class CleanupOracleTest {
         // Postfix's pickup sends no log_ident; ours is written for every submission (a known difference)
         String mine = normalise(postcat(side.ourEtc(), s.queueId()), s.queueId()).replace("named_attribute: log_ident=QUEUEID\n", "");
         assertThat(mine).isEqualTo(normalise(theirs, queueId));
+        if (verp != null) assertThat(theirs).contains("verp_delimiters: " + verp);
     }
 
     private static List<String> listNames(Path dir) throws IOException {
