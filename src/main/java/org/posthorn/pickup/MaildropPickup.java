@@ -76,10 +76,12 @@ final class MaildropPickup {
         }
         try (reader) {
             org.posthorn.queue.Envelope env = reader.envelope();
-            if (env.attribute("trace_flags") != null && !env.attribute("trace_flags").equals("0")) {
-                // sendmail -bv: a report request, not mail; the cleanup seam has no way to say so yet
-                log.warning("%s: uid=%d: address verification request (sendmail -bv) not supported by cleanup yet; file left in maildrop", id, uid);
-                return Outcome.PARKED;
+            if ((traceFlags(env) & VERIFY_FLAGS) != 0) {
+                // sendmail -bv: a report request, not mail. Address verification through the
+                // delivery agents is not implemented: the request is removed, nothing is delivered.
+                log.warning("%s: uid=%d from=<%s>: address verification request (sendmail -bv) is not implemented; request discarded, no report sent",
+                        id, uid, env.sender());
+                return remove(file);
             }
             Cleanup.Submission sub = cleanup.open(envelope(env), origin());
             try {
@@ -121,6 +123,22 @@ final class MaildropPickup {
         }
         Outcome removed = remove(file);
         return removed == Outcome.REMOVED ? Outcome.QUEUED : removed;
+    }
+
+    /** DEL_REQ_FLAG_MTA_VRFY | DEL_REQ_FLAG_USR_VRFY: verify only, deliver nothing. */
+    static final int VERIFY_FLAGS = 256 | 512;
+
+    /**
+     * trace_flags of the file (0 when absent or unreadable). sendmail -v's record flag (1024)
+     * alone still means delivery: the mail goes on, without the delivery report.
+     */
+    static int traceFlags(org.posthorn.queue.Envelope env) {
+        String f = env.attribute("trace_flags");
+        try {
+            return f == null ? 0 : Integer.parseInt(f.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private Outcome remove(Path file) {
