@@ -79,6 +79,7 @@ public final class Qmgr implements Transports, QueueWakeup {
     private final Duration agentGrace;
     private final BounceLogs logs;
     private final Reporter.Context reporting;
+    private final InFlow inFlow;
 
     /**
      * Queue files that deliveries are working on, over every qmgr in this JVM: a qmgr that
@@ -138,6 +139,7 @@ public final class Qmgr implements Transports, QueueWakeup {
         int decimals = Math.clamp(config.getInt("delay_logging_resolution_limit"), 0, 6);
         this.reporting = new Reporter.Context(logs, clock, decimals, config.getBool("soft_bounce"),
                 new FastFlushLog(org.posthorn.flush.FlushDomains.of(config)));
+        this.inFlow = new InFlow(config.getInt("default_process_limit"), Duration.ofSeconds(config.getTime("in_flow_delay")));
         this.activeLimit = Math.max(1, config.getInt("qmgr_message_active_limit"));
         this.recipientLimit = Math.max(1, config.getInt("qmgr_message_recipient_limit"));
         this.recipientMinimum = Math.max(1, config.getInt("qmgr_message_recipient_minimum"));
@@ -158,6 +160,11 @@ public final class Qmgr implements Transports, QueueWakeup {
      * recipients stay done), then starts the loop, which scans incoming/ and deferred/ at
      * once.
      */
+    /** The in_flow_delay tokens that cleanup takes (offered to cleanup as a seam). */
+    public InFlow inFlow() {
+        return inFlow;
+    }
+
     /** Where deferred mail for fast_flush_domains is logged (flush(8)'s seam). */
     public void fastFlush(Supplier<org.posthorn.flush.Flush> flush) {
         reporting.fastFlush().connect(flush);
@@ -326,6 +333,7 @@ public final class Qmgr implements Transports, QueueWakeup {
                 Instant now = clock.instant();
                 timers(now);
                 feed(now);
+                if (incomingTodo.isEmpty() && !incomingRescan) inFlow.fill(); // keeping up with incoming/
                 schedule();
             } catch (InterruptedException e) {
                 return;
@@ -428,7 +436,10 @@ public final class Qmgr implements Transports, QueueWakeup {
             if (!haveIncoming && !haveDeferred) return;
             boolean takeIncoming = haveIncoming && (feedIncomingFirst || !haveDeferred);
             feedIncomingFirst = !takeIncoming;
-            if (takeIncoming) feedOne(incomingTodo.pollFirst(), QueueName.INCOMING, false, now);
+            if (takeIncoming) {
+                feedOne(incomingTodo.pollFirst(), QueueName.INCOMING, false, now);
+                inFlow.put(); // in_flow_delay: cleanup may accept one more message
+            }
             else feedOne(deferredTodo.pollFirst(), QueueName.DEFERRED, deferredScanAll, now);
         }
     }

@@ -45,6 +45,7 @@ public final class QmgrService implements Service {
         q.fastFlush(() -> context.seam(org.posthorn.flush.Flush.class));
         context.register(Transports.class, q);
         context.register(QueueWakeup.class, q);
+        context.register(InFlow.class, q.inFlow());
         q.start();
         qmgr = q;
     }
