@@ -19,9 +19,7 @@ class ConnectionCacheOnDemandTest {
     Path tmp;
 
     private static int count(String text, String part) {
-        int n = 0;
-        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) n++;
-        return n;
+        return DeliveryAcceptanceTest.count(text, part);
     }
 
     @Test
