@@ -214,7 +214,7 @@ public final class Postqueue implements Command {
             case BAD -> throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Invalid request: \"" + site + "\"");
             case DENY -> throw new CommandFailure(CommandFailure.EX_UNAVAILABLE,
                     "Flush service is not configured for destination \"" + site + "\"");
-            case FAIL -> throw down();
+            case FAIL -> throw flushDown(queueDir);
         };
     }
 
@@ -228,9 +228,17 @@ public final class Postqueue implements Command {
         return switch (new FlushClient(queueDir, FlushDomains.of(config)).sendFile(id)) {
             case OK -> 0;
             case BAD -> throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Invalid request: \"" + id + "\"");
-            case FAIL -> throw down();
+            case FAIL -> throw flushDown(queueDir);
             case DENY -> throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Unexpected flush server reply status 4");
         };
+    }
+
+    /** flush(8) could not be asked: Postfix's postqueue first says why when the socket is missing. */
+    private static CommandFailure flushDown(Path queueDir) {
+        if (!Files.exists(PublicSocket.path(queueDir, "flush"), LinkOption.NOFOLLOW_LINKS)) {
+            Log.of("postqueue").warning("connect to public/flush: No such file or directory");
+        }
+        return down();
     }
 
     /** A hostname, or an address literal in brackets ([192.0.2.1], [ipv6:2001:db8::1]). */

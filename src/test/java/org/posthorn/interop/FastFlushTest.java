@@ -112,4 +112,33 @@ class FastFlushTest {
             }
         }
     }
+
+    /** With no flush(8) listening, our postqueue -s/-i say what Debian's says, with the same status. */
+    @Test
+    void mailSystemDownAsDebiansPostqueue() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/postqueue"))
+                && "root".equals(System.getProperty("user.name")), "needs root and Debian's postqueue");
+        Path etc = Files.createDirectories(tmp.resolve("etc"));
+        Path spool = Files.createDirectories(tmp.resolve("spool"));
+        Files.createDirectories(spool.resolve("public"));
+        Files.writeString(etc.resolve("main.cf"), "compatibility_level = 3.6\nqueue_directory = " + spool
+                + "\nrelay_domains = flush.test\n");
+        for (String[] args : new String[][] {{"-s", "flush.test"}, {"-s", "other.test"}, {"-i", "ABCDEF12345"}}) {
+            E2eInstance.Ran ours = run(E2eInstance.bin("postqueue"), etc, args);
+            E2eInstance.Ran theirs = run("/usr/sbin/postqueue", etc, args);
+            assertThat(ours.status()).as(String.join(" ", args)).isEqualTo(theirs.status());
+            assertThat(ours.err()).as(String.join(" ", args)).isEqualTo(theirs.err());
+        }
+    }
+
+    private static E2eInstance.Ran run(String program, Path etc, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(program, "-c", etc.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        String err = new String(p.getErrorStream().readAllBytes());
+        p.waitFor();
+        return new E2eInstance.Ran(p.exitValue(), out, err);
+    }
 }
