@@ -46,6 +46,8 @@ final class LocalDelivery {
     static final class Outcome {
         final DeliveryRecipient view;
         DeliveryStatus status;
+        /** The tag of the agent that delivered it, when local(8) passed it on; null for local's own. */
+        org.posthorn.log.Log passedTo;
 
         Outcome(DeliveryRecipient view) {
             this.view = view;
@@ -83,19 +85,24 @@ final class LocalDelivery {
     private final Cleanup cleanup;
     private final DeliveryRequest request;
     private final Function<String, DeliveryAgent> agents;
+    private final Function<String, org.posthorn.log.Log> logs;
     private final AddressExtension extensions;
     /** Destinations done in this request (mailbox, file, command, alias, include) and the text they were reported with. */
     private final Map<String, String> duplicates = new HashMap<>();
     private Set<String> deliveredTo;
 
     LocalDelivery(Config config, Passwd passwd, Cleanup cleanup, DeliveryRequest request) {
-        this(config, passwd, cleanup, request, transport -> null);
+        this(config, passwd, cleanup, request, transport -> null, transport -> null);
     }
 
-    /** @param agents other transports' agents by name (mailbox_transport, fallback_transport) */
+    /**
+     * @param agents other transports' agents by name (mailbox_transport, fallback_transport)
+     * @param logs   their logs (the tag on the delivery lines of recipients passed to them)
+     */
     LocalDelivery(Config config, Passwd passwd, Cleanup cleanup, DeliveryRequest request,
-                  Function<String, DeliveryAgent> agents) {
+                  Function<String, DeliveryAgent> agents, Function<String, org.posthorn.log.Log> logs) {
         this.agents = agents;
+        this.logs = logs;
         this.config = config;
         this.passwd = passwd;
         this.cleanup = cleanup;
@@ -121,7 +128,8 @@ final class LocalDelivery {
         boolean deferred = outcomes.stream().anyMatch(o -> o.status.dsn().startsWith("4"));
         for (Outcome o : outcomes) {
             if (deferred && !o.status.dsn().startsWith("4")) continue;
-            request.report().report(o.view, o.status);
+            if (o.passedTo != null) request.report().report(o.view, o.status, o.passedTo);
+            else request.report().report(o.view, o.status);
         }
     }
 
@@ -553,6 +561,7 @@ final class LocalDelivery {
             return true;
         }
         o.status = report.status != null ? report.status : DeliveryStatus.of("4.3.0", RELAY, "unknown mail transport error");
+        if (report.status != null) o.passedTo = logs.apply(transport);
         return true;
     }
 

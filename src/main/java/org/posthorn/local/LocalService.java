@@ -64,7 +64,7 @@ public final class LocalService implements Service, DeliveryAgent {
 
     @Override
     public void deliver(DeliveryRequest request) {
-        new LocalDelivery(config, passwd, cleanup(), request, this::agent).run();
+        new LocalDelivery(config, passwd, cleanup(), request, this::agent, this::agentLog).run();
     }
 
     /** Another transport's agent (mailbox_transport, fallback_transport), through qmgr's registry. */
@@ -73,6 +73,16 @@ public final class LocalService implements Service, DeliveryAgent {
         if (context == null) return null;
         try {
             return context.seam(Transports.class).agent(transport);
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** That agent's log, for the tag of the delivery lines it causes. */
+    private org.posthorn.log.Log agentLog(String transport) {
+        if (agents != null || context == null) return null;
+        try {
+            return context.seam(Transports.class).agentLog(transport);
         } catch (IllegalStateException e) {
             return null;
         }

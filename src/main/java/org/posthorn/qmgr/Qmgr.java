@@ -88,6 +88,7 @@ public final class Qmgr implements Transports, QueueWakeup {
     private static final ConcurrentHashMap<Path, Integer> IN_FLIGHT = new ConcurrentHashMap<>();
     /** The registered agents by transport, readable from any thread (for {@link #agent}). */
     private final ConcurrentHashMap<String, DeliveryAgent> agents = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Log> agentLogs = new ConcurrentHashMap<>();
 
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final Map<String, TransportState> transports = new LinkedHashMap<>();
@@ -267,6 +268,7 @@ public final class Qmgr implements Transports, QueueWakeup {
     public void register(String transport, DeliveryAgent agent, int maxproc, Log agentLog) {
         Log l = agentLog != null ? agentLog : Log.of(syslogName(), transport);
         agents.put(transport, agent);
+        agentLogs.put(transport, l);
         post(() -> {
             TransportState t = transport(transport);
             t.agent = agent;
@@ -279,6 +281,11 @@ public final class Qmgr implements Transports, QueueWakeup {
     @Override
     public DeliveryAgent agent(String transport) {
         return agents.get(transport);
+    }
+
+    @Override
+    public Log agentLog(String transport) {
+        return agentLogs.get(transport);
     }
 
     /**

@@ -33,4 +33,9 @@ public interface Transports {
     default DeliveryAgent agent(String transport) {
         return null;
     }
+
+    /** The log of a transport's agent (its tag), or null. */
+    default org.posthorn.log.Log agentLog(String transport) {
+        return null;
+    }
 }
