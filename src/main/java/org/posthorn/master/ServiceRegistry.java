@@ -14,6 +14,7 @@ public final class ServiceRegistry {
             Map.entry("cleanup", "org.posthorn.cleanup.CleanupService"),
             Map.entry("discard", "org.posthorn.discard.DiscardService"),
             Map.entry("error", "org.posthorn.error.ErrorService"),
+            Map.entry("flush", "org.posthorn.flush.FlushService"),
             Map.entry("lmtp", "org.posthorn.smtp.LmtpService"),
             Map.entry("local", "org.posthorn.local.LocalService"),
             Map.entry("pickup", "org.posthorn.pickup.PickupService"),

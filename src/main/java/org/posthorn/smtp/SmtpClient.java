@@ -222,7 +222,7 @@ final class SmtpClient {
             session.broken();
             throw e;
         } finally {
-            release(session, nexthop);
+            release(session, nexthop, job.request.backlog());
         }
     }
 
@@ -314,16 +314,20 @@ final class SmtpClient {
         return countLimit > 0 && session.transactions() >= countLimit;
     }
 
-    private boolean cacheable(String nexthop) {
-        if (params.bool("connection_cache_on_demand")) return true;
+    /**
+     * Postfix's rule: a destination of smtp_connection_cache_destinations always; any other
+     * with smtp_connection_cache_on_demand only while qmgr has a backlog for it.
+     */
+    private boolean cacheable(String nexthop, boolean backlog) {
+        if (backlog && params.bool("connection_cache_on_demand")) return true;
         for (String d : params.get("connection_cache_destinations").split("[,\\s]+")) {
             if (!d.isEmpty() && d.equalsIgnoreCase(nexthop)) return true;
         }
         return false;
     }
 
-    private void release(SmtpSession session, String nexthop) {
-        if (!session.isBroken() && !expired(session) && cacheable(nexthop)) {
+    private void release(SmtpSession session, String nexthop, boolean backlog) {
+        if (!session.isBroken() && !expired(session) && cacheable(nexthop, backlog)) {
             cache.put(nexthop, session);
         } else {
             quit(session);

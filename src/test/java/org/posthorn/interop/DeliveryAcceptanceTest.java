@@ -66,7 +66,8 @@ class DeliveryAcceptanceTest {
         return m.group(1);
     }
 
-    private static int count(String text, String part) {
+    /** How often part occurs in text (delivery lines in a maillog). */
+    static int count(String text, String part) {
         int n = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) n++;
         return n;
