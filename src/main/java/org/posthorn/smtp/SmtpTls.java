@@ -1,0 +1,446 @@
+package org.posthorn.smtp;
+
+import java.io.IOException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.RSAKey;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.posthorn.dns.DnsException;
+import org.posthorn.dns.DnsResolver;
+import org.posthorn.log.Log;
+import org.posthorn.table.Maps;
+import org.posthorn.table.TableException;
+import org.posthorn.tls.ClientTlsContexts;
+import org.posthorn.tls.Dane;
+import org.posthorn.tls.ServerCertCheck;
+import org.posthorn.tls.TlsPolicy;
+import org.posthorn.tls.TlsPolicy.Level;
+import org.posthorn.tls.TlsPolicyMaps;
+import org.posthorn.tls.Tlsa;
+
+/**
+ * The TLS side of one smtp or lmtp service, as Postfix's smtp_tls_policy.c and smtp_proto.c
+ * decide it: the security level of a server (smtp_tls_security_level or the legacy
+ * smtp_use_tls/smtp_enforce_tls, overridden per destination by smtp_tls_policy_maps, and
+ * for dane/dane-only by what the DNSSEC-validated TLSA records say), and what a session
+ * does with it after EHLO: STARTTLS, the handshake, the certificate checks, the log line.
+ */
+final class SmtpTls {
+    /** The policy for one server, DANE resolved: what the session uses. */
+    record Effective(Level level, TlsPolicy declared, List<String> names, List<Tlsa> records, String[] protocols,
+                     String[] excluded, String serverName) {
+        /** Whether STARTTLS is tried at all. */
+        boolean enabled() {
+            return level != Level.NONE;
+        }
+    }
+
+    /** A policy that cannot be used: the delivery defers with this status text. */
+    static final class Unusable extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String dsn;
+
+        Unusable(String dsn, String text) {
+            super(text);
+            this.dsn = dsn;
+        }
+    }
+
+    private final SmtpParams params;
+    private final Log log;
+    private final DnsResolver resolver;
+    private final boolean dnsLookups;
+    private final TlsPolicy global;
+    private final TlsPolicyMaps maps;
+    private final ClientTlsContexts contexts;
+    private final String contextProblem;
+    private final int logLevel;
+
+    SmtpTls(SmtpParams params, DnsResolver resolver, boolean dnsLookups, Log log) {
+        this.params = params;
+        this.log = log;
+        this.resolver = resolver;
+        this.dnsLookups = dnsLookups;
+        this.global = TlsPolicy.of(globalLevel(params));
+        this.logLevel = params.integer("tls_loglevel");
+        String mapsText = params.get("tls_policy_maps");
+        TlsPolicyMaps m = null;
+        if (!mapsText.isEmpty()) {
+            try {
+                m = new TlsPolicyMaps(Maps.open(params.name("tls_policy_maps"), mapsText, params.config()),
+                        w -> log.warning("%s", w));
+            } catch (TableException e) {
+                throw new IllegalArgumentException(params.name("tls_policy_maps") + ": " + e.getMessage(), e);
+            }
+        }
+        this.maps = m;
+        ClientTlsContexts c = null;
+        String problem = null;
+        if (global.level() != Level.NONE || maps != null) {
+            try {
+                c = new ClientTlsContexts(new ClientTlsContexts.Settings(params.get("tls_CAfile"), params.get("tls_CApath"),
+                        params.get("tls_cert_file"), params.get("tls_key_file"),
+                        !params.get("tls_session_cache_database").isEmpty(), params.millis("tls_session_cache_timeout") / 1000));
+            } catch (IOException | RuntimeException e) {
+                problem = e.getMessage();
+                log.warning("TLS disabled: %s", problem);
+            }
+        }
+        this.contexts = c;
+        this.contextProblem = problem;
+    }
+
+    /** smtp_tls_security_level, or what smtp_enforce_tls/smtp_use_tls mean when it is empty. */
+    static Level globalLevel(SmtpParams params) {
+        String text = params.get("tls_security_level");
+        if (!text.isEmpty()) {
+            Level l = Level.of(text);
+            if (l == null) throw new IllegalArgumentException("invalid tls security level: \"" + text + "\"");
+            return l;
+        }
+        if (params.bool("enforce_tls")) return params.bool("tls_enforce_peername") ? Level.VERIFY : Level.ENCRYPT;
+        return params.bool("use_tls") ? Level.MAY : Level.NONE;
+    }
+
+    int logLevel() {
+        return logLevel;
+    }
+
+    boolean wrapperMode() {
+        return params.bool("tls_wrappermode");
+    }
+
+    /** Whether sessions with TLS on may go back into the connection cache (smtp_tls_connection_reuse). */
+    boolean reuseTlsConnections() {
+        return params.bool("tls_connection_reuse");
+    }
+
+    /**
+     * The declared policy of a next-hop destination as written ("example.com",
+     * "[host]:port"): its policy table entry, else the global level.
+     */
+    TlsPolicy declared(String destination) throws Unusable {
+        if (maps == null) return global;
+        try {
+            TlsPolicy p = maps.lookup(destination);
+            return p == null ? global : p;
+        } catch (TlsPolicy.Invalid e) {
+            throw new Unusable("4.7.5", "client TLS configuration problem");
+        }
+    }
+
+    /** A text naming a policy, for connection cache keys: sessions are only reused under the same policy. */
+    static String key(TlsPolicy p) {
+        return p.level().text() + " " + String.join(":", p.match()) + " " + p.protocols() + " " + p.ciphers() + " "
+                + p.exclude();
+    }
+
+    /** The cache key of a whole next-hop list (the keys of its elements). */
+    String destinationKey(List<String> elements) {
+        StringBuilder sb = new StringBuilder();
+        for (String e : elements) {
+            try {
+                sb.append(key(declared(e))).append('|');
+            } catch (Unusable u) {
+                sb.append("invalid|");
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The policy for one server: the declared level, with dane and dane-only resolved
+     * through the server's TLSA records (RFC 7672: DANE applies only to a DNSSEC-validated
+     * MX host), and the match names, fingerprints, protocols and cipher exclusions.
+     */
+    Effective effective(Target target, TlsPolicy declared) throws Unusable {
+        Level level = declared.level();
+        List<String> names = new ArrayList<>();
+        List<Tlsa> records = new ArrayList<>();
+        boolean inet = target.address() instanceof java.net.InetSocketAddress;
+        if (level == Level.DANE || level == Level.DANE_ONLY) {
+            if (!inet) {
+                log.warning("%s: the \"dane\" security level is invalid for delivery via unix-domain sockets",
+                        target.destination());
+                throw new Unusable("4.7.5", "client TLS configuration problem");
+            }
+            level = dane(target, level, records, names);
+        }
+        if (level == Level.FINGERPRINT) {
+            List<String> prints = declared.match().isEmpty()
+                    ? splitOn(params.get("tls_fingerprint_cert_match"), "[\\t\\n\\r, ]+") : declared.match();
+            String digest = Tlsa.digestAlgorithm(params.get("tls_fingerprint_digest"));
+            for (String fp : prints) {
+                byte[] data = Tlsa.parseFingerprint(fp);
+                if (data == null || digest == null) data = new byte[0];
+                records.add(new Tlsa(Tlsa.DANE_EE, 0, Tlsa.CONFIGURED_DIGEST, data, digest));
+                records.add(new Tlsa(Tlsa.DANE_EE, 1, Tlsa.CONFIGURED_DIGEST, data, digest));
+            }
+            if (records.isEmpty()) {
+                log.warning("nexthop domain %s: configured at fingerprint security level, but with no fingerprints to match.",
+                        target.domain());
+                throw new Unusable("4.7.5", "client TLS configuration problem");
+            }
+        }
+        if (level == Level.VERIFY || level == Level.SECURE) {
+            List<String> strategies = declared.match().isEmpty()
+                    ? splitOn(params.get(level == Level.VERIFY ? "tls_verify_cert_match" : "tls_secure_cert_match"),
+                            "[\\t\\n\\r, :]+")
+                    : declared.match();
+            for (String s : strategies) {
+                switch (s.toLowerCase(Locale.ROOT)) {
+                    case "hostname" -> names.add(target.hostname());
+                    case "nexthop" -> names.add(target.domain());
+                    case "dot-nexthop" -> names.add("." + target.domain());
+                    default -> names.add(s);
+                }
+            }
+        }
+        String protocolSpec = declared.protocols() != null ? declared.protocols()
+                : params.get(level == Level.MAY ? "tls_protocols" : "tls_mandatory_protocols");
+        List<String> exclusions = new ArrayList<>();
+        if (declared.exclude() != null) {
+            exclusions.addAll(splitOn(declared.exclude(), "[\\t\\n\\r,: ]+"));
+        } else {
+            exclusions.addAll(splitOn(params.get("tls_exclude_ciphers"), "[\\t\\n\\r,: ]+"));
+            if (level.mandatory()) exclusions.addAll(splitOn(params.get("tls_mandatory_exclude_ciphers"), "[\\t\\n\\r,: ]+"));
+        }
+        exclusions.add(level == Level.MAY ? "" : level == Level.ENCRYPT ? "eNULL" : "aNULL");
+        String sni = serverName(target, level);
+        return new Effective(level, declared, List.copyOf(names), List.copyOf(records), protocols(protocolSpec),
+                exclusions.toArray(new String[0]), sni);
+    }
+
+    /** dane/dane-only for a server: DANE with its TLSA records, or the level Postfix falls back to. */
+    private Level dane(Target target, Level level, List<Tlsa> records, List<String> names) throws Unusable {
+        if (!dnsLookups || !params.get("dns_support_level").equalsIgnoreCase("dnssec")) {
+            log.warning("%s: %s configured with dnssec lookups disabled", target.destination(), level.text());
+            if (level == Level.DANE_ONLY) throw new Unusable("4.7.5", "client TLS configuration problem");
+            return Level.MAY;
+        }
+        if (params.lmtp() ? false : params.globalBool("ignore_mx_lookup_error")) {
+            log.warning("%s: %s configured with MX lookup errors ignored", target.destination(), level.text());
+            if (level == Level.DANE_ONLY) throw new Unusable("4.7.5", "client TLS configuration problem");
+            return Level.MAY;
+        }
+        if (!target.dnssec()) return incompatible(level, Level.MAY, "non DNSSEC destination");
+        int port = ((java.net.InetSocketAddress) target.address()).getPort();
+        Dane.Lookup found;
+        try {
+            found = Dane.lookup(resolver, target.hostname(), port);
+        } catch (DnsException e) {
+            throw new Unusable("4.7.5", "TLSA lookup error for " + target.hostname() + ":" + port);
+        }
+        return switch (found.found()) {
+            case NONE -> incompatible(level, Level.MAY, "no TLSA records found");
+            case UNUSABLE -> incompatible(level, Level.ENCRYPT, "TLSA records unusable");
+            case USABLE -> {
+                records.addAll(found.records());
+                names.add(target.hostname());
+                yield Level.DANE;
+            }
+        };
+    }
+
+    /** DANE does not apply: dane falls back, dane-only defers with the reason. */
+    private static Level incompatible(Level level, Level fallback, String why) throws Unusable {
+        if (level == Level.DANE_ONLY) throw new Unusable("4.7.5", why);
+        return fallback;
+    }
+
+    /** smtp_tls_servername: none, the server's hostname, the next-hop domain or a literal; DANE sends the hostname. */
+    private String serverName(Target target, Level level) {
+        String s = params.get("tls_servername");
+        String name = switch (s.toLowerCase(Locale.ROOT)) {
+            case "" -> level == Level.DANE ? target.hostname() : null;
+            case "hostname" -> target.hostname();
+            case "nexthop" -> target.domain();
+            default -> s;
+        };
+        if (name == null || org.posthorn.dns.HostLookup.literal(name) != null) return null;
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    private static List<String> splitOn(String text, String separators) {
+        List<String> out = new ArrayList<>();
+        for (String s : text.split(separators)) if (!s.isEmpty()) out.add(s);
+        return out;
+    }
+
+    /** Why TLS cannot start at all (no usable context), or null. */
+    String engineProblem() {
+        return contexts == null ? (contextProblem == null ? "TLS is not configured" : contextProblem) : null;
+    }
+
+    /**
+     * Runs the handshake on a connection and checks the server certificate.
+     *
+     * @throws IOException the handshake failed (a Timeout when the deadline passed)
+     */
+    ServerCertCheck handshake(SmtpConnection conn, Target target, Effective e) throws IOException {
+        SSLContext context = contexts.context(key(e.declared()) + " " + e.level().text());
+        SSLParameters p = context.getDefaultSSLParameters();
+        String[] protocols = e.protocols();
+        if (protocols.length > 0) p.setProtocols(protocols);
+        p.setCipherSuites(exclude(p.getCipherSuites(), e.excluded()));
+        if (e.serverName() != null) {
+            try {
+                p.setServerNames(List.of(new SNIHostName(e.serverName())));
+            } catch (IllegalArgumentException ignored) {
+                // not a name SNI can carry
+            }
+        }
+        java.net.InetSocketAddress inet = (java.net.InetSocketAddress) target.address();
+        conn.deadline(params.millis("starttls_timeout"));
+        // the session cache is per context, keyed by the server's address and port
+        if (contexts.sessionCache()) conn.startTls(context, p, target.addressText(), inet.getPort());
+        else conn.startTls(context, p, null, -1);
+        SSLSession session = conn.tlsSession();
+        X509Certificate[] chain = peerChain(session);
+        ServerCertCheck check = ServerCertCheck.check(e.level(), chain, contexts.anchors(), e.names(), e.records());
+        String namaddrport = target.relay();
+        if (e.level() == Level.FINGERPRINT) {
+            boolean any = false;
+            for (Tlsa t : e.records()) {
+                if (t.usable()) any = true;
+                else log.warning("%s: unusable TLSA RR: %s", namaddrport, t.toString().replace(" 255 ", " 255 "));
+            }
+            if (!any) log.warning("%s: all fingerprints unusable", namaddrport);
+        }
+        if (logLevel >= 1 && check.failure() != null && e.level().mustMatch()) {
+            log.info("server certificate verification failed for %s: %s", namaddrport, check.failure());
+        }
+        if (logLevel >= 1) {
+            log.info("%s TLS connection established to %s: %s", check.label(), namaddrport, describe(session, chain));
+        }
+        return check;
+    }
+
+    private static X509Certificate[] peerChain(SSLSession session) {
+        try {
+            Certificate[] certs = session.getPeerCertificates();
+            List<X509Certificate> out = new ArrayList<>();
+            for (Certificate c : certs) if (c instanceof X509Certificate x) out.add(x);
+            return out.toArray(new X509Certificate[0]);
+        } catch (SSLPeerUnverifiedException e) {
+            return new X509Certificate[0];
+        }
+    }
+
+    /**
+     * "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519
+     * server-signature RSA-PSS (2048 bits) server-digest SHA256", Postfix's (OpenSSL's) words.
+     * JSSE does not say which key-exchange group was negotiated: X25519, its first choice, is assumed
+     * for (EC)DHE.
+     */
+    static String describe(SSLSession session, X509Certificate[] chain) {
+        String suite = session.getCipherSuite();
+        int bits = cipherBits(suite);
+        StringBuilder sb = new StringBuilder(session.getProtocol()).append(" with cipher ").append(opensslName(suite))
+                .append(" (").append(bits).append('/').append(bits).append(" bits)");
+        boolean ephemeral = session.getProtocol().equals("TLSv1.3") || suite.contains("DHE_");
+        if (ephemeral) sb.append(" key-exchange ").append(suite.contains("_DHE_") ? "DHE" : "X25519");
+        if (chain.length > 0) {
+            var key = chain[0].getPublicKey();
+            if (key instanceof RSAKey rsa) {
+                sb.append(" server-signature RSA-PSS (").append(rsa.getModulus().bitLength()).append(" bits)");
+                sb.append(" server-digest SHA256");
+            } else if (key instanceof ECKey ec) {
+                int size = ec.getParams().getCurve().getField().getFieldSize();
+                sb.append(" server-signature ECDSA (P-").append(size).append(')');
+                sb.append(" server-digest ").append(size > 256 ? size > 384 ? "SHA512" : "SHA384" : "SHA256");
+            }
+        }
+        return sb.toString();
+    }
+
+    /** OpenSSL's name of a JSSE suite: TLS 1.3 names are shared, TLS 1.2 ones are rewritten. */
+    static String opensslName(String suite) {
+        int with = suite.indexOf("_WITH_");
+        if (with < 0) return suite;
+        String kx = suite.substring(4, with);
+        String cipher = suite.substring(with + 6);
+        String out = cipher.replace("AES_128", "AES128").replace("AES_256", "AES256").replace("_CBC", "")
+                .replace("CHACHA20_POLY1305_SHA256", "CHACHA20_POLY1305").replace('_', '-');
+        if (out.endsWith("-SHA") || out.contains("GCM") || out.contains("CHACHA")) {
+            // fine as is
+        }
+        String prefix = switch (kx) {
+            case "RSA" -> "";
+            default -> kx.replace('_', '-') + "-";
+        };
+        return prefix + out;
+    }
+
+    private static int cipherBits(String suite) {
+        if (suite.contains("AES_128")) return 128;
+        if (suite.contains("AES_256") || suite.contains("CHACHA20")) return 256;
+        if (suite.contains("3DES")) return 112;
+        return 0;
+    }
+
+    /** Postfix protocol syntax (">=TLSv1", "!SSLv3, !TLSv1", "TLSv1.2 TLSv1.3") as JSSE protocol names. */
+    static String[] protocols(String spec) {
+        List<String> known = List.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+        Set<String> include = new LinkedHashSet<>();
+        Set<String> exclude = new LinkedHashSet<>();
+        int min = 0;
+        int max = known.size() - 1;
+        for (String t : spec.split("[\\t\\n\\r,: ]+")) {
+            if (t.isEmpty()) continue;
+            if (t.startsWith(">=")) min = Math.max(min, index(known, t.substring(2)));
+            else if (t.startsWith("<=")) max = Math.min(max, index(known, t.substring(2)));
+            else if (t.startsWith("!")) exclude.add(t.substring(1));
+            else include.add(t);
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = Math.max(0, min); i <= max && i < known.size(); i++) {
+            String p = known.get(i);
+            if (p.startsWith("SSL")) continue; // JSSE offers no SSL any more
+            if (!include.isEmpty() && include.stream().noneMatch(p::equalsIgnoreCase)) continue;
+            if (exclude.stream().anyMatch(p::equalsIgnoreCase)) continue;
+            out.add(p);
+        }
+        return out.toArray(new String[0]);
+    }
+
+    private static int index(List<String> known, String name) {
+        for (int i = 0; i < known.size(); i++) if (known.get(i).equalsIgnoreCase(name)) return i;
+        throw new IllegalArgumentException("invalid TLS protocol: " + name);
+    }
+
+    /** Drops the suites an OpenSSL-style exclusion list names (aNULL, eNULL, RC4, 3DES, MD5, kRSA, or a suite name). */
+    static String[] exclude(String[] suites, String[] exclusions) {
+        List<String> out = new ArrayList<>();
+        for (String s : suites) {
+            boolean drop = false;
+            for (String x : exclusions) {
+                if (x.isEmpty()) continue;
+                String u = x.toUpperCase(Locale.ROOT);
+                drop |= switch (u) {
+                    case "ANULL" -> s.contains("_anon_") || s.contains("_NULL_WITH");
+                    case "ENULL" -> s.contains("WITH_NULL");
+                    case "RC4" -> s.contains("RC4");
+                    case "3DES" -> s.contains("3DES");
+                    case "MD5" -> s.endsWith("_MD5");
+                    case "SHA1" -> s.endsWith("_SHA");
+                    case "KRSA" -> s.startsWith("TLS_RSA_WITH");
+                    case "DES" -> s.contains("DES_CBC") && !s.contains("3DES");
+                    default -> s.equalsIgnoreCase(x) || opensslName(s).equalsIgnoreCase(x);
+                };
+            }
+            if (!drop) out.add(s);
+        }
+        return out.toArray(new String[0]);
+    }
+}
