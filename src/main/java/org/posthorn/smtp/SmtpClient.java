@@ -405,10 +405,7 @@ final class SmtpClient {
             }
             throw new SessionFailure(DeliveryStatus.of("4.7.5", target.relay(), "Cannot start TLS: handshake failure"));
         }
-        if (policy.level().mustTrust() && !check.trusted()) {
-            quitQuietly(session);
-            throw new SessionFailure(DeliveryStatus.of("4.7.5", target.relay(), "Server certificate not trusted"));
-        }
+        // Postfix 3.7 reports an untrusted chain at verify/secure as "not verified" too (matched implies trusted)
         if (policy.level().mustMatch() && !check.matched()) {
             quitQuietly(session);
             throw new SessionFailure(DeliveryStatus.of("4.7.5", target.relay(), "Server certificate not verified"));

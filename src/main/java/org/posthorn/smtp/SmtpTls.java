@@ -183,8 +183,8 @@ final class SmtpTls {
             for (String fp : prints) {
                 byte[] data = Tlsa.parseFingerprint(fp);
                 if (data == null || digest == null) data = new byte[0];
-                records.add(new Tlsa(Tlsa.DANE_EE, 0, Tlsa.CONFIGURED_DIGEST, data, digest));
                 records.add(new Tlsa(Tlsa.DANE_EE, 1, Tlsa.CONFIGURED_DIGEST, data, digest));
+                records.add(new Tlsa(Tlsa.DANE_EE, 0, Tlsa.CONFIGURED_DIGEST, data, digest));
             }
             if (records.isEmpty()) {
                 log.warning("nexthop domain %s: configured at fingerprint security level, but with no fingerprints to match.",
@@ -313,12 +313,14 @@ final class SmtpTls {
             boolean any = false;
             for (Tlsa t : e.records()) {
                 if (t.usable()) any = true;
-                else log.warning("%s: unusable TLSA RR: %s", namaddrport, t.toString().replace(" 255 ", " 255 "));
+                else log.warning("%s: unusable TLSA RR: %s", namaddrport, t);
             }
             if (!any) log.warning("%s: all fingerprints unusable", namaddrport);
         }
         if (logLevel >= 1 && check.failure() != null && e.level().mustMatch()) {
-            log.info("server certificate verification failed for %s: %s", namaddrport, check.failure());
+            // OpenSSL's chain errors say "certificate ...", the checks after the chain "server certificate ..."
+            log.info("%scertificate verification failed for %s: %s", check.failure().startsWith("num=") ? "server " : "",
+                    namaddrport, check.failure());
         }
         if (logLevel >= 1) {
             log.info("%s TLS connection established to %s: %s", check.label(), namaddrport, describe(session, chain));
@@ -372,9 +374,6 @@ final class SmtpTls {
         String cipher = suite.substring(with + 6);
         String out = cipher.replace("AES_128", "AES128").replace("AES_256", "AES256").replace("_CBC", "")
                 .replace("CHACHA20_POLY1305_SHA256", "CHACHA20_POLY1305").replace('_', '-');
-        if (out.endsWith("-SHA") || out.contains("GCM") || out.contains("CHACHA")) {
-            // fine as is
-        }
         String prefix = switch (kx) {
             case "RSA" -> "";
             default -> kx.replace('_', '-') + "-";

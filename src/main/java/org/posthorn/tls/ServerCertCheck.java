@@ -19,7 +19,8 @@ import java.util.Set;
  *
  * @param trusted whether the chain validates to a trust anchor (or a DANE/fingerprint match)
  * @param matched whether the level's match succeeded
- * @param failure OpenSSL's wording of why verification failed ("num=62:hostname mismatch"), or null
+ * @param failure OpenSSL's wording of why verification failed ("num=62:hostname mismatch",
+ *                "untrusted issuer /CN=Test CA"), or null
  */
 public record ServerCertCheck(boolean trusted, boolean matched, String failure) {
 
@@ -43,13 +44,28 @@ public record ServerCertCheck(boolean trusted, boolean matched, String failure) 
                 yield new ServerCertCheck(trusted || ok, ok, ok ? null : "num=1:unspecified certificate verification error");
             }
             case VERIFY, SECURE -> {
-                if (!trusted) yield new ServerCertCheck(false, false, "num=20:unable to get local issuer certificate");
+                if (!trusted) {
+                    String issuer = chain.length == 0 ? "" : oneline(chain[chain.length - 1].getIssuerX500Principal().getName());
+                    yield new ServerCertCheck(false, false, "untrusted issuer " + issuer);
+                }
                 boolean ok = chain.length > 0 && CertNames.matches(chain[0], names);
                 boolean ip = names.stream().anyMatch(n -> CertNames.ipLiteral(n) != null);
                 yield new ServerCertCheck(true, ok, ok ? null : ip ? "num=64:IP address mismatch" : "num=62:hostname mismatch");
             }
             default -> new ServerCertCheck(trusted, false, null);
         };
+    }
+
+    /** A distinguished name as OpenSSL's one-line form writes it: "/C=DE/O=Example/CN=Example CA". */
+    static String oneline(String rfc2253) {
+        try {
+            List<javax.naming.ldap.Rdn> rdns = new javax.naming.ldap.LdapName(rfc2253).getRdns();
+            StringBuilder sb = new StringBuilder();
+            for (javax.naming.ldap.Rdn r : rdns) sb.append('/').append(r.getType()).append('=').append(r.getValue());
+            return sb.toString();
+        } catch (javax.naming.InvalidNameException e) {
+            return rfc2253;
+        }
     }
 
     /** PKIX validation of the chain against the anchors (no revocation checks, as Postfix without CRLs). */

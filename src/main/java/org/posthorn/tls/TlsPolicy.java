@@ -54,11 +54,6 @@ public record TlsPolicy(Level level, List<String> match, String protocols, Strin
         public boolean mustMatch() {
             return compareTo(ENCRYPT) > 0;
         }
-
-        /** Whether the chain must lead to a trusted CA: verify and secure. */
-        public boolean mustTrust() {
-            return atLeast(VERIFY);
-        }
     }
 
     /** A policy table entry that cannot be used; its message is Postfix's warning text after the location. */
