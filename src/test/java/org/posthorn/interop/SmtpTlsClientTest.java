@@ -215,4 +215,38 @@ class SmtpTlsClientTest {
         assertThat(mandatory.kind()).isEqualTo("deferred");
         assertThat(mandatory.status().text()).isEqualTo("Cannot start TLS: handshake failure");
     }
+
+    @Test
+    void sameLogLineAsPostfixsOwnSmtpClient() throws Exception {
+        // the oracle: Debian's smtp client with the same TLS settings, relaying to the same smtpd
+        Map<String, String> settings = Map.of("smtp_tls_security_level", "verify", "smtp_tls_CAfile", ca.caCert.toString(),
+                "smtp_tls_verify_cert_match", "mx.tls.test", "smtp_tls_loglevel", "1");
+        List<String> lines = new java.util.ArrayList<>();
+        settings.forEach((k, v) -> lines.add(k + " = " + v));
+        try (ReferencePostfix client = new ReferencePostfix("posthorn-smtp-tls-oracle-", postfix.smtpPort,
+                lines.toArray(new String[0]))) {
+            client.addService("tlsmgr unix - - n 1000? 1 tlsmgr");
+            Process p = new ProcessBuilder("sendmail", "-C", client.base.resolve("etc").toString(), "-f", "sender@example.org",
+                    "oracle@remote.test").redirectErrorStream(true).start();
+            p.getOutputStream().write("Subject: oracle\n\nhi\n".getBytes());
+            p.getOutputStream().close();
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            long end = System.nanoTime() + 20_000_000_000L;
+            while (!client.log().contains("status=sent") && System.nanoTime() < end) Thread.sleep(100);
+            String theirs = client.log().lines().filter(l -> l.contains(ESTABLISHED)).findFirst().orElseThrow(
+                    () -> new AssertionError("no TLS line from Postfix: " + safeLog(client)));
+            Outcome o = send("oracle-ours@remote.test", settings);
+            assertThat(o.kind()).as("%s", o).isEqualTo("sent");
+            String ours = ourLog().reversed().stream().filter(l -> l.contains(ESTABLISHED)).findFirst().orElseThrow();
+            assertThat(ours).isEqualTo(theirs.substring(theirs.indexOf("]: ") + 3));
+        }
+    }
+
+    private static String safeLog(ReferencePostfix p) {
+        try {
+            return p.log();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
 }
