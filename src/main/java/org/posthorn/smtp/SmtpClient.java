@@ -24,6 +24,7 @@ import org.posthorn.queue.Envelope;
 import org.posthorn.queue.QueueFileException;
 import org.posthorn.queue.QueueFileReader;
 import org.posthorn.tls.ServerCertCheck;
+import org.posthorn.tls.TlsLog;
 import org.posthorn.tls.TlsPolicy;
 
 /**
@@ -395,7 +396,7 @@ final class SmtpClient {
             check = tls.handshake(conn, target, policy);
         } catch (IOException e) {
             conn.close();
-            log.info("SSL_connect error to %s: -1", target.relay());
+            log.info("%s", TlsLog.connectError(target.relay(), "-1"));
             log.warning("TLS library problem: %s", e.getMessage() == null ? e.toString() : e.getMessage());
             long queued = Duration.between(job.request.arrival(), job.request.activeSince()).toSeconds();
             if (policy.level() == TlsPolicy.Level.MAY && queued >= minimalBackoff()) {

@@ -6,10 +6,8 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -20,12 +18,17 @@ import org.posthorn.dns.DnsResolver;
 import org.posthorn.log.Log;
 import org.posthorn.table.Maps;
 import org.posthorn.table.TableException;
+import org.posthorn.tls.CipherSuite;
 import org.posthorn.tls.ClientTlsContexts;
 import org.posthorn.tls.Dane;
 import org.posthorn.tls.ServerCertCheck;
+import org.posthorn.tls.TlsCiphers;
+import org.posthorn.tls.TlsLog;
 import org.posthorn.tls.TlsPolicy;
 import org.posthorn.tls.TlsPolicy.Level;
 import org.posthorn.tls.TlsPolicyMaps;
+import org.posthorn.tls.TlsProtocols;
+import org.posthorn.tls.TlsSummary;
 import org.posthorn.tls.Tlsa;
 
 /**
@@ -37,8 +40,8 @@ import org.posthorn.tls.Tlsa;
  */
 final class SmtpTls {
     /** The policy for one server, DANE resolved: what the session uses. */
-    record Effective(Level level, TlsPolicy declared, List<String> names, List<Tlsa> records, String[] protocols,
-                     String[] excluded, String serverName) {
+    record Effective(Level level, TlsPolicy declared, List<String> names, List<Tlsa> records, List<String> protocols,
+                     List<String> suites, String serverName) {
         /** Whether STARTTLS is tried at all. */
         boolean enabled() {
             return level != Level.NONE;
@@ -91,7 +94,7 @@ final class SmtpTls {
                 c = new ClientTlsContexts(new ClientTlsContexts.Settings(params.get("tls_CAfile"), params.get("tls_CApath"),
                         params.get("tls_cert_file"), params.get("tls_key_file"),
                         !params.get("tls_session_cache_database").isEmpty(), params.millis("tls_session_cache_timeout") / 1000));
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 problem = e.getMessage();
                 log.warning("TLS disabled: %s", problem);
             }
@@ -206,8 +209,12 @@ final class SmtpTls {
                 }
             }
         }
+        String protocolParameter = declared.protocols() != null ? params.name("tls_policy_maps")
+                : params.name(level == Level.MAY ? "tls_protocols" : "tls_mandatory_protocols");
         String protocolSpec = declared.protocols() != null ? declared.protocols()
                 : params.get(level == Level.MAY ? "tls_protocols" : "tls_mandatory_protocols");
+        String grade = declared.ciphers() != null ? declared.ciphers()
+                : params.get(level == Level.MAY ? "tls_ciphers" : "tls_mandatory_ciphers");
         List<String> exclusions = new ArrayList<>();
         if (declared.exclude() != null) {
             exclusions.addAll(splitOn(declared.exclude(), "[\\t\\n\\r,: ]+"));
@@ -215,10 +222,18 @@ final class SmtpTls {
             exclusions.addAll(splitOn(params.get("tls_exclude_ciphers"), "[\\t\\n\\r,: ]+"));
             if (level.mandatory()) exclusions.addAll(splitOn(params.get("tls_mandatory_exclude_ciphers"), "[\\t\\n\\r,: ]+"));
         }
-        exclusions.add(level == Level.MAY ? "" : level == Level.ENCRYPT ? "eNULL" : "aNULL");
+        if (level != Level.MAY) exclusions.add(level == Level.ENCRYPT ? "eNULL" : "aNULL");
         String sni = serverName(target, level);
-        return new Effective(level, declared, List.copyOf(names), List.copyOf(records), protocols(protocolSpec),
-                exclusions.toArray(new String[0]), sni);
+        try {
+            List<String> protocols = TlsProtocols.enabled(protocolParameter, protocolSpec);
+            List<String> suites = TlsCiphers.select(params.name(level == Level.MAY ? "tls_ciphers" : "tls_mandatory_ciphers"),
+                    grade, String.join(" ", exclusions), TlsCiphers.jsseSuites());
+            return new Effective(level, declared, List.copyOf(names), List.copyOf(records), List.copyOf(protocols),
+                    List.copyOf(suites), sni);
+        } catch (IllegalArgumentException e) {
+            log.warning("%s", e.getMessage());
+            throw new Unusable("4.7.5", "client TLS configuration problem");
+        }
     }
 
     /** dane/dane-only for a server: DANE with its TLSA records, or the level Postfix falls back to. */
@@ -290,9 +305,8 @@ final class SmtpTls {
     ServerCertCheck handshake(SmtpConnection conn, Target target, Effective e) throws IOException {
         SSLContext context = contexts.context(key(e.declared()) + " " + e.level().text());
         SSLParameters p = context.getDefaultSSLParameters();
-        String[] protocols = e.protocols();
-        if (protocols.length > 0) p.setProtocols(protocols);
-        p.setCipherSuites(exclude(p.getCipherSuites(), e.excluded()));
+        p.setProtocols(e.protocols().toArray(new String[0]));
+        p.setCipherSuites(e.suites().toArray(new String[0]));
         if (e.serverName() != null) {
             try {
                 p.setServerNames(List.of(new SNIHostName(e.serverName())));
@@ -323,7 +337,7 @@ final class SmtpTls {
                     namaddrport, check.failure());
         }
         if (logLevel >= 1) {
-            log.info("%s TLS connection established to %s: %s", check.label(), namaddrport, describe(session, chain));
+            log.info("%s", TlsLog.establishedTo(check.trust(), namaddrport, summary(session, chain)));
         }
         return check;
     }
@@ -340,106 +354,32 @@ final class SmtpTls {
     }
 
     /**
-     * "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519
-     * server-signature RSA-PSS (2048 bits) server-digest SHA256", Postfix's (OpenSSL's) words.
-     * JSSE does not say which key-exchange group was negotiated: X25519, its first choice, is assumed
-     * for (EC)DHE.
+     * What Postfix says about the handshake: "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256
+     * bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256". JSSE
+     * does not say which group the server chose: for (EC)DHE it offers a key share for X25519
+     * first, which OpenSSL servers take, so X25519 is written.
      */
-    static String describe(SSLSession session, X509Certificate[] chain) {
-        String suite = session.getCipherSuite();
-        int bits = cipherBits(suite);
-        StringBuilder sb = new StringBuilder(session.getProtocol()).append(" with cipher ").append(opensslName(suite))
-                .append(" (").append(bits).append('/').append(bits).append(" bits)");
-        boolean ephemeral = session.getProtocol().equals("TLSv1.3") || suite.contains("DHE_");
-        if (ephemeral) sb.append(" key-exchange ").append(suite.contains("_DHE_") ? "DHE" : "X25519");
-        if (chain.length > 0) {
-            var key = chain[0].getPublicKey();
-            if (key instanceof RSAKey rsa) {
-                sb.append(" server-signature RSA-PSS (").append(rsa.getModulus().bitLength()).append(" bits)");
-                sb.append(" server-digest SHA256");
-            } else if (key instanceof ECKey ec) {
-                int size = ec.getParams().getCurve().getField().getFieldSize();
-                sb.append(" server-signature ECDSA (P-").append(size).append(')');
-                sb.append(" server-digest ").append(size > 256 ? size > 384 ? "SHA512" : "SHA384" : "SHA256");
+    static TlsSummary summary(SSLSession session, X509Certificate[] chain) {
+        CipherSuite suite = CipherSuite.parse(session.getCipherSuite());
+        String cipher = suite == null ? session.getCipherSuite() : suite.opensslName();
+        List<String> words = new ArrayList<>();
+        if (session.getProtocol().equals("TLSv1.3")) {
+            words.add("key-exchange X25519");
+            if (chain.length > 0) {
+                switch (chain[0].getPublicKey()) {
+                    case RSAKey rsa -> words.add("server-signature RSA-PSS (" + rsa.getModulus().bitLength()
+                            + " bits) server-digest SHA256");
+                    case ECKey ec -> {
+                        int size = ec.getParams().getCurve().getField().getFieldSize();
+                        String curve = size == 256 ? "prime256v1" : size == 384 ? "secp384r1" : "secp521r1";
+                        words.add("server-signature ECDSA (" + curve + ") server-digest "
+                                + (size == 256 ? "SHA256" : size == 384 ? "SHA384" : "SHA512"));
+                    }
+                    default -> words.add("server-signature " + chain[0].getPublicKey().getAlgorithm().toUpperCase(Locale.ROOT));
+                }
             }
         }
-        return sb.toString();
-    }
-
-    /** OpenSSL's name of a JSSE suite: TLS 1.3 names are shared, TLS 1.2 ones are rewritten. */
-    static String opensslName(String suite) {
-        int with = suite.indexOf("_WITH_");
-        if (with < 0) return suite;
-        String kx = suite.substring(4, with);
-        String cipher = suite.substring(with + 6);
-        String out = cipher.replace("AES_128", "AES128").replace("AES_256", "AES256").replace("_CBC", "")
-                .replace("CHACHA20_POLY1305_SHA256", "CHACHA20_POLY1305").replace('_', '-');
-        String prefix = switch (kx) {
-            case "RSA" -> "";
-            default -> kx.replace('_', '-') + "-";
-        };
-        return prefix + out;
-    }
-
-    private static int cipherBits(String suite) {
-        if (suite.contains("AES_128")) return 128;
-        if (suite.contains("AES_256") || suite.contains("CHACHA20")) return 256;
-        if (suite.contains("3DES")) return 112;
-        return 0;
-    }
-
-    /** Postfix protocol syntax (">=TLSv1", "!SSLv3, !TLSv1", "TLSv1.2 TLSv1.3") as JSSE protocol names. */
-    static String[] protocols(String spec) {
-        List<String> known = List.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
-        Set<String> include = new LinkedHashSet<>();
-        Set<String> exclude = new LinkedHashSet<>();
-        int min = 0;
-        int max = known.size() - 1;
-        for (String t : spec.split("[\\t\\n\\r,: ]+")) {
-            if (t.isEmpty()) continue;
-            if (t.startsWith(">=")) min = Math.max(min, index(known, t.substring(2)));
-            else if (t.startsWith("<=")) max = Math.min(max, index(known, t.substring(2)));
-            else if (t.startsWith("!")) exclude.add(t.substring(1));
-            else include.add(t);
-        }
-        List<String> out = new ArrayList<>();
-        for (int i = Math.max(0, min); i <= max && i < known.size(); i++) {
-            String p = known.get(i);
-            if (p.startsWith("SSL")) continue; // JSSE offers no SSL any more
-            if (!include.isEmpty() && include.stream().noneMatch(p::equalsIgnoreCase)) continue;
-            if (exclude.stream().anyMatch(p::equalsIgnoreCase)) continue;
-            out.add(p);
-        }
-        return out.toArray(new String[0]);
-    }
-
-    private static int index(List<String> known, String name) {
-        for (int i = 0; i < known.size(); i++) if (known.get(i).equalsIgnoreCase(name)) return i;
-        throw new IllegalArgumentException("invalid TLS protocol: " + name);
-    }
-
-    /** Drops the suites an OpenSSL-style exclusion list names (aNULL, eNULL, RC4, 3DES, MD5, kRSA, or a suite name). */
-    static String[] exclude(String[] suites, String[] exclusions) {
-        List<String> out = new ArrayList<>();
-        for (String s : suites) {
-            boolean drop = false;
-            for (String x : exclusions) {
-                if (x.isEmpty()) continue;
-                String u = x.toUpperCase(Locale.ROOT);
-                drop |= switch (u) {
-                    case "ANULL" -> s.contains("_anon_") || s.contains("_NULL_WITH");
-                    case "ENULL" -> s.contains("WITH_NULL");
-                    case "RC4" -> s.contains("RC4");
-                    case "3DES" -> s.contains("3DES");
-                    case "MD5" -> s.endsWith("_MD5");
-                    case "SHA1" -> s.endsWith("_SHA");
-                    case "KRSA" -> s.startsWith("TLS_RSA_WITH");
-                    case "DES" -> s.contains("DES_CBC") && !s.contains("3DES");
-                    default -> s.equalsIgnoreCase(x) || opensslName(s).equalsIgnoreCase(x);
-                };
-            }
-            if (!drop) out.add(s);
-        }
-        return out.toArray(new String[0]);
+        return new TlsSummary(session.getProtocol(), cipher, suite == null ? 0 : suite.bits(),
+                suite == null ? 0 : suite.algBits(), String.join(" ", words));
     }
 }

@@ -24,9 +24,9 @@ import java.util.Set;
  */
 public record ServerCertCheck(boolean trusted, boolean matched, String failure) {
 
-    /** "Verified", "Trusted" or "Untrusted", as in "... TLS connection established to ...". */
-    public String label() {
-        return matched ? "Verified" : trusted ? "Trusted" : "Untrusted";
+    /** Verified, Trusted or Untrusted, as in "... TLS connection established to ...". */
+    public TlsLog.Trust trust() {
+        return matched ? TlsLog.Trust.VERIFIED : trusted ? TlsLog.Trust.TRUSTED : TlsLog.Trust.UNTRUSTED;
     }
 
     /**

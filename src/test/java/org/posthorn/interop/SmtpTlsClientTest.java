@@ -249,4 +249,25 @@ class SmtpTlsClientTest {
             return e.toString();
         }
     }
+
+    @Test
+    void clientCertificateIsPresentedWhenAsked() throws Exception {
+        TestCa.Issued client = ca.issue("client", "client.posthorn.test");
+        int askPort = SmtpFixture.freePort();
+        postfix.addService("127.0.0.1:" + askPort + " inet n - n - - smtpd -o smtpd_tls_ask_ccert=yes -o smtpd_tls_CAfile="
+                + ca.caCert);
+        SmtpFixture.awaitListening("127.0.0.1", askPort, null);
+        Path work = Files.createTempDirectory(postfix.base, "client-");
+        SmtpService smtp = SmtpFixture.start(false, work, Map.of("smtp_tls_security_level", "encrypt",
+                "smtp_tls_cert_file", client.cert().toString(), "smtp_tls_key_file", client.key().toString()));
+        try {
+            RecordingReport r = SmtpFixture.deliver(smtp, "[127.0.0.1]:" + askPort, SmtpFixture.message(work.resolve("queue"),
+                    "sender@example.org", List.of("ccert@remote.test"), "Subject: ccert\n\nhi\n"));
+            assertThat(r.of("ccert@remote.test").kind()).as("%s", r.outcomes).isEqualTo("sent");
+        } finally {
+            smtp.stop();
+        }
+        // the real smtpd verified our client certificate against the test CA
+        assertThat(postfix.log()).contains("Trusted TLS connection established from localhost[127.0.0.1]");
+    }
 }

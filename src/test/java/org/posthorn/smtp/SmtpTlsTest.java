@@ -30,25 +30,4 @@ class SmtpTlsTest {
         assertThatThrownBy(() -> SmtpTls.globalLevel(params(Map.of("smtp_tls_security_level", "must"), false)))
                 .hasMessage("invalid tls security level: \"must\"");
     }
-
-    @Test
-    void protocolSyntax() {
-        assertThat(SmtpTls.protocols(">=TLSv1")).containsExactly("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
-        assertThat(SmtpTls.protocols(">=TLSv1.2")).containsExactly("TLSv1.2", "TLSv1.3");
-        assertThat(SmtpTls.protocols("<=TLSv1.2, >=TLSv1.1")).containsExactly("TLSv1.1", "TLSv1.2");
-        assertThat(SmtpTls.protocols("!SSLv2, !SSLv3, !TLSv1, !TLSv1.1")).containsExactly("TLSv1.2", "TLSv1.3");
-        assertThat(SmtpTls.protocols("TLSv1.3")).containsExactly("TLSv1.3");
-        assertThatThrownBy(() -> SmtpTls.protocols(">=TLSv9")).hasMessageContaining("TLSv9");
-    }
-
-    @Test
-    void openSslCipherNames() {
-        assertThat(SmtpTls.opensslName("TLS_AES_256_GCM_SHA384")).isEqualTo("TLS_AES_256_GCM_SHA384");
-        assertThat(SmtpTls.opensslName("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")).isEqualTo("ECDHE-RSA-AES256-GCM-SHA384");
-        assertThat(SmtpTls.opensslName("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"))
-                .isEqualTo("ECDHE-ECDSA-CHACHA20-POLY1305");
-        assertThat(SmtpTls.opensslName("TLS_RSA_WITH_AES_128_CBC_SHA")).isEqualTo("AES128-SHA");
-        assertThat(SmtpTls.exclude(new String[] {"TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_AES_128_GCM_SHA256",
-                "TLS_DH_anon_WITH_AES_128_CBC_SHA"}, new String[] {"aNULL", "kRSA"})).containsExactly("TLS_AES_128_GCM_SHA256");
-    }
 }

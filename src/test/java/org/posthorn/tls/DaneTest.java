@@ -115,17 +115,17 @@ class DaneTest {
         Set<TrustAnchor> anchors = Set.of(new TrustAnchor(ca, null));
         X509Certificate[] chain = {leaf};
         ServerCertCheck verified = ServerCertCheck.check(Level.VERIFY, chain, anchors, List.of("mx.example.com"), List.of());
-        assertThat(verified.label()).isEqualTo("Verified");
+        assertThat(verified.trust().word()).isEqualTo("Verified");
         ServerCertCheck mismatch = ServerCertCheck.check(Level.VERIFY, chain, anchors, List.of("192.0.2.9"), List.of());
-        assertThat(mismatch.label()).isEqualTo("Trusted");
+        assertThat(mismatch.trust().word()).isEqualTo("Trusted");
         assertThat(mismatch.failure()).isEqualTo("num=64:IP address mismatch");
         ServerCertCheck untrusted = ServerCertCheck.check(Level.VERIFY, chain, Set.of(new TrustAnchor(cert("other-ca.pem"), null)),
                 List.of("mx.example.com"), List.of());
-        assertThat(untrusted.label()).isEqualTo("Untrusted");
+        assertThat(untrusted.trust().word()).isEqualTo("Untrusted");
         assertThat(untrusted.failure()).isEqualTo("untrusted issuer /O=Posthorn/CN=Unit Test CA");
         // may: trust is noted, names are not checked
-        assertThat(ServerCertCheck.check(Level.MAY, new X509Certificate[] {leaf, ca}, anchors, List.of(), List.of()).label())
+        assertThat(ServerCertCheck.check(Level.MAY, new X509Certificate[] {leaf, ca}, anchors, List.of(), List.of()).trust().word())
                 .isEqualTo("Trusted");
-        assertThat(ServerCertCheck.check(Level.MAY, chain, Set.of(), List.of(), List.of()).label()).isEqualTo("Untrusted");
+        assertThat(ServerCertCheck.check(Level.MAY, chain, Set.of(), List.of(), List.of()).trust().word()).isEqualTo("Untrusted");
     }
 }
