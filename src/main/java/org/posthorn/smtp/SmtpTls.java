@@ -41,7 +41,7 @@ import org.posthorn.tls.Tlsa;
 final class SmtpTls {
     /** The policy for one server, DANE resolved: what the session uses. */
     record Effective(Level level, TlsPolicy declared, List<String> names, List<Tlsa> records, List<String> protocols,
-                     List<String> suites, String serverName) {
+                     List<String> suites, String serverName, boolean insecureMx) {
         /** Whether STARTTLS is tried at all. */
         boolean enabled() {
             return level != Level.NONE;
@@ -229,7 +229,7 @@ final class SmtpTls {
             List<String> suites = TlsCiphers.select(params.name(level == Level.MAY ? "tls_ciphers" : "tls_mandatory_ciphers"),
                     grade, String.join(" ", exclusions), TlsCiphers.jsseSuites());
             return new Effective(level, declared, List.copyOf(names), List.copyOf(records), List.copyOf(protocols),
-                    List.copyOf(suites), sni);
+                    List.copyOf(suites), sni, (level == Level.DANE) && !target.dnssec());
         } catch (IllegalArgumentException e) {
             log.warning("%s", e.getMessage());
             throw new Unusable("4.7.5", "client TLS configuration problem");
@@ -248,7 +248,11 @@ final class SmtpTls {
             if (level == Level.DANE_ONLY) throw new Unusable("4.7.5", "client TLS configuration problem");
             return Level.MAY;
         }
-        if (!target.dnssec()) return incompatible(level, Level.MAY, "non DNSSEC destination");
+        // an insecure MX: smtp_tls_dane_insecure_mx_policy says whether the MX host's TLSA records still count
+        String insecurePolicy = target.dnssec() ? "dane" : params.get("tls_dane_insecure_mx_policy").toLowerCase(Locale.ROOT);
+        if (!insecurePolicy.equals("dane") && !insecurePolicy.equals("encrypt")) {
+            return incompatible(level, Level.MAY, "non DNSSEC destination");
+        }
         int port = ((java.net.InetSocketAddress) target.address()).getPort();
         Dane.Lookup found;
         try {
@@ -260,6 +264,7 @@ final class SmtpTls {
             case NONE -> incompatible(level, Level.MAY, "no TLSA records found");
             case UNUSABLE -> incompatible(level, Level.ENCRYPT, "TLSA records unusable");
             case USABLE -> {
+                if (insecurePolicy.equals("encrypt")) yield Level.ENCRYPT;
                 records.addAll(found.records());
                 names.add(target.hostname());
                 yield Level.DANE;
@@ -322,6 +327,8 @@ final class SmtpTls {
         SSLSession session = conn.tlsSession();
         X509Certificate[] chain = peerChain(session);
         ServerCertCheck check = ServerCertCheck.check(e.level(), chain, contexts.anchors(), e.names(), e.records());
+        // with an insecure MX the host name may be forged: a DANE match is only "Trusted"
+        if (e.insecureMx() && check.matched()) check = new ServerCertCheck(true, true, null, TlsLog.Trust.TRUSTED);
         String namaddrport = target.relay();
         if (e.level() == Level.FINGERPRINT) {
             boolean any = false;

@@ -19,14 +19,16 @@ import java.util.Set;
  *
  * @param trusted whether the chain validates to a trust anchor (or a DANE/fingerprint match)
  * @param matched whether the level's match succeeded
+ * @param trust   the word for the log line: Verified, Trusted or Untrusted
  * @param failure OpenSSL's wording of why verification failed ("num=62:hostname mismatch",
  *                "untrusted issuer /CN=Test CA"), or null
  */
-public record ServerCertCheck(boolean trusted, boolean matched, String failure) {
+public record ServerCertCheck(boolean trusted, boolean matched, String failure, TlsLog.Trust trust) {
 
-    /** Verified, Trusted or Untrusted, as in "... TLS connection established to ...". */
-    public TlsLog.Trust trust() {
-        return matched ? TlsLog.Trust.VERIFIED : trusted ? TlsLog.Trust.TRUSTED : TlsLog.Trust.UNTRUSTED;
+    /** Verified when matched, else Trusted when trusted, else Untrusted. */
+    public ServerCertCheck(boolean trusted, boolean matched, String failure) {
+        this(trusted, matched, failure,
+                matched ? TlsLog.Trust.VERIFIED : trusted ? TlsLog.Trust.TRUSTED : TlsLog.Trust.UNTRUSTED);
     }
 
     /**

@@ -69,6 +69,8 @@ class SmtpDaneTest {
                 "@ IN SOA ns.plain.test. hostmaster.plain.test. 1 3600 600 86400 300",
                 "@ IN NS ns.plain.test.", "ns IN A 127.0.0.1",
                 "@ IN MX 10 mx.plain.test.", "mx IN A 127.0.0.1",
+                // an unsigned domain hosted on a DANE-protected MX
+                "mixed IN MX 10 mx.dane.test.",
                 "_" + port + tcp + "mx IN TLSA 3 1 1 " + server.spkiSha256(), "");
         Files.writeString(dir.resolve("dane.test.zone"), secure);
         Files.writeString(dir.resolve("plain.test.zone"), insecure);
@@ -224,5 +226,16 @@ class SmtpDaneTest {
         Outcome only = send("plain.test", "dane-only");
         assertThat(only.kind()).isEqualTo("deferred");
         assertThat(only.status().text()).isEqualTo("non DNSSEC destination");
+    }
+
+    @Test
+    void insecureMxWithSecureTlsaIsDaneButOnlyTrusted() throws Exception {
+        // smtp_tls_dane_insecure_mx_policy = dane (the default at level dane): the TLSA records count,
+        // but the MX name could be forged, so a match is logged "Trusted"
+        Outcome o = send("mixed.plain.test", "dane");
+        assertThat(o.kind()).as("%s", o).isEqualTo("sent");
+        assertThat(o.status().relay()).isEqualTo("mx.dane.test[127.0.0.1]:" + port);
+        assertThat(SmtpFixture.log()).anyMatch(l -> l.startsWith(
+                "Trusted TLS connection established to mx.dane.test[127.0.0.1]:" + port + ": "));
     }
 }

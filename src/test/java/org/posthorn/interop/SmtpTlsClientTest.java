@@ -270,4 +270,56 @@ class SmtpTlsClientTest {
         // the real smtpd verified our client certificate against the test CA
         assertThat(postfix.log()).contains("Trusted TLS connection established from localhost[127.0.0.1]");
     }
+
+    @Test
+    void sessionsAreResumedWithTheSessionCache() throws Exception {
+        int port2 = SmtpFixture.freePort();
+        postfix.addService("127.0.0.1:" + port2 + " inet n - n - - smtpd -o smtpd_tls_loglevel=2"
+                + " -o syslog_name=postfix-resume");
+        SmtpFixture.awaitListening("127.0.0.1", port2, null);
+        Path work = Files.createTempDirectory(postfix.base, "client-");
+        SmtpService smtp = SmtpFixture.start(false, work, Map.of("smtp_tls_security_level", "encrypt",
+                "smtp_tls_session_cache_database", "btree:${data_directory}/smtp_scache",
+                "smtp_connection_cache_on_demand", "no"));
+        try {
+            for (String rcpt : List.of("resume1@remote.test", "resume2@remote.test")) {
+                RecordingReport r = SmtpFixture.deliver(smtp, "[127.0.0.1]:" + port2, SmtpFixture.message(
+                        work.resolve("queue"), "sender@example.org", List.of(rcpt), "Subject: resume\n\nhi\n"));
+                assertThat(r.of(rcpt).kind()).as("%s", r.outcomes).isEqualTo("sent");
+            }
+        } finally {
+            smtp.stop();
+        }
+        Thread.sleep(500);
+        String log = postfix.log().lines().filter(l -> l.contains("postfix-resume/")).collect(java.util.stream.Collectors.joining("\n"));
+        // the first handshake was full, the second resumed the session (a TLS 1.3 ticket)
+        assertThat(log.split("Reusing old session", -1)).as(log).hasSize(2);
+    }
+
+    @Test
+    void wrapperModeSpeaksTlsFromTheStart() throws Exception {
+        int smtpsPort = SmtpFixture.freePort();
+        postfix.addService("127.0.0.1:" + smtpsPort + " inet n - n - - smtpd -o smtpd_tls_wrappermode=yes"
+                + " -o syslog_name=postfix-smtps");
+        SmtpFixture.awaitListening("127.0.0.1", smtpsPort, null);
+        Path work = Files.createTempDirectory(postfix.base, "client-");
+        SmtpService smtp = SmtpFixture.start(false, work, Map.of("smtp_tls_security_level", "encrypt",
+                "smtp_tls_wrappermode", "yes", "smtp_tls_loglevel", "1"));
+        try {
+            RecordingReport r = SmtpFixture.deliver(smtp, "[127.0.0.1]:" + smtpsPort, SmtpFixture.message(
+                    work.resolve("queue"), "sender@example.org", List.of("smtps@remote.test"), "Subject: smtps\n\nhi\n"));
+            assertThat(r.of("smtps@remote.test").kind()).as("%s", r.outcomes).isEqualTo("sent");
+        } finally {
+            smtp.stop();
+        }
+        assertThat(SmtpFixture.log()).anyMatch(l -> l.startsWith("Untrusted TLS connection established to 127.0.0.1[127.0.0.1]:"
+                + smtpsPort + ": "));
+        // no STARTTLS inside the wrapper
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (!postfix.log().contains("ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5") && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertThat(postfix.log().lines().filter(l -> l.contains("postfix-smtps/") && l.contains("disconnect from localhost")))
+                .anyMatch(l -> l.contains("ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5"));
+    }
 }
