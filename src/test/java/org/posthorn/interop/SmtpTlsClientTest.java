@@ -322,4 +322,28 @@ class SmtpTlsClientTest {
         assertThat(postfix.log().lines().filter(l -> l.contains("postfix-smtps/") && l.contains("disconnect from localhost")))
                 .anyMatch(l -> l.contains("ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5"));
     }
+
+    @Test
+    void cachedPlaintextConnectionIsNotReusedUnderAnotherPolicy() throws Exception {
+        Path map = Files.createTempDirectory(postfix.base, "policy-").resolve("tls_policy_cache");
+        String byName = "[localhost]:" + postfix.smtpPort;
+        Files.writeString(map, dest + " none\n" + byName + " encrypt\n");
+        Path work = Files.createTempDirectory(postfix.base, "client-");
+        SmtpService smtp = SmtpFixture.start(false, work, Map.of("smtp_tls_policy_maps", "texthash:" + map,
+                "smtp_tls_loglevel", "1", "disable_dns_lookups", "yes", "inet_protocols", "ipv4",
+                "smtp_connection_cache_time_limit", "30s"));
+        try {
+            for (String nexthop : List.of(dest, byName)) {
+                String rcpt = "cache-" + (nexthop.equals(dest) ? "plain" : "tls") + "@remote.test";
+                RecordingReport r = SmtpFixture.deliver(smtp, nexthop, SmtpFixture.message(work.resolve("queue"),
+                        "sender@example.org", List.of(rcpt), "Subject: cache\n\nhi\n"));
+                assertThat(r.of(rcpt).kind()).as("%s", r.outcomes).isEqualTo("sent");
+            }
+        } finally {
+            smtp.stop();
+        }
+        // the same server address, but the second destination wants TLS: a new connection with STARTTLS
+        assertThat(SmtpFixture.log()).anyMatch(l -> l.startsWith("Untrusted TLS connection established to localhost[127.0.0.1]:"
+                + postfix.smtpPort + ": "));
+    }
 }
