@@ -44,7 +44,7 @@ final class ConnectionCache {
                 byDestination.remove(old.destination(), old);
                 displaced = old.session();
             }
-            Entry oldDest = byDestination.put(destination, e);
+            Entry oldDest = byDestination.put(e.destination(), e);
             if (oldDest != null && oldDest != old) {
                 byAddress.remove(oldDest.session().cacheKey(), oldDest);
                 closer.accept(oldDest.session());

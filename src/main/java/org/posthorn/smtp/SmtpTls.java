@@ -115,10 +115,6 @@ final class SmtpTls {
         return params.bool("use_tls") ? Level.MAY : Level.NONE;
     }
 
-    int logLevel() {
-        return logLevel;
-    }
-
     boolean wrapperMode() {
         return params.bool("tls_wrappermode");
     }

@@ -82,6 +82,33 @@ class SmtpTlsClientTest {
         return send(rcpt, settings, Duration.ZERO);
     }
 
+    /**
+     * One service with these settings delivers one message per (nexthop, recipient) pair, in
+     * order, and is stopped; each must be sent.
+     */
+    static void sendAll(Map<String, String> settings, String... nexthopAndRecipient) throws Exception {
+        Path work = Files.createTempDirectory(postfix.base, "client-");
+        SmtpService smtp = SmtpFixture.start(false, work, settings);
+        try {
+            for (int i = 0; i < nexthopAndRecipient.length; i += 2) {
+                String rcpt = nexthopAndRecipient[i + 1];
+                RecordingReport r = SmtpFixture.deliver(smtp, nexthopAndRecipient[i], SmtpFixture.message(
+                        work.resolve("queue"), "sender@example.org", List.of(rcpt), "Subject: " + rcpt + "\n\nhi\n"));
+                assertThat(r.of(rcpt).kind()).as("%s", r.outcomes).isEqualTo("sent");
+            }
+        } finally {
+            smtp.stop();
+        }
+    }
+
+    /** A second smtpd of the real Postfix on a new port, with these -o options; returns the port. */
+    static int extraSmtpd(String options) throws Exception {
+        int port = SmtpFixture.freePort();
+        postfix.addService("127.0.0.1:" + port + " inet n - n - - smtpd " + options);
+        SmtpFixture.awaitListening("127.0.0.1", port, null);
+        return port;
+    }
+
     /** Our log lines that name this test's server. */
     static List<String> ourLog() {
         return SmtpFixture.log().stream().filter(l -> l.contains(relay)).toList();
@@ -136,6 +163,24 @@ class SmtpTlsClientTest {
         assertThat(o.kind()).isEqualTo("deferred");
         assertThat(o.status().text()).isEqualTo("Server certificate not verified");
         assertThat(ourLog()).contains("certificate verification failed for " + relay + ": untrusted issuer /CN=Posthorn Test CA");
+    }
+
+    @Test
+    void verifyWithCaPathAndALiteralName() throws Exception {
+        Path caPath = Files.createTempDirectory(postfix.base, "capath-");
+        Files.copy(ca.caCert, caPath.resolve("test-ca.pem"));
+        Files.writeString(caPath.resolve("README"), "not a certificate\n");
+        Outcome o = send("verify-capath@remote.test", Map.of("smtp_tls_security_level", "verify",
+                "smtp_tls_CApath", caPath.toString(), "smtp_tls_verify_cert_match", "hostname, mx.tls.test"));
+        assertThat(o.kind()).as("%s", o).isEqualTo("sent");
+        assertThat(ourLog()).anyMatch(l -> l.startsWith("Verified" + ESTABLISHED + relay + ": "));
+    }
+
+    @Test
+    void starttlsOfferNotedAtLevelNone() throws Exception {
+        Outcome o = send("note@remote.test", Map.of("smtp_tls_note_starttls_offer", "yes"));
+        assertThat(o.kind()).as("%s", o).isEqualTo("sent");
+        assertThat(SmtpFixture.log()).contains("Host offered STARTTLS: [127.0.0.1]");
     }
 
     @Test
@@ -253,43 +298,19 @@ class SmtpTlsClientTest {
     @Test
     void clientCertificateIsPresentedWhenAsked() throws Exception {
         TestCa.Issued client = ca.issue("client", "client.posthorn.test");
-        int askPort = SmtpFixture.freePort();
-        postfix.addService("127.0.0.1:" + askPort + " inet n - n - - smtpd -o smtpd_tls_ask_ccert=yes -o smtpd_tls_CAfile="
-                + ca.caCert);
-        SmtpFixture.awaitListening("127.0.0.1", askPort, null);
-        Path work = Files.createTempDirectory(postfix.base, "client-");
-        SmtpService smtp = SmtpFixture.start(false, work, Map.of("smtp_tls_security_level", "encrypt",
-                "smtp_tls_cert_file", client.cert().toString(), "smtp_tls_key_file", client.key().toString()));
-        try {
-            RecordingReport r = SmtpFixture.deliver(smtp, "[127.0.0.1]:" + askPort, SmtpFixture.message(work.resolve("queue"),
-                    "sender@example.org", List.of("ccert@remote.test"), "Subject: ccert\n\nhi\n"));
-            assertThat(r.of("ccert@remote.test").kind()).as("%s", r.outcomes).isEqualTo("sent");
-        } finally {
-            smtp.stop();
-        }
+        int askPort = extraSmtpd("-o smtpd_tls_ask_ccert=yes -o smtpd_tls_CAfile=" + ca.caCert);
+        sendAll(Map.of("smtp_tls_security_level", "encrypt", "smtp_tls_cert_file", client.cert().toString(),
+                "smtp_tls_key_file", client.key().toString()), "[127.0.0.1]:" + askPort, "ccert@remote.test");
         // the real smtpd verified our client certificate against the test CA
         assertThat(postfix.log()).contains("Trusted TLS connection established from localhost[127.0.0.1]");
     }
 
     @Test
     void sessionsAreResumedWithTheSessionCache() throws Exception {
-        int port2 = SmtpFixture.freePort();
-        postfix.addService("127.0.0.1:" + port2 + " inet n - n - - smtpd -o smtpd_tls_loglevel=2"
-                + " -o syslog_name=postfix-resume");
-        SmtpFixture.awaitListening("127.0.0.1", port2, null);
-        Path work = Files.createTempDirectory(postfix.base, "client-");
-        SmtpService smtp = SmtpFixture.start(false, work, Map.of("smtp_tls_security_level", "encrypt",
+        String resume = "[127.0.0.1]:" + extraSmtpd("-o smtpd_tls_loglevel=2 -o syslog_name=postfix-resume");
+        sendAll(Map.of("smtp_tls_security_level", "encrypt",
                 "smtp_tls_session_cache_database", "btree:${data_directory}/smtp_scache",
-                "smtp_connection_cache_on_demand", "no"));
-        try {
-            for (String rcpt : List.of("resume1@remote.test", "resume2@remote.test")) {
-                RecordingReport r = SmtpFixture.deliver(smtp, "[127.0.0.1]:" + port2, SmtpFixture.message(
-                        work.resolve("queue"), "sender@example.org", List.of(rcpt), "Subject: resume\n\nhi\n"));
-                assertThat(r.of(rcpt).kind()).as("%s", r.outcomes).isEqualTo("sent");
-            }
-        } finally {
-            smtp.stop();
-        }
+                "smtp_connection_cache_on_demand", "no"), resume, "resume1@remote.test", resume, "resume2@remote.test");
         Thread.sleep(500);
         String log = postfix.log().lines().filter(l -> l.contains("postfix-resume/")).collect(java.util.stream.Collectors.joining("\n"));
         // the first handshake was full, the second resumed the session (a TLS 1.3 ticket)
@@ -298,20 +319,9 @@ class SmtpTlsClientTest {
 
     @Test
     void wrapperModeSpeaksTlsFromTheStart() throws Exception {
-        int smtpsPort = SmtpFixture.freePort();
-        postfix.addService("127.0.0.1:" + smtpsPort + " inet n - n - - smtpd -o smtpd_tls_wrappermode=yes"
-                + " -o syslog_name=postfix-smtps");
-        SmtpFixture.awaitListening("127.0.0.1", smtpsPort, null);
-        Path work = Files.createTempDirectory(postfix.base, "client-");
-        SmtpService smtp = SmtpFixture.start(false, work, Map.of("smtp_tls_security_level", "encrypt",
-                "smtp_tls_wrappermode", "yes", "smtp_tls_loglevel", "1"));
-        try {
-            RecordingReport r = SmtpFixture.deliver(smtp, "[127.0.0.1]:" + smtpsPort, SmtpFixture.message(
-                    work.resolve("queue"), "sender@example.org", List.of("smtps@remote.test"), "Subject: smtps\n\nhi\n"));
-            assertThat(r.of("smtps@remote.test").kind()).as("%s", r.outcomes).isEqualTo("sent");
-        } finally {
-            smtp.stop();
-        }
+        int smtpsPort = extraSmtpd("-o smtpd_tls_wrappermode=yes -o syslog_name=postfix-smtps");
+        sendAll(Map.of("smtp_tls_security_level", "encrypt", "smtp_tls_wrappermode", "yes", "smtp_tls_loglevel", "1"),
+                "[127.0.0.1]:" + smtpsPort, "smtps@remote.test");
         assertThat(SmtpFixture.log()).anyMatch(l -> l.startsWith("Untrusted TLS connection established to 127.0.0.1[127.0.0.1]:"
                 + smtpsPort + ": "));
         // no STARTTLS inside the wrapper
@@ -328,20 +338,9 @@ class SmtpTlsClientTest {
         Path map = Files.createTempDirectory(postfix.base, "policy-").resolve("tls_policy_cache");
         String byName = "[localhost]:" + postfix.smtpPort;
         Files.writeString(map, dest + " none\n" + byName + " encrypt\n");
-        Path work = Files.createTempDirectory(postfix.base, "client-");
-        SmtpService smtp = SmtpFixture.start(false, work, Map.of("smtp_tls_policy_maps", "texthash:" + map,
-                "smtp_tls_loglevel", "1", "disable_dns_lookups", "yes", "inet_protocols", "ipv4",
-                "smtp_connection_cache_time_limit", "30s"));
-        try {
-            for (String nexthop : List.of(dest, byName)) {
-                String rcpt = "cache-" + (nexthop.equals(dest) ? "plain" : "tls") + "@remote.test";
-                RecordingReport r = SmtpFixture.deliver(smtp, nexthop, SmtpFixture.message(work.resolve("queue"),
-                        "sender@example.org", List.of(rcpt), "Subject: cache\n\nhi\n"));
-                assertThat(r.of(rcpt).kind()).as("%s", r.outcomes).isEqualTo("sent");
-            }
-        } finally {
-            smtp.stop();
-        }
+        sendAll(Map.of("smtp_tls_policy_maps", "texthash:" + map, "smtp_tls_loglevel", "1", "disable_dns_lookups", "yes",
+                "inet_protocols", "ipv4", "smtp_connection_cache_time_limit", "30s"),
+                dest, "cache-plain@remote.test", byName, "cache-tls@remote.test");
         // the same server address, but the second destination wants TLS: a new connection with STARTTLS
         assertThat(SmtpFixture.log()).anyMatch(l -> l.startsWith("Untrusted TLS connection established to localhost[127.0.0.1]:"
                 + postfix.smtpPort + ": "));

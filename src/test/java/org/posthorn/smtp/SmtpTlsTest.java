@@ -30,4 +30,28 @@ class SmtpTlsTest {
         assertThatThrownBy(() -> SmtpTls.globalLevel(params(Map.of("smtp_tls_security_level", "must"), false)))
                 .hasMessage("invalid tls security level: \"must\"");
     }
+
+    @Test
+    void matchNamesPerLevel() throws Exception {
+        Target mx = Target.inet("mx1.example.com", java.net.InetAddress.getByName("192.0.2.1"), 25)
+                .from("example.com", "example.com", false);
+        SmtpTls verify = new SmtpTls(params(Map.of("smtp_tls_security_level", "verify"), false), null, false,
+                org.posthorn.log.Log.of("test"));
+        assertThat(verify.effective(mx, verify.declared("example.com")).names()).containsExactly("mx1.example.com");
+        SmtpTls secure = new SmtpTls(params(Map.of("smtp_tls_security_level", "secure"), false), null, false,
+                org.posthorn.log.Log.of("test"));
+        assertThat(secure.effective(mx, secure.declared("example.com")).names()).containsExactly("example.com", ".example.com");
+        // dane without DNSSEC lookups: may, with a warning
+        SmtpTls dane = new SmtpTls(params(Map.of("smtp_tls_security_level", "dane"), false), null, true,
+                org.posthorn.log.Log.of("test"));
+        assertThat(dane.effective(mx, dane.declared("example.com")).level()).isEqualTo(Level.MAY);
+        SmtpTls daneOnly = new SmtpTls(params(Map.of("smtp_tls_security_level", "dane-only"), false), null, true,
+                org.posthorn.log.Log.of("test"));
+        assertThatThrownBy(() -> daneOnly.effective(mx, daneOnly.declared("example.com")))
+                .hasMessage("client TLS configuration problem");
+        // protocols: may uses smtp_tls_protocols, the mandatory levels smtp_tls_mandatory_protocols
+        SmtpTls may = new SmtpTls(params(Map.of("smtp_tls_security_level", "may", "smtp_tls_protocols", "TLSv1.3",
+                "smtp_tls_mandatory_protocols", "TLSv1.2"), false), null, false, org.posthorn.log.Log.of("test"));
+        assertThat(may.effective(mx, may.declared("example.com")).protocols()).containsExactly("TLSv1.3");
+    }
 }
