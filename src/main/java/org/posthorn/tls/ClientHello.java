@@ -8,10 +8,11 @@ import java.util.List;
 
 /**
  * What the log lines need from a client's TLS ClientHello that JSSE does not tell: the
- * groups of its key shares and its supported groups, in the client's order. The record is
+ * groups of its key shares, its supported groups and its signature schemes (TLS code points),
+ * in the client's order. The record is
  * read off the socket before the handshake and handed back to JSSE as already consumed input.
  */
-public record ClientHello(byte[] raw, List<Integer> keyShares, List<Integer> groups) {
+public record ClientHello(byte[] raw, List<Integer> keyShares, List<Integer> groups, List<Integer> signatureSchemes) {
     /** A ClientHello is well under this; a bigger first record is passed through unread. */
     private static final int MAX_RECORD = 16384 + 5;
 
@@ -40,16 +41,18 @@ public record ClientHello(byte[] raw, List<Integer> keyShares, List<Integer> gro
         }
         List<Integer> shares = new ArrayList<>();
         List<Integer> groups = new ArrayList<>();
+        List<Integer> schemes = new ArrayList<>();
         try {
-            parse(handshake.toByteArray(), shares, groups);
+            parse(handshake.toByteArray(), shares, groups, schemes);
         } catch (RuntimeException e) {
             shares.clear();
             groups.clear();
+            schemes.clear();
         }
-        return new ClientHello(raw.toByteArray(), List.copyOf(shares), List.copyOf(groups));
+        return new ClientHello(raw.toByteArray(), List.copyOf(shares), List.copyOf(groups), List.copyOf(schemes));
     }
 
-    private static void parse(byte[] h, List<Integer> shares, List<Integer> groups) {
+    private static void parse(byte[] h, List<Integer> shares, List<Integer> groups, List<Integer> schemes) {
         if (h.length < 4 || h[0] != 1) return;
         int p = 4 + 2 + 32; // type, length, version, random
         p += 1 + (h[p] & 0xff); // session id
@@ -61,9 +64,9 @@ public record ClientHello(byte[] raw, List<Integer> keyShares, List<Integer> gro
             int type = u16(h, p);
             int len = u16(h, p + 2);
             int body = p + 4;
-            if (type == 0x000a) { // supported_groups
+            if (type == 0x000a || type == 0x000d) { // supported_groups, signature_algorithms
                 int n = u16(h, body);
-                for (int i = body + 2; i + 1 < body + 2 + n; i += 2) groups.add(u16(h, i));
+                for (int i = body + 2; i + 1 < body + 2 + n; i += 2) (type == 0x000a ? groups : schemes).add(u16(h, i));
             } else if (type == 0x0033) { // key_share
                 int n = u16(h, body);
                 int i = body + 2;

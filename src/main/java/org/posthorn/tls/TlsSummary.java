@@ -8,7 +8,6 @@ import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -19,13 +18,17 @@ import javax.net.ssl.SSLSession;
  * logs them. JSSE does not tell the group and signature schemes it chose; they are worked out
  * the way JSSE chooses them: the peer's order of preference, first one usable.
  *
- * @param details the key-exchange and signature words (empty before TLS 1.3)
+ * @param details the key-exchange and server-signature words, then the client-signature words,
+ *                as the Received: header breaks them over lines (empty before TLS 1.3)
  */
-public record TlsSummary(String protocol, String cipher, int bits, int algBits, String details) {
+public record TlsSummary(String protocol, String cipher, int bits, int algBits, List<String> details) {
+    public TlsSummary {
+        details = List.copyOf(details);
+    }
 
     /** The log line's part after the colon: {@code TLSv1.3 with cipher ... (256/256 bits) key-exchange ...}. */
     public String text() {
-        return head() + (details.isEmpty() ? "" : " " + details);
+        return details.isEmpty() ? head() : head() + " " + String.join(" ", details);
     }
 
     /** {@code TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)}. */
@@ -35,28 +38,31 @@ public record TlsSummary(String protocol, String cipher, int bits, int algBits, 
 
     /**
      * A server's summary. {@code hello} is the client's hello as read before the handshake (null
-     * if unknown), {@code serverGroups} the server's named groups in TLS code points.
+     * if unknown), {@code serverGroups} the server's named groups in TLS code points. A resumed
+     * session signs nothing, so, as in Postfix's line, the signatures have no digest.
      */
-    public static TlsSummary server(SSLSession session, ClientHello hello, List<Integer> serverGroups) {
+    public static TlsSummary server(SSLSession session, ClientHello hello, List<Integer> serverGroups, boolean resumed) {
         CipherSuite suite = CipherSuite.parse(session.getCipherSuite());
         String protocol = session.getProtocol();
         String cipher = suite == null ? session.getCipherSuite() : suite.opensslName();
         int bits = suite == null ? 0 : suite.bits();
         int algBits = suite == null ? 0 : suite.algBits();
-        List<String> words = new ArrayList<>();
+        List<String> details = new ArrayList<>();
         if (protocol.equals("TLSv1.3")) {
+            List<String> words = new ArrayList<>();
             int group = hello == null ? -1 : hello.chosenGroup(serverGroups);
             String kex = groupText(group);
             if (kex != null) words.add("key-exchange " + kex);
-            List<String> peerSchemes = peerSchemes(session);
             X509Certificate local = first(session.getLocalCertificates());
-            if (local != null) signature(words, "server", local.getPublicKey(), peerSchemes);
+            if (local != null) signature(words, "server", local.getPublicKey(),
+                    hello == null || resumed ? List.of() : hello.signatureSchemes());
+            if (!words.isEmpty()) details.add(String.join(" ", words));
+            words.clear();
             X509Certificate peer = peerLeaf(session);
-            List<String> localSchemes = session instanceof ExtendedSSLSession e
-                    ? List.of(e.getLocalSupportedSignatureAlgorithms()) : List.of();
-            if (peer != null) signature(words, "client", peer.getPublicKey(), localSchemes);
+            if (peer != null) signature(words, "client", peer.getPublicKey(), resumed ? List.of() : JSSE_SCHEMES);
+            if (!words.isEmpty()) details.add(String.join(" ", words));
         }
-        return new TlsSummary(protocol, cipher, bits, algBits, String.join(" ", words));
+        return new TlsSummary(protocol, cipher, bits, algBits, details);
     }
 
     /** The peer's leaf certificate, or null when it sent none. */
@@ -72,16 +78,19 @@ public record TlsSummary(String protocol, String cipher, int bits, int algBits, 
         return certs != null && certs.length > 0 && certs[0] instanceof X509Certificate x ? x : null;
     }
 
-    private static List<String> peerSchemes(SSLSession session) {
-        return session instanceof ExtendedSSLSession e ? List.of(e.getPeerSupportedSignatureAlgorithms()) : List.of();
-    }
+    /**
+     * JSSE's own signature schemes in its order of preference (TLS 1.3 ones), which it sends
+     * in a certificate request and a client answers from.
+     */
+    static final List<Integer> JSSE_SCHEMES = List.of(0x0403, 0x0503, 0x0603, 0x0807, 0x0808,
+            0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b);
 
     /** {@code server-signature RSA-PSS (2048 bits) server-digest SHA256}, or ECDSA with its curve name. */
-    private static void signature(List<String> words, String side, PublicKey key, List<String> schemes) {
-        String scheme = null;
-        for (String s : schemes) {
+    private static void signature(List<String> words, String side, PublicKey key, List<Integer> schemes) {
+        int scheme = -1;
+        for (int s : schemes) {
             if (fits(s, key)) {
-                scheme = s.toLowerCase(Locale.ROOT);
+                scheme = s;
                 break;
             }
         }
@@ -89,7 +98,7 @@ public record TlsSummary(String protocol, String cipher, int bits, int algBits, 
         String size;
         switch (key) {
             case RSAPublicKey rsa -> {
-                name = scheme != null && scheme.startsWith("rsa_pkcs1") ? "RSA" : "RSA-PSS";
+                name = "RSA-PSS";
                 size = "(" + rsa.getModulus().bitLength() + " bits)";
             }
             case ECPublicKey ec -> {
@@ -102,27 +111,28 @@ public record TlsSummary(String protocol, String cipher, int bits, int algBits, 
             }
         }
         words.add(side + "-signature " + name + (size == null ? "" : " " + size));
-        String digest = scheme == null ? null : digestOf(scheme);
+        String digest = switch (scheme) {
+            case 0x0804, 0x0809, 0x0403 -> "SHA256";
+            case 0x0805, 0x080a, 0x0503 -> "SHA384";
+            case 0x0806, 0x080b, 0x0603 -> "SHA512";
+            default -> null;
+        };
         if (digest != null) words.add(side + "-digest " + digest);
     }
 
-    /** Whether a TLS 1.3 signature scheme (JSSE's name) can be made with the key. */
-    private static boolean fits(String scheme, PublicKey key) {
-        String s = scheme.toLowerCase(Locale.ROOT);
+    /** Whether a TLS 1.3 signature scheme (code point) can be made with the key. */
+    private static boolean fits(int scheme, PublicKey key) {
         return switch (key) {
-            case RSAPublicKey r -> s.startsWith("rsa_pss_rsae_");
-            case ECPublicKey ec -> s.startsWith("ecdsa_secp")
-                    && s.contains(curveName(ec.getParams().getCurve().getField().getFieldSize()).equals("prime256v1")
-                            ? "secp256r1" : curveName(ec.getParams().getCurve().getField().getFieldSize()));
-            default -> s.equals(key.getAlgorithm().toLowerCase(Locale.ROOT));
+            case RSAPublicKey r -> scheme >= 0x0804 && scheme <= 0x0806;
+            case ECPublicKey ec -> switch (ec.getParams().getCurve().getField().getFieldSize()) {
+                case 256 -> scheme == 0x0403;
+                case 384 -> scheme == 0x0503;
+                case 521 -> scheme == 0x0603;
+                default -> false;
+            };
+            default -> key.getAlgorithm().equals("Ed25519") ? scheme == 0x0807
+                    : key.getAlgorithm().equals("Ed448") && scheme == 0x0808;
         };
-    }
-
-    private static String digestOf(String scheme) {
-        if (scheme.endsWith("_sha256")) return "SHA256";
-        if (scheme.endsWith("_sha384")) return "SHA384";
-        if (scheme.endsWith("_sha512")) return "SHA512";
-        return null;
     }
 
     /** OpenSSL's short names of the NIST curves by field size. */
