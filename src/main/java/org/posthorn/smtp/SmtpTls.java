@@ -93,7 +93,8 @@ final class SmtpTls {
             try {
                 c = new ClientTlsContexts(new ClientTlsContexts.Settings(params.get("tls_CAfile"), params.get("tls_CApath"),
                         params.get("tls_cert_file"), params.get("tls_key_file"),
-                        !params.get("tls_session_cache_database").isEmpty(), params.millis("tls_session_cache_timeout") / 1000));
+                        !params.get("tls_session_cache_database").isEmpty(), params.millis("tls_session_cache_timeout") / 1000,
+                        params.integer("tls_scert_verifydepth")));
             } catch (RuntimeException e) {
                 problem = e.getMessage();
                 log.warning("TLS disabled: %s", problem);
@@ -318,11 +319,12 @@ final class SmtpTls {
         java.net.InetSocketAddress inet = (java.net.InetSocketAddress) target.address();
         conn.deadline(params.millis("starttls_timeout"));
         // the session cache is per context, keyed by the server's address and port
+        long started = System.currentTimeMillis();
         if (contexts.sessionCache()) conn.startTls(context, p, target.addressText(), inet.getPort());
         else conn.startTls(context, p, null, -1);
         SSLSession session = conn.tlsSession();
         X509Certificate[] chain = peerChain(session);
-        ServerCertCheck check = ServerCertCheck.check(e.level(), chain, contexts.anchors(), e.names(), e.records());
+        ServerCertCheck check = ServerCertCheck.check(e.level(), chain, contexts.verifier(), e.names(), e.records());
         // with an insecure MX the host name may be forged: a DANE match is only "Trusted"
         if (e.insecureMx() && check.matched()) check = new ServerCertCheck(true, true, null, TlsLog.Trust.TRUSTED);
         String namaddrport = target.relay();
@@ -340,7 +342,7 @@ final class SmtpTls {
                     namaddrport, check.failure());
         }
         if (logLevel >= 1) {
-            log.info("%s", TlsLog.establishedTo(check.trust(), namaddrport, summary(session, chain)));
+            log.info("%s", TlsLog.establishedTo(check.trust(), namaddrport, summary(session, chain, session.getCreationTime() < started)));
         }
         return check;
     }
@@ -360,9 +362,10 @@ final class SmtpTls {
      * What Postfix says about the handshake: "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256
      * bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256". JSSE
      * does not say which group the server chose: for (EC)DHE it offers a key share for X25519
-     * first, which OpenSSL servers take, so X25519 is written.
+     * first, which OpenSSL servers take, so X25519 is written. A resumed session signs nothing:
+     * no digest, as in Postfix's line.
      */
-    static TlsSummary summary(SSLSession session, X509Certificate[] chain) {
+    static TlsSummary summary(SSLSession session, X509Certificate[] chain, boolean resumed) {
         CipherSuite suite = CipherSuite.parse(session.getCipherSuite());
         String cipher = suite == null ? session.getCipherSuite() : suite.opensslName();
         List<String> words = new ArrayList<>();
@@ -370,19 +373,21 @@ final class SmtpTls {
             words.add("key-exchange X25519");
             if (chain.length > 0) {
                 switch (chain[0].getPublicKey()) {
-                    case RSAKey rsa -> words.add("server-signature RSA-PSS (" + rsa.getModulus().bitLength()
-                            + " bits) server-digest SHA256");
+                    case RSAKey rsa -> {
+                        words.add("server-signature RSA-PSS (" + rsa.getModulus().bitLength() + " bits)");
+                        if (!resumed) words.add("server-digest SHA256");
+                    }
                     case ECKey ec -> {
                         int size = ec.getParams().getCurve().getField().getFieldSize();
                         String curve = size == 256 ? "prime256v1" : size == 384 ? "secp384r1" : "secp521r1";
-                        words.add("server-signature ECDSA (" + curve + ") server-digest "
-                                + (size == 256 ? "SHA256" : size == 384 ? "SHA384" : "SHA512"));
+                        words.add("server-signature ECDSA (" + curve + ")");
+                        if (!resumed) words.add("server-digest " + (size == 256 ? "SHA256" : size == 384 ? "SHA384" : "SHA512"));
                     }
                     default -> words.add("server-signature " + chain[0].getPublicKey().getAlgorithm().toUpperCase(Locale.ROOT));
                 }
             }
         }
         return new TlsSummary(session.getProtocol(), cipher, suite == null ? 0 : suite.bits(),
-                suite == null ? 0 : suite.algBits(), String.join(" ", words));
+                suite == null ? 0 : suite.algBits(), words.isEmpty() ? List.of() : List.of(String.join(" ", words)));
     }
 }

@@ -3,14 +3,11 @@ package org.posthorn.tls;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -37,13 +34,14 @@ public final class ClientTlsContexts {
      * @param keyFile           smtp_tls_key_file
      * @param sessionCache      whether sessions are resumed (smtp_tls_session_cache_database not empty)
      * @param sessionTimeout    smtp_tls_session_cache_timeout in seconds
+     * @param verifyDepth       smtp_tls_scert_verifydepth
      */
     public record Settings(String caFile, String caPath, String certFile, String keyFile, boolean sessionCache,
-                           long sessionTimeout) {
+                           long sessionTimeout, int verifyDepth) {
     }
 
     private final Settings settings;
-    private final Set<TrustAnchor> anchors;
+    private final CertVerifier verifier;
     private final KeyManager[] keyManagers;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, SSLContext> contexts = new HashMap<>();
@@ -55,23 +53,21 @@ public final class ClientTlsContexts {
      */
     public ClientTlsContexts(Settings settings) {
         this.settings = settings;
-        Set<TrustAnchor> a = new HashSet<>();
         List<X509Certificate> cas = new ArrayList<>();
         if (!settings.caFile().isEmpty()) {
             cas.addAll(PemFiles.certificates(Path.of(settings.caFile())));
             if (cas.isEmpty()) throw new TlsConfigException("no certificate in CA file " + settings.caFile());
         }
         if (!settings.caPath().isEmpty()) cas.addAll(PemFiles.directory(Path.of(settings.caPath())));
-        for (X509Certificate c : cas) a.add(new TrustAnchor(c, null));
-        this.anchors = Set.copyOf(a);
+        this.verifier = new CertVerifier(cas, settings.verifyDepth());
         this.keyManagers = settings.certFile().isEmpty() ? null
                 : new KeyManager[] {new ChainKeyManager(List.of(PemFiles.certAndKey(Path.of(settings.certFile()),
                         Path.of(settings.keyFile().isEmpty() ? settings.certFile() : settings.keyFile()))))};
     }
 
-    /** The trust anchors of CAfile and CApath. */
-    public Set<TrustAnchor> anchors() {
-        return anchors;
+    /** Checks chains against the CAs of CAfile and CApath. */
+    public CertVerifier verifier() {
+        return verifier;
     }
 
     public boolean sessionCache() {

@@ -1,14 +1,7 @@
 package org.posthorn.tls;
 
-import java.security.GeneralSecurityException;
-import java.security.cert.CertPathValidator;
-import java.security.cert.CertificateFactory;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What the smtp client concludes about a server certificate after the handshake, as
@@ -37,19 +30,17 @@ public record ServerCertCheck(boolean trusted, boolean matched, String failure, 
      * @param names   reference names at verify/secure (a leading '.' for subdomains; IP literals)
      * @param records fingerprints (as DANE-EE records with the configured digest) or TLSA records
      */
-    public static ServerCertCheck check(TlsPolicy.Level level, X509Certificate[] chain, Set<TrustAnchor> anchors,
+    public static ServerCertCheck check(TlsPolicy.Level level, X509Certificate[] chain, CertVerifier verifier,
                                         List<String> names, List<Tlsa> records) {
-        boolean trusted = pkixTrusted(chain, anchors);
+        String untrusted = verifier.failure(chain);
+        boolean trusted = untrusted == null;
         return switch (level) {
             case FINGERPRINT, DANE, DANE_ONLY -> {
                 boolean ok = Dane.verify(records, chain, names);
                 yield new ServerCertCheck(trusted || ok, ok, ok ? null : "num=1:unspecified certificate verification error");
             }
             case VERIFY, SECURE -> {
-                if (!trusted) {
-                    String issuer = chain.length == 0 ? "" : oneline(chain[chain.length - 1].getIssuerX500Principal().getName());
-                    yield new ServerCertCheck(false, false, "untrusted issuer " + issuer);
-                }
+                if (!trusted) yield new ServerCertCheck(false, false, chainFailure(chain, untrusted));
                 boolean ok = chain.length > 0 && CertNames.matches(chain[0], names);
                 boolean ip = names.stream().anyMatch(n -> CertNames.ipLiteral(n) != null);
                 yield new ServerCertCheck(true, ok, ok ? null : ip ? "num=64:IP address mismatch" : "num=62:hostname mismatch");
@@ -70,23 +61,17 @@ public record ServerCertCheck(boolean trusted, boolean matched, String failure, 
         }
     }
 
-    /** PKIX validation of the chain against the anchors (no revocation checks, as Postfix without CRLs). */
-    static boolean pkixTrusted(X509Certificate[] chain, Set<TrustAnchor> anchors) {
-        if (anchors.isEmpty() || chain.length == 0) return false;
-        try {
-            // the server may send its root too: a path ends below the anchor
-            List<X509Certificate> path = Arrays.asList(chain);
-            for (TrustAnchor a : anchors) {
-                int at = path.indexOf(a.getTrustedCert());
-                if (at == 0) return true;
-                if (at > 0) path = path.subList(0, at);
-            }
-            PKIXParameters p = new PKIXParameters(anchors);
-            p.setRevocationEnabled(false);
-            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), p);
-            return true;
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
+    /**
+     * Postfix's words for an untrusted chain: "untrusted issuer /CN=..." naming the issuer of
+     * the top certificate when no CA vouches for it (whether or not the server sent its root),
+     * else the verifier's reason (expired, self-signed leaf ...).
+     */
+    private static String chainFailure(X509Certificate[] chain, String reason) {
+        X509Certificate top = chain[chain.length - 1];
+        boolean rootSent = chain.length > 1 && top.getSubjectX500Principal().equals(top.getIssuerX500Principal());
+        if (rootSent || reason.equals("unable to get local issuer certificate")) {
+            return "untrusted issuer " + oneline(top.getIssuerX500Principal().getName());
         }
+        return reason;
     }
 }

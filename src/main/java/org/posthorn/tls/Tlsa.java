@@ -90,15 +90,8 @@ public record Tlsa(int usage, int selector, int matching, byte[] data, String di
 
     /** The JCA name of a Postfix digest name (md5, sha1, sha256, sha512), or null if unknown. */
     public static String digestAlgorithm(String postfixName) {
-        return switch (postfixName.strip().toLowerCase(Locale.ROOT)) {
-            case "md5" -> "MD5";
-            case "sha1" -> "SHA-1";
-            case "sha224" -> "SHA-224";
-            case "sha256" -> "SHA-256";
-            case "sha384" -> "SHA-384";
-            case "sha512" -> "SHA-512";
-            default -> null;
-        };
+        String jca = Fingerprints.javaName(postfixName);
+        return digestLength(jca) > 0 ? jca : null;
     }
 
     static int digestLength(String jcaName) {

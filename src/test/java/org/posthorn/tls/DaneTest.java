@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
 import java.security.cert.CertificateFactory;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.posthorn.tls.TlsPolicy.Level;
 
@@ -112,20 +110,24 @@ class DaneTest {
     void serverCertCheckPerLevel() throws Exception {
         X509Certificate leaf = cert("leaf.pem");
         X509Certificate ca = cert("ca.pem");
-        Set<TrustAnchor> anchors = Set.of(new TrustAnchor(ca, null));
+        CertVerifier anchors = new CertVerifier(List.of(ca), 9);
         X509Certificate[] chain = {leaf};
         ServerCertCheck verified = ServerCertCheck.check(Level.VERIFY, chain, anchors, List.of("mx.example.com"), List.of());
         assertThat(verified.trust().word()).isEqualTo("Verified");
         ServerCertCheck mismatch = ServerCertCheck.check(Level.VERIFY, chain, anchors, List.of("192.0.2.9"), List.of());
         assertThat(mismatch.trust().word()).isEqualTo("Trusted");
         assertThat(mismatch.failure()).isEqualTo("num=64:IP address mismatch");
-        ServerCertCheck untrusted = ServerCertCheck.check(Level.VERIFY, chain, Set.of(new TrustAnchor(cert("other-ca.pem"), null)),
+        ServerCertCheck untrusted = ServerCertCheck.check(Level.VERIFY, chain, new CertVerifier(List.of(cert("other-ca.pem")), 9),
                 List.of("mx.example.com"), List.of());
         assertThat(untrusted.trust().word()).isEqualTo("Untrusted");
         assertThat(untrusted.failure()).isEqualTo("untrusted issuer /O=Posthorn/CN=Unit Test CA");
+        // the server sent its root along: OpenSSL names the issuer
+        assertThat(ServerCertCheck.check(Level.VERIFY, new X509Certificate[] {leaf, ca},
+                new CertVerifier(List.of(cert("other-ca.pem")), 9), List.of("mx.example.com"), List.of()).failure())
+                .isEqualTo("untrusted issuer /O=Posthorn/CN=Unit Test CA");
         // may: trust is noted, names are not checked
         assertThat(ServerCertCheck.check(Level.MAY, new X509Certificate[] {leaf, ca}, anchors, List.of(), List.of()).trust().word())
                 .isEqualTo("Trusted");
-        assertThat(ServerCertCheck.check(Level.MAY, chain, Set.of(), List.of(), List.of()).trust().word()).isEqualTo("Untrusted");
+        assertThat(ServerCertCheck.check(Level.MAY, chain, new CertVerifier(List.of(), 9), List.of(), List.of()).trust().word()).isEqualTo("Untrusted");
     }
 }
