@@ -308,9 +308,15 @@ class SmtpTlsClientTest {
     @Test
     void sessionsAreResumedWithTheSessionCache() throws Exception {
         String resume = "[127.0.0.1]:" + extraSmtpd("-o smtpd_tls_loglevel=2 -o syslog_name=postfix-resume");
-        sendAll(Map.of("smtp_tls_security_level", "encrypt",
+        sendAll(Map.of("smtp_tls_security_level", "encrypt", "smtp_tls_loglevel", "1",
                 "smtp_tls_session_cache_database", "btree:${data_directory}/smtp_scache",
                 "smtp_connection_cache_on_demand", "no"), resume, "resume1@remote.test", resume, "resume2@remote.test");
+        // as Postfix's client logs it (observed): a resumed session has no server-digest
+        List<String> ours = SmtpFixture.log().stream().filter(l -> l.contains(ESTABLISHED + "127.0.0.1[127.0.0.1]:"
+                + resume.substring(resume.indexOf(':') + 1) + ":")).toList();
+        assertThat(ours).hasSize(2);
+        assertThat(ours.get(0)).endsWith("server-signature RSA-PSS (2048 bits) server-digest SHA256");
+        assertThat(ours.get(1)).endsWith("server-signature RSA-PSS (2048 bits)");
         Thread.sleep(500);
         String log = postfix.log().lines().filter(l -> l.contains("postfix-resume/")).collect(java.util.stream.Collectors.joining("\n"));
         // the first handshake was full, the second resumed the session (a TLS 1.3 ticket)
