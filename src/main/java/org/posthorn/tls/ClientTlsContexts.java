@@ -1,6 +1,5 @@
 package org.posthorn.tls;
 
-import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -11,9 +10,7 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The TLS contexts of one smtp or lmtp service: the trust anchors of smtp_tls_CAfile and
@@ -81,7 +78,7 @@ public final class ClientTlsContexts {
             SSLContext c = contexts.get(policyKey);
             if (c == null) {
                 c = SSLContext.getInstance("TLS");
-                c.init(keyManagers, new TrustManager[] {new AcceptAll()}, null);
+                c.init(keyManagers, new TrustManager[] {new TlsContexts.AcceptingTrustManager(List.of())}, null);
                 c.getClientSessionContext().setSessionTimeout((int) Math.min(Integer.MAX_VALUE, settings.sessionTimeout()));
                 contexts.put(policyKey, c);
             }
@@ -90,41 +87,6 @@ public final class ClientTlsContexts {
             throw new IllegalStateException("cannot create a TLS context: " + e.getMessage(), e);
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** Accepts every server chain during the handshake; the checks come afterwards. */
-    private static final class AcceptAll extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            throw new UnsupportedOperationException("client side only");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            throw new UnsupportedOperationException("client side only");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            throw new UnsupportedOperationException("client side only");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }
