@@ -176,6 +176,8 @@ final class SmtpTls {
             }
             level = dane(target, level, records, names);
         }
+        // TLS over a UNIX-domain socket is not implemented: optional TLS is skipped there
+        if (!inet && level == Level.MAY) level = Level.NONE;
         if (level == Level.FINGERPRINT) {
             List<String> prints = declared.match().isEmpty()
                     ? splitOn(params.get("tls_fingerprint_cert_match"), "[\\t\\n\\r, ]+") : declared.match();
