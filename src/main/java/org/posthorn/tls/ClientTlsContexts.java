@@ -78,7 +78,7 @@ public final class ClientTlsContexts {
             SSLContext c = contexts.get(policyKey);
             if (c == null) {
                 c = SSLContext.getInstance("TLS");
-                c.init(keyManagers, new TrustManager[] {new TlsContexts.AcceptingTrustManager(List.of())}, null);
+                c.init(keyManagers, new TrustManager[] {TlsContexts.acceptingAll(List.of())}, null);
                 c.getClientSessionContext().setSessionTimeout((int) Math.min(Integer.MAX_VALUE, settings.sessionTimeout()));
                 contexts.put(policyKey, c);
             }
