@@ -21,7 +21,8 @@ public final class RecordReader implements Closeable {
     private final ReadableByteChannel channel;
     private final Path file;
     private final int maxLength;
-    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    /** 16 KiB: one read takes a typical queue file whole; larger buffers cost more to allocate and zero per file than the reads they save. */
+    private final ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
     private long bufferStart;
 
     /**
