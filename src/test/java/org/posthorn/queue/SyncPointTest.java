@@ -57,6 +57,17 @@ class SyncPointTest {
     }
 
     @Test
+    void aLoneFileIsForcedByItsOwnThread() throws Exception {
+        List<String> forcedBy = new CopyOnWriteArrayList<>();
+        SyncPoint point = new SyncPoint((roots, channels, dirs) -> forcedBy.add(Thread.currentThread().getName()));
+        try (FileChannel ch = open("f")) {
+            Thread t = Thread.ofVirtual().name("session").start(() -> commit(point, ch, 0, new AtomicInteger(), new AtomicInteger()));
+            t.join(5000);
+        }
+        assertThat(forcedBy).containsExactly("session");
+    }
+
+    @Test
     void aFailedSyncFailsEveryWaiterOfItsBatchOnly() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         SyncPoint point = new SyncPoint((roots, channels, dirs) -> {
