@@ -1,11 +1,9 @@
 package org.posthorn.queue;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,8 +83,7 @@ public final class QueueFileWriter implements Closeable {
         this.channel = file.channel();
         this.lineLimit = lineLimit;
         this.maildrop = maildrop;
-        // 16 KiB: a typical message leaves in one write; a bigger buffer costs more to allocate and zero than it saves
-        this.out = new RecordWriter(new BufferedOutputStream(Channels.newOutputStream(channel), 16 * 1024), 0);
+        this.out = new RecordWriter(new ChannelOutput(channel), 0);
         if (!maildrop) out.write(RecordType.SIZE, sizeText(0, 0, 0, 0, 0, 0));
     }
 
