@@ -22,6 +22,11 @@ final class ActiveMessage {
     final Deque<Recipient> unread = new ArrayDeque<>();
     /** Whether some recipient was deferred (the file goes to deferred/). */
     boolean deferred;
+    /**
+     * Whether the file left active/ behind qmgr's back (postsuper -d, -h or -r): qmgr then
+     * forgets the message without touching the file or logging a delivery.
+     */
+    boolean gone;
 
     ActiveMessage(String queueId, Path file, Envelope envelope, Instant activeSince, boolean forceExpire) {
         this.queueId = queueId;
