@@ -133,7 +133,7 @@ class ShowqDifferentialTest {
     }
 
     /** A plain SMTP transaction. */
-    private static void send(int port, String from, List<String> to, String data) throws IOException {
+    static void send(int port, String from, List<String> to, String data) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(20_000);
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
