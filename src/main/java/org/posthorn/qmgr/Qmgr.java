@@ -63,6 +63,8 @@ public final class Qmgr implements Transports, QueueWakeup {
     static final String BAD_ADDRESS = "5.1.3 bad address syntax";
     static final String DEFERRED_TRANSPORT = "4.3.2 deferred transport";
     static final String TRANSPORT_UNAVAILABLE = "4.3.0 mail transport unavailable";
+    /** What recipients of a force-expired message that was never tried get (postsuper -e/-f; Postfix's text). */
+    static final String ADMINISTRATIVELY_EXPIRED = "4.7.0 message is administratively expired";
     /** What recipients of a failed agent get (Postfix's text after an agent crash). */
     static final DeliveryStatus CRASH = DeliveryStatus.of("4.3.0", "none", "unknown mail transport error");
     static final String RETRY = "retry";
@@ -472,6 +474,20 @@ public final class Qmgr implements Transports, QueueWakeup {
         active.put(id, m);
         List<Recipient> pending = env.pendingRecipients();
         if (forceExpire) {
+            if (!pending.isEmpty() && !Files.exists(logs.path(QueueName.DEFER, id))) {
+                // never tried: as Postfix 3.5+, the retry transport defers each recipient with this
+                // reason, and at the end of the turn the message is returned with it
+                List<DeliveryRecipient> rcpts = new ArrayList<>();
+                for (Recipient r : pending) {
+                    rcpts.add(new DeliveryRecipient(r.address(), r.originalAddress(), r.dsnOrigRcpt(), r.dsnNotify(), r.offset()));
+                }
+                TransportState retry = transport(RETRY);
+                retry.add(new Job(m, retry.destination(ADMINISTRATIVELY_EXPIRED), ADMINISTRATIVELY_EXPIRED, rcpts));
+                m.pendingJobs++;
+                m.inCoreRecipients += rcpts.size();
+                inCoreRecipients += rcpts.size();
+                return;
+            }
             // postsuper -e/-f: no delivery attempt; the defer log of earlier attempts becomes the bounce
             m.deferred = !pending.isEmpty();
             finish(m);

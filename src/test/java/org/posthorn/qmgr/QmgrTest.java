@@ -176,9 +176,32 @@ class QmgrTest {
         f.start();
         f.idle();
         assertThat(smtp.requests).isEmpty();
+        // never tried: deferred by the retry transport with Postfix's reason, then returned
+        assertThat(f.log.matching(id + ": to=<x@one.test>, relay=none")).singleElement().asString()
+                .contains("dsn=4.7.0, status=deferred (message is administratively expired)");
         assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": from=<alice@src.test>, status=force-expired, returned to sender");
         assertThat(bounce.calls).containsExactly("expired " + id);
         assertThat(p).doesNotExist();
+    }
+
+    @Test
+    void forceExpiredDeferredMessageIsReturnedWithItsDeferralReason() throws Exception {
+        AcceptingBounce bounce = new AcceptingBounce();
+        f.bounce = bounce;
+        TestAgent smtp = TestAgent.sending();
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String id = f.message(QueueName.DEFERRED, Instant.now(), "alice@src.test", "x@one.test");
+        Path p = f.queue.path(QueueName.DEFERRED, id);
+        Path deferLog = f.queue.path(QueueName.DEFER, id);
+        Files.createDirectories(deferLog.getParent());
+        Files.writeString(deferLog, "\n<x@one.test>: connect refused\nrecipient=x@one.test\noffset=1\nstatus=4.4.1\naction=delayed\nreason=connect refused\n\n");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x---"));
+        f.start();
+        f.idle();
+        assertThat(smtp.requests).isEmpty();
+        assertThat(f.log.matching(id + ": to=")).isEmpty(); // no new attempt, the earlier reason stands
+        assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": from=<alice@src.test>, status=force-expired, returned to sender");
+        assertThat(bounce.calls).containsExactly("expired " + id);
     }
 
     /** Waits until the agent has a request in hand. */
