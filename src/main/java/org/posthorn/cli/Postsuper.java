@@ -114,6 +114,19 @@ public final class Postsuper implements Command {
 
         Log log = Log.of("postsuper");
         QueueSuper work = new QueueSuper(queue, log, verbose > 0);
+        try {
+            return operate(work, log, queue, requests, operands, structure, redundant, purge);
+        } catch (CommandFailure e) {
+            if (!work.repairStarted()) throw e;
+            // as Postfix: a repair that stops half way says so after the fatal error
+            System.err.println("postsuper: fatal: " + e.getMessage());
+            log.warning("OPERATION INCOMPLETE -- RERUN COMMAND TO FIX THE QUEUE FIRST");
+            return e.status();
+        }
+    }
+
+    private int operate(QueueSuper work, Log log, QueueDirectory queue, List<Request> requests, List<QueueName> operands,
+                        boolean structure, boolean redundant, boolean purge) throws IOException {
         if (structure || purge) work.structure(operands.isEmpty() ? QueueSuper.DEFAULT_QUEUES : operands, structure, redundant, purge);
         boolean byId = requests.stream().anyMatch(r -> !r.argument().equals("ALL"));
         if (byId && work.namesChanged()) {

@@ -88,6 +88,7 @@ final class QueueSuper {
     private int released;
     private int inodeFixed;
     private int inodeMismatch;
+    private int positionMismatch;
 
     QueueSuper(QueueDirectory queue, Log log, boolean verbose) {
         this(queue, log, verbose, Clock.systemUTC());
@@ -123,6 +124,11 @@ final class QueueSuper {
 
     int inodeFixed() {
         return inodeFixed;
+    }
+
+    /** Whether -s moved or renamed files: a run that ends early leaves the repair half done. */
+    boolean repairStarted() {
+        return inodeFixed > 0 || inodeMismatch > 0 || positionMismatch > 0;
     }
 
     /** Whether -s renamed message files to match their inodes (IDs given by the user may now be wrong). */
@@ -393,7 +399,10 @@ final class QueueSuper {
             }
             if (check) {
                 Path wanted = queue.path(q, name);
-                if (!path.equals(wanted)) rename(path, wanted);
+                if (!path.equals(wanted)) {
+                    positionMismatch++;
+                    rename(path, wanted);
+                }
             }
         }
     }

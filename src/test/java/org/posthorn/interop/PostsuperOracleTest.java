@@ -163,6 +163,18 @@ class PostsuperOracleTest {
         a = pf.postsuper(pf.ids().get("c") + "\n" + pf.ids().get("d") + "\n", "-h", "-");
         b = ph.postsuper(ph.ids().get("c") + "\n" + ph.ids().get("d") + "\n", "-h", "-");
         assertThat(ph.normalise(b.err())).isEqualTo(pf.normalise(a.err()));
+        // -s: a copy of a held file under a name that does not match its inode (a queue restored from backup)
+        for (Side side : List.of(pf, ph)) copyUnderWrongName(side, "d", "0123456789A");
+        a = pf.postsuper("", "-s");
+        b = ph.postsuper("", "-s");
+        assertThat(b.err()).isEqualTo(a.err()).isEqualTo("postsuper: Renamed to match inode number: 1 message\n"
+                + "postsuper: warning: QUEUE FILE NAMES WERE CHANGED TO MATCH INODE NUMBERS\n");
+        // the same with an operation by queue ID: refused, the ID may now name another message
+        for (Side side : List.of(pf, ph)) copyUnderWrongName(side, "d", "ABCDE123456");
+        a = pf.postsuper("", "-s", "-d", "@d");
+        b = ph.postsuper("", "-s", "-d", "@d");
+        assertThat(b.err()).isEqualTo(a.err()).contains("fatal: CHECK YOUR QUEUE IDS AND RE-ISSUE THE COMMAND");
+        assertThat(b.status()).isEqualTo(a.status()).isEqualTo(1);
         a = pf.postsuper("", "-r", "@c", "-r", "@e");
         b = ph.postsuper("", "-r", "@c", "-r", "@e");
         assertThat(ph.normalise(b.err())).isEqualTo(pf.normalise(a.err()));
@@ -171,7 +183,7 @@ class PostsuperOracleTest {
         awaitDeferred(ph, 2);
         a = pf.postsuper("", "-d", "ALL");
         b = ph.postsuper("", "-d", "ALL");
-        assertThat(b.err()).isEqualTo(a.err()).isEqualTo("postsuper: Deleted: 3 messages\n");
+        assertThat(b.err()).isEqualTo(a.err()).isEqualTo("postsuper: Deleted: 5 messages\n");
     }
 
     /** The queue IDs by sender local part once all five messages wait in deferred/. */
@@ -193,6 +205,15 @@ class PostsuperOracleTest {
             Thread.sleep(200);
         }
         throw new AssertionError(side.name() + ": queue did not settle: " + ids);
+    }
+
+    /** Copies a held message to another name in hold/, keeping owner and mode. */
+    private static void copyUnderWrongName(Side side, String sender, String name) throws Exception {
+        Path hold = side.etc().resolveSibling("spool").resolve("hold");
+        Path from = hold.resolve(side.ids().get(sender));
+        assertThat(from).exists();
+        Ran r = run(List.of("cp", "-p", from.toString(), hold.resolve(name).toString()), "");
+        assertThat(r.status()).as(r.err()).isZero();
     }
 
     /** Waits until the listing shows this many deferred messages and nothing on its way (maildrop, incoming, active). */
