@@ -75,6 +75,15 @@ class QueueSuperTest {
         return QueueId.shortForm(0x1C817, inode(file));
     }
 
+    /** A finished message file in its right place in a queue, named after its inode; returns its ID. */
+    private static String placed(QueueDirectory q, QueueName queue) throws IOException {
+        Path scratch = message(q.dir(queue).resolve("scratch"));
+        String id = rightShortId(scratch);
+        Files.createDirectories(q.directoryOf(queue, id));
+        Files.move(scratch, q.path(queue, id));
+        return id;
+    }
+
     @Test
     void misplacedFileMovesIntoItsHashSubdirectory() throws IOException {
         QueueDirectory q = queue(false, 1);
@@ -203,15 +212,10 @@ class QueueSuperTest {
     @Test
     void purgeRemovesOnlyUnfinishedFilesOlderThanADay() throws IOException {
         QueueDirectory q = queue(false, 1);
-        Path stale = message(q.dir(QueueName.INCOMING).resolve("scratch"));
+        String id = placed(q, QueueName.INCOMING);
+        Path stale = q.path(QueueName.INCOMING, id);
         Files.setPosixFilePermissions(stale, PosixFilePermissions.fromString("rw-------"));
-        String id = rightShortId(stale);
-        Files.move(stale, q.path(QueueName.INCOMING, id));
-        stale = q.path(QueueName.INCOMING, id);
-        Path finished = message(q.dir(QueueName.ACTIVE).resolve("scratch"));
-        String fid = rightShortId(finished);
-        Files.move(finished, q.path(QueueName.ACTIVE, fid));
-        finished = q.path(QueueName.ACTIVE, fid);
+        Path finished = q.path(QueueName.ACTIVE, placed(q, QueueName.ACTIVE));
         Path log = q.path(QueueName.DEFER, id);
         Files.createDirectories(log.getParent());
         Files.writeString(log, "old reason"); // a log is never purged for its age
@@ -230,10 +234,7 @@ class QueueSuperTest {
     @Test
     void deleteRemovesTheMessageAndItsLogsAndHoldReleaseExpireMoveAndFlag() throws IOException {
         QueueDirectory q = queue(false, 1);
-        Path a = message(q.dir(QueueName.DEFERRED).resolve("s1"));
-        String ida = rightShortId(a);
-        Files.createDirectories(q.directoryOf(QueueName.DEFERRED, ida));
-        Files.move(a, q.path(QueueName.DEFERRED, ida));
+        String ida = placed(q, QueueName.DEFERRED);
         for (QueueName l : QueueSuper.LOG_QUEUES) {
             Files.createDirectories(q.directoryOf(l, ida));
             Files.writeString(q.path(l, ida), "log");
@@ -259,9 +260,7 @@ class QueueSuperTest {
     @Test
     void anActiveFileMovesOnlyAfterTheDeliveryLockIsReleased() throws Exception {
         QueueDirectory q = queue(false, 1);
-        Path a = message(q.dir(QueueName.ACTIVE).resolve("s1"));
-        String id = rightShortId(a);
-        Files.move(a, q.path(QueueName.ACTIVE, id));
+        String id = placed(q, QueueName.ACTIVE);
         Path active = q.path(QueueName.ACTIVE, id);
         QueueFileLock delivery = QueueFileLock.open(active);
         assertThat(delivery.tryShared()).isTrue();

@@ -3,11 +3,9 @@ package org.posthorn.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,18 +26,11 @@ import org.junit.jupiter.api.Test;
 @Tag("interop")
 class PostsuperOracleTest {
     private static final String[] SENDERS = {"a", "b", "c", "d", "e"};
-    private Path base;
-    private Path script;
+    private DeadRelayPair pair;
 
     @AfterEach
     void stop() throws Exception {
-        if (base == null) return;
-        PostcatOracle.run(List.of("bash", script.toString(), base.resolve("pf").toString(), "0", "0", "stop"));
-        PostcatOracle.run(List.of("bash", PostfixCommandTest.HOME.resolve("bench/posthorn-instance.sh").toString(),
-                base.resolve("ph").toString(), "0", "0", "stop"));
-        try (var walk = Files.walk(base)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        if (pair != null) pair.close();
     }
 
     /** One mail system: how to run its postsuper and postqueue, and its queue IDs by sender. */
@@ -78,26 +69,13 @@ class PostsuperOracleTest {
     void sameCommandsSameReports() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/postsuper")) && "root".equals(System.getProperty("user.name")),
                 "needs root and Debian's postfix package");
-        base = Files.createTempDirectory(Path.of("/tmp"), "posthorn-postsuper-");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        script = base.resolve("queue-postfix.sh");
-        try (InputStream in = PostsuperOracleTest.class.getResourceAsStream("queue-postfix.sh")) {
-            Files.copy(in, script);
-        }
-        int dead = CleanupOracleTest.freePort();
-        int pfPort = CleanupOracleTest.freePort();
-        int phPort = CleanupOracleTest.freePort();
-        String[] extra = {"minimal_backoff_time = 3000s", "maximal_backoff_time = 4000s"};
-        PostcatOracle.Result r = PostcatOracle.run(concat(List.of("bash", script.toString(), base.resolve("pf").toString(),
-                Integer.toString(pfPort), Integer.toString(dead), "start"), extra));
-        assertThat(r.status()).as(r.err()).isZero();
-        r = PostcatOracle.run(concat(List.of("bash", PostfixCommandTest.HOME.resolve("bench/posthorn-instance.sh").toString(),
-                base.resolve("ph").toString(), Integer.toString(phPort), Integer.toString(dead), "start"), extra));
-        assertThat(r.status()).as(r.err()).isZero();
+        pair = new DeadRelayPair("posthorn-postsuper-", "minimal_backoff_time = 3000s", "maximal_backoff_time = 4000s");
+        int pfPort = pair.postfixPort;
+        int phPort = pair.posthornPort;
 
-        Side pf = new Side("postfix", "/usr/sbin/postsuper", "/usr/sbin/postqueue", base.resolve("pf/etc"), new LinkedHashMap<>());
+        Side pf = new Side("postfix", "/usr/sbin/postsuper", "/usr/sbin/postqueue", pair.postfixEtc(), new LinkedHashMap<>());
         Side ph = new Side("posthorn", PostfixCommandTest.HOME.resolve("bin/postsuper").toString(),
-                PostfixCommandTest.HOME.resolve("bin/postqueue").toString(), base.resolve("ph/etc"), new LinkedHashMap<>());
+                PostfixCommandTest.HOME.resolve("bin/postqueue").toString(), pair.posthornEtc(), new LinkedHashMap<>());
         for (int port : new int[]{pfPort, phPort}) {
             for (String s : SENDERS) {
                 ShowqDifferentialTest.send(port, s + "@client.example.org", List.of(s + "@defer.test"), "Subject: " + s + "\r\n\r\nhello\r\n");
@@ -228,11 +206,5 @@ class PostsuperOracleTest {
             Thread.sleep(200);
         }
         throw new AssertionError(side.name() + ": requeued mail did not settle:\n" + out);
-    }
-
-    private static List<String> concat(List<String> a, String... b) {
-        List<String> out = new ArrayList<>(a);
-        out.addAll(List.of(b));
-        return out;
     }
 }

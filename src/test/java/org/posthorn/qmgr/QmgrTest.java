@@ -191,11 +191,10 @@ class QmgrTest {
         TestAgent smtp = TestAgent.sending();
         f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
         String id = f.message(QueueName.DEFERRED, Instant.now(), "alice@src.test", "x@one.test");
-        Path p = f.queue.path(QueueName.DEFERRED, id);
         Path deferLog = f.queue.path(QueueName.DEFER, id);
         Files.createDirectories(deferLog.getParent());
         Files.writeString(deferLog, "\n<x@one.test>: connect refused\nrecipient=x@one.test\noffset=1\nstatus=4.4.1\naction=delayed\nreason=connect refused\n\n");
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x---"));
+        Files.setPosixFilePermissions(f.queue.path(QueueName.DEFERRED, id), PosixFilePermissions.fromString("rwx--x---"));
         f.start();
         f.idle();
         assertThat(smtp.requests).isEmpty();
