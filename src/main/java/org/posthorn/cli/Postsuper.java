@@ -122,6 +122,8 @@ public final class Postsuper implements Command {
             System.err.println("postsuper: fatal: " + e.getMessage());
             log.warning("OPERATION INCOMPLETE -- RERUN COMMAND TO FIX THE QUEUE FIRST");
             return e.status();
+        } finally {
+            Log.clearSinks(); // the maillog writer runs behind: let it finish before the JVM exits
         }
     }
 
