@@ -101,21 +101,27 @@ public final class Postsuper implements Command {
         }
 
         Config config = Sendmail.loadConfig(Instance.configDir(configOption), 1);
-        try {
-            LogSetup.configure(config, false);
-        } catch (ConfigException e) {
-            throw new CommandFailure(e.getMessage());
-        }
         QueueDirectory queue = QueueDirectory.of(config);
         if (!Files.isDirectory(queue.root())) {
             throw new CommandFailure("chdir " + queue.root() + ": No such file or directory");
         }
         requireQueueOwner(queue.root());
+        try {
+            LogSetup.configure(config, false);
+        } catch (ConfigException e) {
+            throw new CommandFailure(e.getMessage());
+        }
 
         Log log = Log.of("postsuper");
         QueueSuper work = new QueueSuper(queue, log, verbose > 0);
         try {
-            return operate(work, log, queue, requests, operands, structure, redundant, purge);
+            try {
+                return operate(work, log, queue, requests, operands, structure, redundant, purge);
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new CommandFailure(e.getFile() + ": Permission denied");
+            } catch (IOException e) {
+                throw new CommandFailure(e.getMessage() != null ? e.getMessage() : e.toString());
+            }
         } catch (CommandFailure e) {
             if (!work.repairStarted()) throw e;
             // as Postfix: a repair that stops half way says so after the fatal error
