@@ -27,6 +27,7 @@ import java.nio.file.Path;
  */
 @SuppressWarnings("restricted") // native access is what this class is for
 public final class QueueFileLock implements Closeable {
+    // open(2) and flock(2) constants as Linux (x86-64, aarch64) defines them
     private static final int O_RDONLY = 0;
     private static final int O_NOFOLLOW = 0400000;
     private static final int O_CLOEXEC = 02000000;
