@@ -50,6 +50,22 @@ public final class SmtpdService implements Service {
         return s;
     }
 
+    /** The TLS settings and SSLContext (with its session cache), built once per service instance. */
+    private volatile SmtpdTls tls;
+    private final java.util.concurrent.locks.ReentrantLock tlsLock = new java.util.concurrent.locks.ReentrantLock();
+
+    private SmtpdTls tls(ServiceContext context) {
+        SmtpdTls t = tls;
+        if (t != null) return t;
+        tlsLock.lock();
+        try {
+            if (tls == null) tls = SmtpdTls.from(context.config(), context.log());
+            return tls;
+        } finally {
+            tlsLock.unlock();
+        }
+    }
+
     @Override
     public void start(ServiceContext context) {
         cleanup = lookupCleanup(context);
@@ -72,6 +88,8 @@ public final class SmtpdService implements Service {
                 (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
                 new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
                         context.log(), rewrite, dns()));
+        session.useTls(tls(context), connection.socket(),
+                out -> new DeadlineOutputStream(out, WRITE_TIMER, connection, timeoutMillis));
         session.run();
     }
 

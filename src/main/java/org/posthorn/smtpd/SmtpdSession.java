@@ -54,7 +54,7 @@ public final class SmtpdSession {
     private final Log log;
     private final Clock clock;
     private final SmtpInput input;
-    private final OutputStream output;
+    private OutputStream output;
     private final LineBuffer line;
     private final CommandMatcher forbidden;
     private final CommandMatcher noop;
@@ -121,7 +121,35 @@ public final class SmtpdSession {
         this.reverseName = clientName;
         this.xclientAllowed = settings.xclientHosts().matches(clientAddress);
         this.xforwardAllowed = settings.xforwardHosts().matches(clientAddress);
-        input.beforeBlock(output::flush);
+        input.beforeBlock(() -> output.flush());
+    }
+
+    // ---- TLS ----
+
+    /** The service's TLS settings and context; OFF unless {@link #useTls} was called. */
+    private SmtpdTls tls = SmtpdTls.OFF;
+    /** The plaintext socket that STARTTLS or wrapper mode layers TLS over. */
+    private java.net.Socket rawSocket;
+    /** Wraps the TLS socket's output in the session's write deadline. */
+    private java.util.function.UnaryOperator<OutputStream> deadline = java.util.function.UnaryOperator.identity();
+    /** The TLS session once a handshake succeeded, else null. */
+    private SmtpdTls.Established tlsSession;
+
+    /** Lets this session do TLS (STARTTLS or wrapper mode) over {@code socket}. */
+    void useTls(SmtpdTls tls, java.net.Socket socket, java.util.function.UnaryOperator<OutputStream> deadline) {
+        this.tls = tls;
+        this.rawSocket = socket;
+        this.deadline = deadline;
+    }
+
+    /** Whether the dialogue runs inside TLS now (for smtpd_tls_auth_only and AUTH). */
+    public boolean tlsActive() {
+        return tlsSession != null;
+    }
+
+    /** smtpd_tls_auth_only: AUTH only inside TLS. */
+    boolean tlsAuthOnly() {
+        return tls.authOnly;
     }
 
     /** Runs the dialogue to its end; never throws for anything the client does. */
@@ -152,10 +180,29 @@ public final class SmtpdSession {
                 // the client is gone
             }
             log.info("%s", "disconnect from " + nameAddr() + counters.text());
+            if (tlsSession != null) {
+                try {
+                    tlsSession.socket().close(); // close_notify, as Postfix's SSL_shutdown
+                } catch (IOException ignored) {
+                    // the client is gone
+                }
+            }
         }
     }
 
     private void dialogue() throws IOException, InterruptedException {
+        if (tls.wrapperMode) {
+            if (!tls.available() || rawSocket == null) {
+                log.warning("%s", "Wrapper-mode request dropped from " + nameAddr()
+                        + " for service smtpd. TLS context initialization failed. For details see earlier warnings in your logs.");
+                return;
+            }
+            if (!startTls()) {
+                log.info("%s", "lost connection after CONNECT from " + nameAddr());
+                return;
+            }
+            if (!clientCertificateAccepted()) return;
+        }
         if (input.pending()) {
             logImproperPipelining("CONNECT");
             if (settings.forbidUnauthPipelining()) {
@@ -263,7 +310,7 @@ public final class SmtpdSession {
                 case "VRFY" -> vrfy(command);
                 case "ETRN" -> etrn(command);
                 case "QUIT" -> reply("221 2.0.0 Bye");
-                case "STARTTLS" -> notAvailable();
+                case "STARTTLS" -> starttls(command);
                 case "AUTH" -> error("503 5.5.1 Error: authentication not enabled");
                 case "XCLIENT" -> xclient(command);
                 case "XFORWARD" -> xforward(command);
@@ -316,6 +363,7 @@ public final class SmtpdSession {
         addKeyword(lines, discarded, "SIZE", limit > 0 ? "SIZE " + limit : "SIZE");
         if (isDiscarded("VRFY") || !settings.disableVrfy()) addKeyword(lines, discarded, "VRFY", "VRFY");
         addKeyword(lines, discarded, "ETRN", "ETRN");
+        if (tls.available() && tlsSession == null) addKeyword(lines, discarded, "STARTTLS", "STARTTLS");
         if (xclientAllowed) {
             addKeyword(lines, discarded, "XCLIENT", "XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT");
         }
@@ -351,6 +399,7 @@ public final class SmtpdSession {
 
     private boolean mail(CommandLine command) throws IOException, InterruptedException {
         if (settings.heloRequired() && heloName == null) return error("503 5.5.1 Error: send HELO/EHLO first");
+        if (tls.required() && tlsSession == null) return error("530 5.7.0 Must issue a STARTTLS command first");
         if (sender != null) return error("503 5.5.1 Error: nested MAIL command");
         if (bdatError) return error("503 5.5.1 Error: MAIL after BDAT");
         List<String> args = command.args();
@@ -712,6 +761,78 @@ public final class SmtpdSession {
         log.warning("%s", "Illegal address syntax from " + nameAddr() + " in " + command + " command: " + argument);
     }
 
+    /** STARTTLS (RFC 3207), with Postfix's replies and its checks in Postfix's order. */
+    private boolean starttls(CommandLine command) throws IOException, InterruptedException {
+        if (!command.args().isEmpty()) return error("501 5.5.4 Syntax: STARTTLS");
+        if (tlsSession != null) return error("554 5.5.1 Error: TLS already active");
+        if (tls.level == SmtpdTls.Level.NONE || isDiscarded("STARTTLS")) return notAvailable();
+        if (!tls.available() || rawSocket == null) return error("454 4.7.0 TLS not available due to local problem");
+        reply("220 2.0.0 Ready to start TLS");
+        output.flush();
+        if (!startTls()) {
+            log.info("%s", "lost connection after STARTTLS from " + nameAddr());
+            hangup = true;
+            return false;
+        }
+        // a refused client certificate ends the session, but the STARTTLS itself succeeded (as Postfix counts it)
+        if (!clientCertificateAccepted()) hangup = true;
+        return true;
+    }
+
+    /**
+     * The handshake, then the TLS streams in place of the plaintext ones. Plaintext that the
+     * client pipelined behind STARTTLS is dropped unread (CVE-2011-0411), and the session
+     * forgets HELO and any transaction (RFC 3207 4.2). False when the handshake failed.
+     */
+    private boolean startTls() throws IOException {
+        input.switchTo(java.io.InputStream.nullInputStream());
+        SmtpdTls.Established established;
+        try {
+            established = tls.handshake(rawSocket);
+        } catch (IOException | RuntimeException e) {
+            log.info("%s", org.posthorn.tls.TlsLog.acceptError(nameAddr(),
+                    e instanceof EOFException || e instanceof java.net.SocketException ? "lost connection" : "-1"));
+            if (e.getMessage() != null && !(e instanceof EOFException)) {
+                log.warning("%s", "TLS library problem: " + e.getMessage());
+            }
+            return false;
+        }
+        tlsSession = established;
+        input.switchTo(established.socket().getInputStream());
+        output = new BufferedOutputStream(deadline.apply(established.socket().getOutputStream()), 8192);
+        if (tls.logLevel >= 1) {
+            log.info("%s", org.posthorn.tls.TlsLog.establishedFrom(established.trust(), nameAddr(), established.summary()));
+        }
+        mailReset();
+        heloName = null;
+        // the protocol stays: a HELO after STARTTLS that follows EHLO still says ESMTPS, as in Postfix
+        pipeliningAnnounced = false;
+        return true;
+    }
+
+    /**
+     * smtpd_tls_req_ccert (at level encrypt): without a trusted client certificate the
+     * session ends with 421, logged as Postfix 3.7 logs it. False when it ended.
+     */
+    private boolean clientCertificateAccepted() {
+        SmtpdTls.Established established = tlsSession;
+        if (!tls.reqCcert || established.trusted()) return true;
+        String why;
+        if (established.peer() == null) {
+            why = "No client certificate presented";
+        } else {
+            log.info("%s", "certificate verification failed for " + nameAddr() + ": " + established.verifyFailure());
+            why = "Client certificate not trusted";
+        }
+        log.info("%s", "NOQUEUE: abort: TLS from " + nameAddr() + ": " + why);
+        try {
+            sendNow("421 4.7.1 " + settings.myhostname() + " Error: " + why);
+        } catch (IOException ignored) {
+            // the client is gone
+        }
+        return false;
+    }
+
     private boolean notAvailable() throws IOException, InterruptedException {
         return error("502 5.5.1 Error: command not implemented");
     }
@@ -725,8 +846,13 @@ public final class SmtpdSession {
 
     private void writeReceived() {
         List<String> lines = ReceivedHeader.lines(heloName != null ? heloName : clientName, clientName, rfcAddr(),
-                settings.myhostname(), settings.mailName(), protocol(), submission.queueId(),
+                settings.myhostname(), settings.mailName(), protocol() + (tlsSession != null ? "S" : ""), submission.queueId(),
                 recipientCount == 1 ? firstRecipient : null, arrival, clock.getZone());
+        if (tlsSession != null) {
+            List<String> withTls = new ArrayList<>(lines);
+            withTls.addAll(1, tls.receivedLines(tlsSession));
+            lines = withTls;
+        }
         try {
             for (String l : lines) submission.line(l);
         } catch (CleanupException e) {
@@ -883,6 +1009,17 @@ public final class SmtpdSession {
             @Override
             public String etrnDomain() {
                 return etrnDomain;
+            }
+
+            @Override
+            public List<String> ccertFingerprints() {
+                SmtpdTls.Established t = tlsSession;
+                return t == null || t.peer() == null ? List.of() : List.of(t.certFingerprint(), t.keyFingerprint());
+            }
+
+            @Override
+            public boolean ccertTrusted() {
+                return tlsSession != null && tlsSession.trusted();
             }
         };
     }
