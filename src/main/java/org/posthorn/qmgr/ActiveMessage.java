@@ -24,6 +24,11 @@ final class ActiveMessage {
     boolean deferred;
     /** flush(8) asked for this message (postqueue -i): its dead destinations get another chance. */
     boolean unthrottle;
+    /**
+     * Whether the file left active/ behind qmgr's back (postsuper -d, -h or -r): qmgr then
+     * forgets the message without touching the file or logging a delivery.
+     */
+    boolean gone;
 
     ActiveMessage(String queueId, Path file, Envelope envelope, Instant activeSince, boolean forceExpire) {
         this.queueId = queueId;

@@ -36,6 +36,7 @@ import org.posthorn.queue.Envelope;
 import org.posthorn.queue.QueueDirectory;
 import org.posthorn.queue.QueueFileEditor;
 import org.posthorn.queue.QueueFileException;
+import org.posthorn.queue.QueueFileLock;
 import org.posthorn.queue.QueueFileReader;
 import org.posthorn.queue.QueueName;
 import org.posthorn.queue.Recipient;
@@ -62,6 +63,8 @@ public final class Qmgr implements Transports, QueueWakeup {
     static final String BAD_ADDRESS = "5.1.3 bad address syntax";
     static final String DEFERRED_TRANSPORT = "4.3.2 deferred transport";
     static final String TRANSPORT_UNAVAILABLE = "4.3.0 mail transport unavailable";
+    /** What recipients of a force-expired message that was never tried get (postsuper -e/-f; Postfix's text). */
+    static final String ADMINISTRATIVELY_EXPIRED = "4.7.0 message is administratively expired";
     /** What recipients of a failed agent get (Postfix's text after an agent crash). */
     static final DeliveryStatus CRASH = DeliveryStatus.of("4.3.0", "none", "unknown mail transport error");
     static final String RETRY = "retry";
@@ -69,6 +72,9 @@ public final class Qmgr implements Transports, QueueWakeup {
     /** Files fed from the scan lists per loop turn, so that events and scheduling interleave. */
     private static final int FEED_BATCH = 100;
     private static final long MAX_WAIT_MILLIS = 1000;
+    /** How long a delivery waits for postsuper's exclusive lock on a queue file: 100 x 10 ms. */
+    private static final int LOCK_TRIES = 100;
+    private static final long LOCK_PAUSE_MILLIS = 10;
 
     private final Config config;
     private final QueueDirectory queue;
@@ -476,6 +482,8 @@ public final class Qmgr implements Transports, QueueWakeup {
         Path file;
         try {
             file = moveToActive(path, id, from);
+        } catch (NoSuchFileException e) {
+            return; // postsuper (or another scan) moved it first
         } catch (IOException e) {
             log.warning("%s: rename from %s to %s: %s", id, from.dirName(), QueueName.ACTIVE.dirName(), e.getMessage());
             return;
@@ -508,6 +516,20 @@ public final class Qmgr implements Transports, QueueWakeup {
         active.put(id, m);
         List<Recipient> pending = env.pendingRecipients();
         if (forceExpire) {
+            if (!pending.isEmpty() && !Files.exists(logs.path(QueueName.DEFER, id))) {
+                // never tried: as Postfix 3.5+, the retry transport defers each recipient with this
+                // reason, and at the end of the turn the message is returned with it
+                List<DeliveryRecipient> rcpts = new ArrayList<>();
+                for (Recipient r : pending) {
+                    rcpts.add(new DeliveryRecipient(r.address(), r.originalAddress(), r.dsnOrigRcpt(), r.dsnNotify(), r.offset()));
+                }
+                TransportState retry = transport(RETRY);
+                retry.add(new Job(m, retry.destination(ADMINISTRATIVELY_EXPIRED), ADMINISTRATIVELY_EXPIRED, rcpts));
+                m.pendingJobs++;
+                m.inCoreRecipients += rcpts.size();
+                inCoreRecipients += rcpts.size();
+                return;
+            }
             // postsuper -e/-f: no delivery attempt; the defer log of earlier attempts becomes the bounce
             m.deferred = !pending.isEmpty();
             finish(m);
@@ -527,6 +549,15 @@ public final class Qmgr implements Transports, QueueWakeup {
             return ((Number) Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return 1;
+        }
+    }
+
+    /** Whether a queue file has the force-expire bit (group execute, 010) that postsuper -e/-f sets. */
+    private static boolean groupExecute(Path p) {
+        try {
+            return Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.GROUP_EXECUTE);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -573,6 +604,7 @@ public final class Qmgr implements Transports, QueueWakeup {
      * none are left unread and no job is pending, the message is finished.
      */
     private void readMore(ActiveMessage m) {
+        if (m.gone) m.unread.clear(); // postsuper took the file away: schedule nothing more
         while (m.pendingJobs == 0 && !m.unread.isEmpty()) {
             int n = Math.max(recipientMinimum, recipientLimit - inCoreRecipients);
             List<Recipient> batch = new ArrayList<>();
@@ -760,9 +792,17 @@ public final class Qmgr implements Transports, QueueWakeup {
     }
 
     private void launch(TransportState t, Destination d, Job job, Instant now) {
+        ActiveMessage m = job.message();
+        QueueFileLock lock = m.gone ? null : lockForDelivery(m);
+        if (lock == null) {
+            // postsuper deleted, held or requeued the file: forget the job, deliver nothing
+            m.gone = true;
+            jobDone(job, false);
+            t.prune(d);
+            return;
+        }
         t.busy++;
         d.started();
-        ActiveMessage m = job.message();
         Envelope env = m.envelope;
         Reporter reporter = new Reporter(reporting, t.log, m.queueId, m.file, m.arrival(), m.activeSince, now);
         String verp = verpDelimiters(m);
@@ -783,10 +823,44 @@ public final class Qmgr implements Transports, QueueWakeup {
                 reporter.crashed();
             } finally {
                 reporter.deferUnreported(job.recipients(), CRASH);
+                lock.close();
                 IN_FLIGHT.computeIfPresent(file, (k, n) -> n == 1 ? null : n - 1);
             }
             post(() -> completed(t, d, job, reporter));
         });
+    }
+
+    /**
+     * A shared flock on the queue file for one delivery, as Postfix's delivery agents hold
+     * one: postsuper takes it exclusively before it deletes, moves or re-flags an active
+     * file, so it waits for this delivery and never moves the file while recipients are
+     * being marked done. Null when the file is no longer in active/ (postsuper moved or
+     * deleted it). postsuper holds its lock only for a rename, so a short wait suffices;
+     * should it not end, the delivery goes ahead unlocked as it would without postsuper.
+     */
+    private QueueFileLock lockForDelivery(ActiveMessage m) {
+        QueueFileLock lock;
+        try {
+            lock = QueueFileLock.open(m.file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            log.warning("%s: cannot lock queue file: %s", m.queueId, describe(e));
+            return null;
+        }
+        for (int i = 0; i < LOCK_TRIES && !lock.tryShared(); i++) {
+            try {
+                Thread.sleep(LOCK_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!lock.stillAt(m.file)) {
+            lock.close();
+            return null;
+        }
+        return lock;
     }
 
     private void completed(TransportState t, Destination d, Job job, Reporter reporter) {
@@ -898,8 +972,14 @@ public final class Qmgr implements Transports, QueueWakeup {
         active.remove(m.queueId);
         inCoreRecipients -= m.inCoreRecipients;
         m.inCoreRecipients = 0;
+        if (m.gone || !Files.exists(m.file, LinkOption.NOFOLLOW_LINKS)) {
+            // postsuper deleted, held or requeued it: the file is no longer ours to move or remove
+            return;
+        }
         Instant now = clock.instant();
         boolean deferred = m.deferred;
+        // postsuper -e/-f may have set the force-expire bit (group execute) while the file was active
+        boolean forceExpire = m.forceExpire || groupExecute(m.file);
         Bounce.Notice notice = new Bounce.Notice(m.queueId, m.file, m.sender(), dsnEnvid(m.envelope), dsnRet(m.envelope));
         try {
             Path bounceLog = logs.path(QueueName.BOUNCE, m.queueId);
@@ -909,9 +989,9 @@ public final class Qmgr implements Transports, QueueWakeup {
             }
             if (deferred) {
                 long lifetime = m.sender().isEmpty() ? bounceLifetime : maxLifetime;
-                if (m.forceExpire || Backoff.expired(m.arrival(), now, lifetime)) {
+                if (forceExpire || Backoff.expired(m.arrival(), now, lifetime)) {
                     log.info("%s: from=<%s>, status=%s, returned to sender", m.queueId, m.sender(),
-                            m.forceExpire ? "force-expired" : "expired");
+                            forceExpire ? "force-expired" : "expired");
                     if (bounce.get().flushExpired(notice)) deferred = false;
                 } else {
                     warnIfDue(m, notice, now);
@@ -926,11 +1006,12 @@ public final class Qmgr implements Transports, QueueWakeup {
                 long delay = Backoff.delaySeconds(m.arrival(), now, minBackoff, maxBackoff);
                 setTimes(m.file, now.plusSeconds(delay));
                 queue.rename(m.queueId, QueueName.ACTIVE, QueueName.DEFERRED);
-            } else {
-                queue.remove(QueueName.ACTIVE, m.queueId);
+            } else if (queue.remove(QueueName.ACTIVE, m.queueId)) {
                 logs.remove(QueueName.DEFER, m.queueId);
                 log.info("%s: removed", m.queueId);
             }
+        } catch (NoSuchFileException e) {
+            // postsuper moved or deleted the file meanwhile: it is no longer ours
         } catch (IOException | RuntimeException e) {
             // the file stays in active/; the next qmgr start puts it back into incoming/
             log.warning("%s: %s", m.queueId, describe(e));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -13,7 +12,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -30,38 +28,21 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("interop")
 class ShowqDifferentialTest {
-    private Path base;
-    private Path script;
+    private DeadRelayPair pair;
 
     @AfterEach
     void stop() throws Exception {
-        if (base == null) return;
-        PostcatOracle.run(List.of("bash", script.toString(), base.resolve("pf").toString(), "0", "0", "stop"));
-        PostcatOracle.run(List.of("bash", PostfixCommandTest.HOME.resolve("bench/posthorn-instance.sh").toString(),
-                base.resolve("ph").toString(), "0", "0", "stop"));
+        if (pair != null) pair.close();
     }
 
     @Test
     void sameDeferredMailListsAlike() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/postqueue")) && "root".equals(System.getProperty("user.name")),
                 "needs root and Debian's postfix package");
-        base = Files.createTempDirectory(Path.of("/tmp"), "posthorn-showq-");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
-        script = base.resolve("queue-postfix.sh");
-        try (InputStream in = ShowqDifferentialTest.class.getResourceAsStream("queue-postfix.sh")) {
-            Files.copy(in, script);
-        }
-        int dead = CleanupOracleTest.freePort();
-        int pfPort = CleanupOracleTest.freePort();
-        int phPort = CleanupOracleTest.freePort();
-        String[] extra = {"minimal_backoff_time = 3000s", "maximal_backoff_time = 4000s"};
-        PostcatOracle.Result r = PostcatOracle.run(concat(List.of("bash", script.toString(), base.resolve("pf").toString(),
-                Integer.toString(pfPort), Integer.toString(dead), "start"), extra));
-        assertThat(r.status()).as(r.err()).isZero();
-        r = PostcatOracle.run(concat(List.of("bash", PostfixCommandTest.HOME.resolve("bench/posthorn-instance.sh").toString(),
-                base.resolve("ph").toString(), Integer.toString(phPort), Integer.toString(dead), "start"), extra));
-        assertThat(r.status()).as(r.err()).isZero();
-        Path phEtc = base.resolve("ph/etc");
+        pair = new DeadRelayPair("posthorn-showq-", "minimal_backoff_time = 3000s", "maximal_backoff_time = 4000s");
+        int pfPort = pair.postfixPort;
+        int phPort = pair.posthornPort;
+        Path phEtc = pair.posthornEtc();
         Files.writeString(phEtc.resolve("master.cf"), "showq     unix  n       -       n       -       -       showq\n",
                 java.nio.file.StandardOpenOption.APPEND);
         assertThat(PostfixCommandTest.run(List.of(PostfixCommandTest.HOME.resolve("bin/postfix").toString(), "-c",
@@ -75,10 +56,10 @@ class ShowqDifferentialTest {
             // quoted local parts: the queue file holds them unquoted, the listing quotes them again
             send(port, "\"odd name\"@client.example.org", List.of("\"q r\"@defer.test"), "Subject: four\r\n\r\nquoted\r\n");
         }
-        String pf = settled(List.of("/usr/sbin/postqueue", "-c", base.resolve("pf/etc").toString()));
+        String pf = settled(List.of("/usr/sbin/postqueue", "-c", pair.postfixEtc().toString()));
         String ph = settled(List.of(PostfixCommandTest.HOME.resolve("bin/postqueue").toString(), "-c", phEtc.toString()));
         assertThat(normalise(ph)).isEqualTo(normalise(pf));
-        String pfJson = listing(List.of("/usr/sbin/postqueue", "-c", base.resolve("pf/etc").toString(), "-j"));
+        String pfJson = listing(List.of("/usr/sbin/postqueue", "-c", pair.postfixEtc().toString(), "-j"));
         String phJson = listing(List.of(PostfixCommandTest.HOME.resolve("bin/postqueue").toString(), "-c", phEtc.toString(), "-j"));
         assertThat(normaliseJson(phJson)).isEqualTo(normaliseJson(pfJson));
     }
@@ -133,7 +114,7 @@ class ShowqDifferentialTest {
     }
 
     /** A plain SMTP transaction. */
-    private static void send(int port, String from, List<String> to, String data) throws IOException {
+    static void send(int port, String from, List<String> to, String data) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(20_000);
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));

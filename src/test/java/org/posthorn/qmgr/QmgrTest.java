@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.posthorn.bounce.Bounce;
 import org.posthorn.queue.QueueFileEditor;
+import org.posthorn.queue.QueueFileLock;
 import org.posthorn.queue.QueueFileReader;
 import org.posthorn.queue.QueueName;
 import org.posthorn.queue.Recipient;
@@ -175,9 +176,114 @@ class QmgrTest {
         f.start();
         f.idle();
         assertThat(smtp.requests).isEmpty();
+        // never tried: deferred by the retry transport with Postfix's reason, then returned
+        assertThat(f.log.matching(id + ": to=<x@one.test>, relay=none")).singleElement().asString()
+                .contains("dsn=4.7.0, status=deferred (message is administratively expired)");
         assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": from=<alice@src.test>, status=force-expired, returned to sender");
         assertThat(bounce.calls).containsExactly("expired " + id);
         assertThat(p).doesNotExist();
+    }
+
+    @Test
+    void forceExpiredDeferredMessageIsReturnedWithItsDeferralReason() throws Exception {
+        AcceptingBounce bounce = new AcceptingBounce();
+        f.bounce = bounce;
+        TestAgent smtp = TestAgent.sending();
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String id = f.message(QueueName.DEFERRED, Instant.now(), "alice@src.test", "x@one.test");
+        Path deferLog = f.queue.path(QueueName.DEFER, id);
+        Files.createDirectories(deferLog.getParent());
+        Files.writeString(deferLog, "\n<x@one.test>: connect refused\nrecipient=x@one.test\noffset=1\nstatus=4.4.1\naction=delayed\nreason=connect refused\n\n");
+        Files.setPosixFilePermissions(f.queue.path(QueueName.DEFERRED, id), PosixFilePermissions.fromString("rwx--x---"));
+        f.start();
+        f.idle();
+        assertThat(smtp.requests).isEmpty();
+        assertThat(f.log.matching(id + ": to=")).isEmpty(); // no new attempt, the earlier reason stands
+        assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": from=<alice@src.test>, status=force-expired, returned to sender");
+        assertThat(bounce.calls).containsExactly("expired " + id);
+    }
+
+    /** Waits until the agent has a request in hand. */
+    private static void awaitRequest(TestAgent agent) throws InterruptedException {
+        for (int i = 0; i < 500 && agent.requests.isEmpty(); i++) Thread.sleep(10);
+        assertThat(agent.requests).isNotEmpty();
+    }
+
+    @Test
+    void eachDeliveryHoldsASharedLockThatPostsuperWaitsFor() throws Exception {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<DeliveryRequest> requests = new CopyOnWriteArrayList<>();
+        DeliveryAgent blocking = request -> {
+            requests.add(request);
+            go.await();
+            for (DeliveryRecipient r : request.recipients()) request.report().sent(r, DeliveryStatus.of("2.0.0", "one.test", "250 Ok"));
+        };
+        f.create().register("smtp", blocking, 0, f.agentLog("smtp"));
+        String id = f.message("alice@src.test", "a@one.test");
+        f.start();
+        for (int i = 0; i < 500 && requests.isEmpty(); i++) Thread.sleep(10);
+        assertThat(requests).hasSize(1);
+        Path active = f.queue.path(QueueName.ACTIVE, id);
+        try (QueueFileLock lock = QueueFileLock.open(active)) {
+            assertThat(lock.tryExclusive()).isFalse();
+            java.util.concurrent.CompletableFuture<Void> postsuper = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    lock.exclusive();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Thread.sleep(200);
+            assertThat(postsuper).isNotDone(); // waits for the delivery in progress
+            go.countDown();
+            postsuper.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        f.idle();
+        assertThat(f.log.matching(id + ": removed")).hasSize(1);
+    }
+
+    @Test
+    void filesHeldOrDeletedWhileWaitingInActiveAreForgottenWithoutDeliveryOrLog() throws Exception {
+        TestAgent smtp = new TestAgent(n -> "sent", n -> Duration.ofMillis(500));
+        f.create().register("smtp", smtp, 1, f.agentLog("smtp")); // one delivery at a time
+        String first = f.message("alice@src.test", "a@one.test");
+        f.start();
+        awaitRequest(smtp);
+        String held = f.message("alice@src.test", "b@one.test", "c@two.test");
+        String deleted = f.message("alice@src.test", "d@one.test");
+        f.qmgr.wakeup();
+        Path heldActive = f.queue.path(QueueName.ACTIVE, held);
+        Path deletedActive = f.queue.path(QueueName.ACTIVE, deleted);
+        for (int i = 0; i < 300 && !(Files.exists(heldActive) && Files.exists(deletedActive)); i++) Thread.sleep(5);
+        // postsuper -h and -d while both wait for the busy transport (no delivery of theirs in progress)
+        Files.move(heldActive, f.queue.path(QueueName.HOLD, held));
+        Files.delete(deletedActive);
+        f.idle();
+        assertThat(smtp.delivered).containsExactly("a@one.test");
+        assertThat(f.log.matching(first + ": removed")).hasSize(1);
+        for (String id : List.of(held, deleted)) {
+            assertThat(f.log.matching(id + ": removed")).isEmpty();
+            assertThat(f.log.matching(id + ": to=")).isEmpty();
+            assertThat(f.queue.find(id, QueueName.ACTIVE, QueueName.DEFERRED, QueueName.INCOMING)).isEmpty();
+        }
+        try (QueueFileReader r = QueueFileReader.open(f.queue.path(QueueName.HOLD, held))) {
+            assertThat(r.envelope().pendingRecipients()).hasSize(2);
+        }
+    }
+
+    @Test
+    void forceExpiryRequestedWhileActiveReturnsTheMessageAfterTheAttempt() throws Exception {
+        AcceptingBounce bounce = new AcceptingBounce();
+        f.bounce = bounce;
+        TestAgent smtp = new TestAgent(n -> "deferred", n -> Duration.ofMillis(300));
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String id = f.message("alice@src.test", "x@later.test");
+        f.start();
+        awaitRequest(smtp);
+        Files.setPosixFilePermissions(f.queue.path(QueueName.ACTIVE, id), PosixFilePermissions.fromString("rwx--x---"));
+        f.idle();
+        assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": from=<alice@src.test>, status=force-expired, returned to sender");
+        assertThat(bounce.calls).containsExactly("expired " + id);
     }
 
     @Test
