@@ -37,11 +37,13 @@ public final class CleanupService implements Service {
         }
     }
 
-    /** qmgr's wake-up seam, looked up at first use (qmgr may start after cleanup); none when no qmgr row runs. */
+    /**
+     * qmgr's wake-up seam, looked up for every message: a reload replaces qmgr, and a qmgr
+     * that is missing for a moment must not be taken as missing for good (the lookup is a
+     * map read under a lock, small beside the sync that precedes it).
+     */
     private static final class QmgrWakeup implements Runnable {
         private final ServiceContext context;
-        private volatile QueueWakeup qmgr;
-        private volatile boolean absent;
 
         QmgrWakeup(ServiceContext context) {
             this.context = context;
@@ -49,16 +51,13 @@ public final class CleanupService implements Service {
 
         @Override
         public void run() {
-            QueueWakeup q = qmgr;
-            if (q == null && !absent) {
-                try {
-                    q = context.seam(QueueWakeup.class);
-                    qmgr = q;
-                } catch (RuntimeException e) {
-                    absent = true; // qmgr's periodic scan finds the file
-                }
+            QueueWakeup q;
+            try {
+                q = context.seam(QueueWakeup.class);
+            } catch (RuntimeException e) {
+                return; // no qmgr runs now: its periodic scan finds the file
             }
-            if (q != null) q.incomingArrived();
+            q.incomingArrived();
         }
     }
 }

@@ -107,7 +107,9 @@ public final class QueueLister {
     /** One file's report; null when it vanished or cannot be read (logged). */
     ShowqMessage read(QueueName q, String id, Path file, int mode, long fileSize) throws IOException {
         Envelope env;
-        try (QueueFileReader r = q == QueueName.MAILDROP ? QueueFileReader.openMaildrop(file, maxRecord)
+        // a maildrop file without the other-read bit was put back whole by postsuper -r (as pickup tells them apart)
+        boolean fromPostdrop = q == QueueName.MAILDROP && (mode & 0004) != 0;
+        try (QueueFileReader r = fromPostdrop ? QueueFileReader.openMaildrop(file, maxRecord)
                 : QueueFileReader.open(file, maxRecord)) {
             env = r.envelope();
         } catch (NoSuchFileException e) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.posthorn.log.Log;
 import org.posthorn.queue.QueueDirectory;
+import org.posthorn.queue.QueueName;
 
 class QueueListerTest {
     @TempDir
@@ -48,6 +49,18 @@ class QueueListerTest {
         assertThat(all.get(1).recipients()).extracting(ShowqMessage.Recipient::address).containsExactly("todo@example.org");
         // the size is the content size of the size record
         assertThat(all.get(0).size()).isBetween(2048L, 2100L);
+    }
+
+    @Test
+    void listsAWholeQueueFilePutBackIntoMaildropByPostsuperR() throws Exception {
+        QueueDirectory queue = QueueDirectory.of(dir);
+        String id = ShowqTestQueue.fill(queue).get(0);
+        // postsuper -r moves the queue file itself (mode 0700, size record first) into maildrop/
+        queue.rename(id, QueueName.DEFERRED, QueueName.MAILDROP);
+        List<ShowqMessage> all = list(queue);
+        assertThat(all.get(0).queueName()).isEqualTo("maildrop");
+        assertThat(all.get(0).queueId()).isEqualTo(id);
+        assertThat(all.get(0).sender()).isEqualTo("sender@client.example.org");
     }
 
     @Test
