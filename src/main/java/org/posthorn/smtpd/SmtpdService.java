@@ -50,6 +50,15 @@ public final class SmtpdService implements Service {
         return s;
     }
 
+    /** The SASL settings, also once per service instance. */
+    private volatile SmtpdSasl sasl;
+
+    private SmtpdSasl sasl(ServiceContext context) {
+        SmtpdSasl s = sasl;
+        if (s == null) sasl = s = SmtpdSasl.from(context.config(), context.queueDirectory());
+        return s;
+    }
+
     @Override
     public void start(ServiceContext context) {
         cleanup = lookupCleanup(context);
@@ -72,6 +81,7 @@ public final class SmtpdService implements Service {
                 (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
                 new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
                         context.log(), rewrite, dns()));
+        session.sasl(sasl(context));
         session.run();
     }
 
