@@ -47,6 +47,7 @@ final class SmtpClient {
     private final Log log;
     private final String protocol;
     private final Set<String> discardKeywords;
+    private final SaslLogin saslLogin;
 
     SmtpClient(SmtpParams params, HostLookup lookup, Log log) {
         this.params = params;
@@ -55,6 +56,7 @@ final class SmtpClient {
         this.destinations = new Destinations(lookup, params.lmtp(), params.defaultPort(),
                 params.globalBool("ignore_mx_lookup_error"), params.global("myhostname"),
                 java.nio.file.Path.of(params.global("queue_directory")));
+        this.saslLogin = new SaslLogin(params);
         this.cache = new ConnectionCache(params.millis("connection_cache_time_limit"), this::quit);
         Set<String> discard = new HashSet<>();
         for (String k : params.get("discard_ehlo_keywords").split("[,\\s]+")) {
@@ -195,6 +197,7 @@ final class SmtpClient {
             if (session == null) {
                 try {
                     session = open(target);
+                    saslLogin(session, nexthop);
                 } catch (SessionFailure f) {
                     boolean last = lastList && i == targets.size() - 1;
                     for (Rcpt r : job.pending()) job.fail(r, f.status, last);
@@ -278,6 +281,27 @@ final class SmtpClient {
         } catch (IOException e) {
             conn.close();
             throw new SessionFailure(ioFailure(e, target, stage));
+        }
+    }
+
+    /** AUTH after EHLO when smtp_sasl_auth_enable and the password maps say so; a refusal ends the session. */
+    private void saslLogin(SmtpSession session, String nexthop) throws SessionFailure {
+        SaslLogin.Outcome outcome;
+        try {
+            // the TLS state joins here when the client speaks STARTTLS
+            outcome = saslLogin.login(session, nexthop, false);
+        } catch (IOException e) {
+            session.connection().close();
+            if (e.getCause() instanceof org.posthorn.table.TableException) {
+                log.warning("%s", e.getMessage());
+                throw new SessionFailure(DeliveryStatus.of("4.3.0", "none", "SASL authentication failed: "
+                        + "password table lookup error"));
+            }
+            throw new SessionFailure(ioFailure(e, session.target(), "authenticating"));
+        }
+        if (outcome instanceof SaslLogin.Outcome.Failed f) {
+            quit(session);
+            throw failure(f.dsn(), session.target(), f.text(), f.reply());
         }
     }
 

@@ -53,6 +53,11 @@ final class SmtpParams {
         return lmtp;
     }
 
+    /** The configuration, for the lookup tables a parameter names. */
+    org.posthorn.config.Config config() {
+        return config;
+    }
+
     /**
      * Checks the numeric and time parameters once, at service start, so that a typo in main.cf
      * is one clear error ("bad numerical configuration: smtp_mx_address_limit = x", as Postfix
