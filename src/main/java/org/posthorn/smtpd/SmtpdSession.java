@@ -337,7 +337,9 @@ public final class SmtpdSession {
         addKeyword(lines, discarded, "SIZE", limit > 0 ? "SIZE " + limit : "SIZE");
         if (isDiscarded("VRFY") || !settings.disableVrfy()) addKeyword(lines, discarded, "VRFY", "VRFY");
         addKeyword(lines, discarded, "ETRN", "ETRN");
-        List<String> mechanisms = saslActive() ? saslMechanisms() : List.of();
+        // a discarded AUTH is still worth its "discarding EHLO keywords" log line
+        List<String> mechanisms = saslActive() || sasl.enabled && isDiscarded("AUTH") && !standAlone
+                && (!sasl.tlsAuthOnly || tlsActive()) ? saslMechanisms() : List.of();
         if (!mechanisms.isEmpty()) {
             addKeyword(lines, discarded, "AUTH", "AUTH " + String.join(" ", mechanisms));
             // broken_sasl_auth_clients: Outlook Express and friends look for the pre-RFC form
