@@ -101,8 +101,6 @@ public final class PasswordTableServer implements SaslServer {
         }
         if (match == null) return new Step.Failure(FAILED, user, false);
         String stored = match.value().strip();
-        int space = stored.indexOf(' ');
-        if (space > 0) stored = stored.substring(0, space);
         try {
             return PasswordHash.verify(stored, password) ? new Step.Success(user) : new Step.Failure(FAILED, user, false);
         } catch (IllegalArgumentException e) {

@@ -1108,8 +1108,8 @@ public final class SmtpdSession {
     /** The protocol name for the Received: header: UTF8SMTP when the client used SMTPUTF8 (RFC 6531). */
     private String protocol() {
         String p = smtputf8 && protocol.equals("ESMTP") ? "UTF8SMTP" : protocol;
-        // RFC 3848: ESMTPA after a successful AUTH
-        return saslUsername != null ? p + "A" : p;
+        // RFC 3848: ESMTPA (UTF8SMTPA) after a successful AUTH; Postfix leaves HELO's SMTP alone
+        return saslUsername != null && !p.equals("SMTP") ? p + "A" : p;
     }
 
     // ---- replies ----
