@@ -52,8 +52,9 @@ final class SaslLogin {
         SaslClient client = SaslClient.choose(session.authMechanisms(), new MechanismFilter(params.get("sasl_mechanism_filter")),
                 options, user, password);
         if (client == null) {
-            return new Outcome.Failed("4.7.0", "SASL authentication failed; cannot authenticate to server "
-                    + target.namaddr() + ": no mechanism available", null);
+            // Postfix 3.7.11's words when the filter or the security options leave nothing
+            return new Outcome.Failed("4.7.0", "SASL authentication failed: server " + target.namaddr()
+                    + " offered no compatible authentication mechanisms for this type of connection security", null);
         }
         SmtpConnection conn = session.connection();
         conn.deadline(params.millis("helo_timeout"));

@@ -84,9 +84,14 @@ class SmtpSaslClientTest {
         assertThat(o.status().text()).isEqualTo(expected);
         assertThat(o.status().dsn()).isEqualTo("4.7.8");
         // the oracle: Postfix's smtp client, same server, same wrong password
-        try (ReferencePostfix client = new ReferencePostfix("posthorn-sasl-client-", server.smtpPort,
-                "smtp_sasl_auth_enable = yes", "smtp_sasl_security_options = noanonymous",
-                "smtp_sasl_password_maps = inline:{{[127.0.0.1]:" + server.smtpPort + "=bob:wrong}}")) {
+        assertSameAsPostfix(o, "smtp_sasl_password_maps = inline:{{[127.0.0.1]:" + server.smtpPort + "=bob:wrong}}");
+    }
+
+    /** Postfix's smtp client with these settings sends one message to the same server; its to= line must match ours. */
+    private static void assertSameAsPostfix(Outcome o, String... settings) throws Exception {
+        List<String> cf = new java.util.ArrayList<>(List.of("smtp_sasl_auth_enable = yes", "smtp_sasl_security_options = noanonymous"));
+        cf.addAll(List.of(settings));
+        try (ReferencePostfix client = new ReferencePostfix("posthorn-sasl-client-", server.smtpPort, cf.toArray(String[]::new))) {
             SwaksSubmit.send(client.smtpPort, "oracle@remote.test");
             Pattern line = Pattern.compile("to=<oracle@remote\\.test>, relay=(\\S+), .*dsn=([\\d.]+), status=(\\w+) \\((.*)\\)");
             Matcher m = line.matcher("");
@@ -109,7 +114,10 @@ class SmtpSaslClientTest {
         Outcome o = deliver("filtered@remote.test", settings).of("filtered@remote.test");
         assertThat(o.kind()).isEqualTo("deferred");
         assertThat(o.status().text()).isEqualTo(
-                "SASL authentication failed; cannot authenticate to server 127.0.0.1[127.0.0.1]: no mechanism available");
+                "SASL authentication failed: server 127.0.0.1[127.0.0.1] offered no compatible authentication mechanisms "
+                        + "for this type of connection security");
+        assertSameAsPostfix(o, "smtp_sasl_mechanism_filter = cram-md5",
+                "smtp_sasl_password_maps = inline:{{[127.0.0.1]:" + server.smtpPort + "=bob:bobpw}}");
     }
 
     /** Hands one message to a real Postfix's smtpd with swaks. */
