@@ -71,7 +71,7 @@ class SubmissionServiceTest {
         MasterCf cf = MasterCf.parse(etc.resolve("master.cf"), lines);
         TreeSet<String> ourParams = new TreeSet<>();
         for (MasterCf.Service s : cf.services()) {
-            s.overrides().forEach((k, v) -> ourParams.add(s.name() + "/" + s.type() + "/" + k + " = " + v));
+            s.overrides().forEach((k, v) -> ourParams.add((s.name() + "/" + s.type() + "/" + k + " = " + v).strip()));
         }
         assertThat(ourParams).hasSize(21);
         Process p = new ProcessBuilder("postconf", "-c", etc.toString(), "-P").redirectErrorStream(true).start();
