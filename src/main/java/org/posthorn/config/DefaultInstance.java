@@ -10,8 +10,9 @@ import java.nio.file.attribute.PosixFileAttributes;
 /**
  * The default instance of a checkout: var/etc/main.cf and master.cf written from the
  * templates in resources (org/posthorn/config/default-main.cf, default-master.cf), with
- * the checkout's paths and the invoking user and group filled in, and an aliases file naming
- * the user as postmaster. Files that exist are left alone.
+ * the checkout's paths and the invoking user and group filled in, an aliases file naming
+ * the user as postmaster, and a self-signed certificate and key for STARTTLS
+ * (smtpd-cert.pem, smtpd-key.pem). Files that exist are left alone.
  */
 public final class DefaultInstance {
     private DefaultInstance() {
@@ -24,6 +25,8 @@ public final class DefaultInstance {
         write(etc.resolve("master.cf"), template("default-master.cf", home));
         write(etc.resolve("aliases"), "# aliases(5) of the default instance: run bin/newaliases after a change.\n"
                 + "postmaster: " + System.getProperty("user.name") + "\n");
+        // a self-signed certificate so that STARTTLS works out of the box (main.cf names these files)
+        org.posthorn.tls.SelfSigned.create("localhost.localdomain", etc.resolve("smtpd-cert.pem"), etc.resolve("smtpd-key.pem"));
         // main.cf last: its presence marks the instance as made
         write(etc.resolve("main.cf"), template("default-main.cf", home));
     }

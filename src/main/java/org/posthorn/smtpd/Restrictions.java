@@ -95,6 +95,19 @@ final class Restrictions {
         default String saslUsername() {
             return null;
         }
+
+        /**
+         * The client certificate's fingerprints (certificate, then public key; per
+         * smtpd_tls_fingerprint_digest), or an empty list without TLS or without a certificate.
+         */
+        default List<String> ccertFingerprints() {
+            return List.of();
+        }
+
+        /** Whether the client certificate verified against smtpd_tls_CAfile/CApath. */
+        default boolean ccertTrusted() {
+            return false;
+        }
     }
 
     /** Restrictions that take one argument after their name. */
@@ -705,6 +718,8 @@ final class Restrictions {
             case "reject_known_sender_login_mismatch" -> senderLogin(state, true, true, true);
             case "reject_unauthenticated_sender_login_mismatch" -> senderLogin(state, false, false, true);
             case "permit_mynetworks" -> mynetworks.matches(state.clientInetAddress()) ? Verdict.PERMIT : Verdict.DUNNO;
+            case "permit_tls_all_clientcerts" -> state.ccertTrusted() ? Verdict.PERMIT : Verdict.DUNNO;
+            case "permit_tls_clientcerts" -> relayClientcert(state, stage);
             case "reject_unauth_pipelining" -> state.illegalPipelining()
                     ? reject(503, "5.5.0", what, stage, "Improper use of SMTP command pipelining") : Verdict.DUNNO;
             case "reject_invalid_helo_hostname", "reject_invalid_hostname" -> {
@@ -871,6 +886,14 @@ final class Restrictions {
                 what = "<" + state.reverseName() + "[" + state.clientAddress() + "]>";
                 reportStage = Stage.CLIENT;
             }
+            case "check_ccert_access" -> {
+                // Postfix looks up the certificate fingerprint, then the public-key fingerprint,
+                // and only for a verified certificate
+                if (!state.ccertTrusted() || state.ccertFingerprints().isEmpty()) return Verdict.DUNNO;
+                keys = state.ccertFingerprints();
+                what = reportName(state, Stage.CLIENT);
+                reportStage = Stage.CLIENT;
+            }
             case "check_recipient_access" -> {
                 if (state.recipient() == null) return Verdict.DUNNO;
                 keys = addressKeys(state.recipient());
@@ -890,6 +913,24 @@ final class Restrictions {
             return configError(state, stage, spec + " is unavailable: " + e.getMessage());
         }
         return lookupKeys(state, stage, table, keys, what, reportStage);
+    }
+
+    /** permit_tls_clientcerts: a verified client certificate whose fingerprint relay_clientcerts lists. */
+    private Verdict relayClientcert(State state, Stage stage) {
+        if (!state.ccertTrusted() || state.ccertFingerprints().isEmpty()) return Verdict.DUNNO;
+        String spec = config.get("relay_clientcerts").strip();
+        if (spec.isEmpty()) return Verdict.DUNNO;
+        for (String one : org.posthorn.config.Config.splitList(spec)) {
+            try {
+                Table t = table(one);
+                for (String fp : state.ccertFingerprints()) {
+                    if (t.lookup(fp) != null) return Verdict.PERMIT;
+                }
+            } catch (TableException e) {
+                return configError(state, stage, one + " is unavailable: " + e.getMessage());
+            }
+        }
+        return Verdict.DUNNO;
     }
 
     private Table table(String spec) throws TableException {

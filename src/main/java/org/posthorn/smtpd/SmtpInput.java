@@ -24,7 +24,7 @@ final class SmtpInput {
         void run() throws IOException;
     }
 
-    private final InputStream in;
+    private InputStream in;
     private final byte[] buf;
     private int pos;
     private int lim;
@@ -127,6 +127,19 @@ final class SmtpInput {
         byte[] out = new byte[n];
         System.arraycopy(buf, pos, out, 0, n);
         return out;
+    }
+
+    /**
+     * Reads from {@code next} from now on (the TLS layer after STARTTLS), throwing away input
+     * that was read but not used: plaintext pipelined behind STARTTLS must never be taken as
+     * commands of the TLS session (CVE-2011-0411). Returns how many bytes were dropped.
+     */
+    int switchTo(InputStream next) {
+        int dropped = lim - pos;
+        pos = 0;
+        lim = 0;
+        in = next;
+        return dropped;
     }
 
     long bytesRead() {

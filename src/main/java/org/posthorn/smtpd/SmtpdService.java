@@ -59,6 +59,22 @@ public final class SmtpdService implements Service {
         return s;
     }
 
+    /** The TLS settings and SSLContext (with its session cache), built once per service instance. */
+    private volatile SmtpdTls tls;
+    private final java.util.concurrent.locks.ReentrantLock tlsLock = new java.util.concurrent.locks.ReentrantLock();
+
+    private SmtpdTls tls(ServiceContext context) {
+        SmtpdTls t = tls;
+        if (t != null) return t;
+        tlsLock.lock();
+        try {
+            if (tls == null) tls = SmtpdTls.from(context.config(), context.log());
+            return tls;
+        } finally {
+            tlsLock.unlock();
+        }
+    }
+
     @Override
     public void start(ServiceContext context) {
         cleanup = lookupCleanup(context);
@@ -82,6 +98,8 @@ public final class SmtpdService implements Service {
                 new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
                         context.log(), rewrite, dns()));
         session.sasl(sasl(context));
+        session.useTls(tls(context), connection.socket(),
+                out -> new DeadlineOutputStream(out, WRITE_TIMER, connection, timeoutMillis));
         session.run();
     }
 

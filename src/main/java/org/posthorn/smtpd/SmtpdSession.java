@@ -55,7 +55,7 @@ public final class SmtpdSession {
     private final Log log;
     private final Clock clock;
     private final SmtpInput input;
-    private final OutputStream output;
+    private OutputStream output;
     private final LineBuffer line;
     private final CommandMatcher forbidden;
     private final CommandMatcher noop;
@@ -131,17 +131,40 @@ public final class SmtpdSession {
         this.reverseName = clientName;
         this.xclientAllowed = settings.xclientHosts().matches(clientAddress);
         this.xforwardAllowed = settings.xforwardHosts().matches(clientAddress);
-        input.beforeBlock(output::flush);
+        input.beforeBlock(() -> output.flush());
+    }
+
+    // ---- TLS ----
+
+    /** The service's TLS settings and context; OFF unless {@link #useTls} was called. */
+    private SmtpdTls tls = SmtpdTls.OFF;
+    /** The plaintext socket that STARTTLS or wrapper mode layers TLS over. */
+    private java.net.Socket rawSocket;
+    /** Wraps the TLS socket's output in the session's write deadline. */
+    private java.util.function.UnaryOperator<OutputStream> deadline = java.util.function.UnaryOperator.identity();
+    /** The TLS session once a handshake succeeded, else null. */
+    private SmtpdTls.Established tlsSession;
+
+    /** Lets this session do TLS (STARTTLS or wrapper mode) over {@code socket}. */
+    void useTls(SmtpdTls tls, java.net.Socket socket, java.util.function.UnaryOperator<OutputStream> deadline) {
+        this.tls = tls;
+        this.rawSocket = socket;
+        this.deadline = deadline;
+    }
+
+    /** Whether the dialogue runs inside TLS now (for smtpd_tls_auth_only and AUTH). */
+    public boolean tlsActive() {
+        return tlsSession != null;
+    }
+
+    /** smtpd_tls_auth_only: AUTH only inside TLS. */
+    boolean tlsAuthOnly() {
+        return tls.authOnly;
     }
 
     /** The service's SASL settings (the default is SASL off). */
     void sasl(SmtpdSasl settings) {
         this.sasl = settings;
-    }
-
-    /** Whether the session runs inside TLS. STARTTLS is not in this branch yet: never. */
-    private boolean tlsActive() {
-        return false;
     }
 
     /** Runs the dialogue to its end; never throws for anything the client does. */
@@ -173,10 +196,28 @@ public final class SmtpdSession {
                 // the client is gone
             }
             log.info("%s", "disconnect from " + nameAddr() + counters.text());
+            if (tlsSession != null) {
+                try {
+                    tlsSession.socket().close(); // close_notify, as Postfix's SSL_shutdown
+                } catch (IOException ignored) {
+                    // the client is gone
+                }
+            }
         }
     }
 
     private void dialogue() throws IOException, InterruptedException {
+        if (tls.wrapperMode) {
+            if (!tls.available() || rawSocket == null) {
+                log.warning("%s", "Wrapper-mode request dropped from " + nameAddr()
+                        + " for service smtpd. TLS context initialization failed. For details see earlier warnings in your logs.");
+                return;
+            }
+            if (!startTls()) {
+                log.info("%s", "lost connection after CONNECT from " + nameAddr());
+                return;
+            }
+        }
         if (input.pending()) {
             logImproperPipelining("CONNECT");
             if (settings.forbidUnauthPipelining()) {
@@ -284,7 +325,7 @@ public final class SmtpdSession {
                 case "VRFY" -> vrfy(command);
                 case "ETRN" -> etrn(command);
                 case "QUIT" -> reply("221 2.0.0 Bye");
-                case "STARTTLS" -> notAvailable();
+                case "STARTTLS" -> starttls(command);
                 case "AUTH" -> auth(command);
                 case "XCLIENT" -> xclient(command);
                 case "XFORWARD" -> xforward(command);
@@ -337,6 +378,7 @@ public final class SmtpdSession {
         addKeyword(lines, discarded, "SIZE", limit > 0 ? "SIZE " + limit : "SIZE");
         if (isDiscarded("VRFY") || !settings.disableVrfy()) addKeyword(lines, discarded, "VRFY", "VRFY");
         addKeyword(lines, discarded, "ETRN", "ETRN");
+        if (tls.available() && tlsSession == null) addKeyword(lines, discarded, "STARTTLS", "STARTTLS");
         // a discarded AUTH is still worth its "discarding EHLO keywords" log line
         List<String> mechanisms = saslActive() || sasl.enabled && isDiscarded("AUTH") && !standAlone
                 && (!sasl.tlsAuthOnly || tlsActive()) ? saslMechanisms() : List.of();
@@ -380,6 +422,7 @@ public final class SmtpdSession {
 
     private boolean mail(CommandLine command) throws IOException, InterruptedException {
         if (settings.heloRequired() && heloName == null) return error("503 5.5.1 Error: send HELO/EHLO first");
+        if (tls.required() && tlsSession == null) return error("530 5.7.0 Must issue a STARTTLS command first");
         if (sender != null) return error("503 5.5.1 Error: nested MAIL command");
         if (bdatError) return error("503 5.5.1 Error: MAIL after BDAT");
         List<String> args = command.args();
@@ -844,6 +887,66 @@ public final class SmtpdSession {
         log.warning("%s", "Illegal address syntax from " + nameAddr() + " in " + command + " command: " + argument);
     }
 
+    /** STARTTLS (RFC 3207), with Postfix's replies and its checks in Postfix's order. */
+    private boolean starttls(CommandLine command) throws IOException, InterruptedException {
+        if (!command.args().isEmpty()) return error("501 5.5.4 Syntax: STARTTLS");
+        if (tlsSession != null) return error("554 5.5.1 Error: TLS already active");
+        if (tls.level == SmtpdTls.Level.NONE || isDiscarded("STARTTLS")) return notAvailable();
+        if (!tls.available() || rawSocket == null) return error("454 4.7.0 TLS not available due to local problem");
+        reply("220 2.0.0 Ready to start TLS");
+        output.flush();
+        if (!startTls()) {
+            log.info("%s", "lost connection after STARTTLS from " + nameAddr());
+            hangup = true;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The handshake, then the TLS streams in place of the plaintext ones. Plaintext that the
+     * client pipelined behind STARTTLS is dropped unread (CVE-2011-0411), and the session
+     * forgets HELO and any transaction (RFC 3207 4.2). False when the handshake failed.
+     */
+    private boolean startTls() throws IOException {
+        input.switchTo(java.io.InputStream.nullInputStream());
+        SmtpdTls.Established established;
+        try {
+            established = tls.handshake(rawSocket);
+        } catch (IOException | RuntimeException e) {
+            log.info("%s", org.posthorn.tls.TlsLog.acceptError(nameAddr(),
+                    e instanceof EOFException || e instanceof java.net.SocketException ? "lost connection" : "-1"));
+            if (e.getMessage() != null && !(e instanceof EOFException)) {
+                log.warning("%s", "TLS library problem: " + e.getMessage());
+            }
+            return false;
+        }
+        tlsSession = established;
+        input.switchTo(established.socket().getInputStream());
+        output = new BufferedOutputStream(deadline.apply(established.socket().getOutputStream()), 8192);
+        if (tls.logLevel >= 1) {
+            log.info("%s", org.posthorn.tls.TlsLog.establishedFrom(established.trust(), nameAddr(), established.summary()));
+        }
+        mailReset();
+        heloName = null;
+        protocol = "SMTP";
+        pipeliningAnnounced = false;
+        // as Postfix: SASL starts over inside TLS, with smtpd_sasl_tls_security_options
+        saslUsername = null;
+        saslMethod = null;
+        if (tls.reqCcert && !established.trusted()) {
+            String why = established.peer() == null ? "No client certificate presented" : "Client certificate not trusted";
+            log.info("%s", "NOQUEUE: abort: TLS from " + nameAddr() + ": " + why);
+            try {
+                sendNow("421 4.7.1 " + settings.myhostname() + " Error: " + why);
+            } catch (IOException ignored) {
+                // the client is gone
+            }
+            return false;
+        }
+        return true;
+    }
+
     private boolean notAvailable() throws IOException, InterruptedException {
         return error("502 5.5.1 Error: command not implemented");
     }
@@ -859,6 +962,11 @@ public final class SmtpdSession {
         List<String> lines = ReceivedHeader.lines(heloName != null ? heloName : clientName, clientName, rfcAddr(),
                 settings.myhostname(), settings.mailName(), protocol(), submission.queueId(),
                 recipientCount == 1 ? firstRecipient : null, arrival, clock.getZone());
+        if (tlsSession != null) {
+            List<String> withTls = new ArrayList<>(lines);
+            withTls.addAll(1, tls.receivedLines(tlsSession));
+            lines = withTls;
+        }
         if (sasl.authenticatedHeader && saslUsername != null) {
             // smtpd_sasl_authenticated_header: the login name, just before the "by" line
             lines = new ArrayList<>(lines);
@@ -1028,6 +1136,17 @@ public final class SmtpdSession {
             public String saslUsername() {
                 return saslUsername;
             }
+
+            @Override
+            public List<String> ccertFingerprints() {
+                SmtpdTls.Established t = tlsSession;
+                return t == null || t.peer() == null ? List.of() : List.of(t.certFingerprint(), t.keyFingerprint());
+            }
+
+            @Override
+            public boolean ccertTrusted() {
+                return tlsSession != null && tlsSession.trusted();
+            }
         };
     }
 
@@ -1108,8 +1227,9 @@ public final class SmtpdSession {
     /** The protocol name for the Received: header: UTF8SMTP when the client used SMTPUTF8 (RFC 6531). */
     private String protocol() {
         String p = smtputf8 && protocol.equals("ESMTP") ? "UTF8SMTP" : protocol;
-        // RFC 3848: ESMTPA (UTF8SMTPA) after a successful AUTH; Postfix leaves HELO's SMTP alone
-        return saslUsername != null && !p.equals("SMTP") ? p + "A" : p;
+        // RFC 3848: ESMTPS inside TLS, ESMTPA (ESMTPSA) after AUTH; Postfix leaves HELO's SMTP without the A
+        if (tlsSession != null) p += "S";
+        return saslUsername != null && !protocol.equals("SMTP") ? p + "A" : p;
     }
 
     // ---- replies ----
