@@ -36,6 +36,8 @@ class SaslClientsTest {
     private static TestServer viaDovecot;
     private static TestServer viaDovecotInet;
     private static TestServer builtIn;
+    private static TestServer tlsOnly;
+    private static TestServer wrapper;
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,6 +51,19 @@ class SaslClientsTest {
         table.append("argon@example.org ").append(DovecotAuth.doveadmPw("ARGON2ID", "pw three")).append('\n');
         table.append("plain@example.org ").append(DovecotAuth.doveadmPw("PLAIN", "pw four")).append('\n');
         Files.writeString(tmp.resolve("sasl_passwd"), table);
+        // a self-signed certificate for STARTTLS and wrapper mode
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                "-keyout", tmp.resolve("key.pem").toString(), "-out", tmp.resolve("cert.pem").toString(), "-days", "3",
+                "-subj", "/CN=reference.test").redirectErrorStream(true).start();
+        openssl.getInputStream().readAllBytes();
+        assertThat(openssl.waitFor()).isZero();
+        Map<String, String> tls = Map.of("smtpd_sasl_type", "dovecot", "smtpd_sasl_path", dovecot.socket.toString(),
+                "smtpd_tls_security_level", "may", "smtpd_tls_cert_file", tmp.resolve("cert.pem").toString(),
+                "smtpd_tls_key_file", tmp.resolve("key.pem").toString(), "smtpd_tls_auth_only", "yes");
+        tlsOnly = server(tls);
+        Map<String, String> wrapped = new LinkedHashMap<>(tls);
+        wrapped.put("smtpd_tls_wrappermode", "yes");
+        wrapper = server(wrapped);
         builtIn = server(Map.of("smtpd_sasl_type", "posthorn",
                 "posthorn_sasl_password_maps", "texthash:" + tmp.resolve("sasl_passwd"),
                 "smtpd_sasl_local_domain", "example.org"));
@@ -106,6 +121,51 @@ class SaslClientsTest {
             assertThat(m.origin().saslUsername()).isEqualTo("alice@example.org");
             assertThat(m.content()).contains("\t(Authenticated sender: alice@example.org)\n\tby reference.test (Postfix) with ESMTPA id ");
         }
+    }
+
+    @Test
+    void withSmtpdTlsAuthOnlyAuthComesAfterStarttls() throws Exception {
+        Run plain = swaks(tlsOnly, "PLAIN", "bob", "bobpw", "rcpt@remote.example");
+        assertThat(plain.status()).isNotZero();
+        assertThat(plain.output()).contains("250-STARTTLS").doesNotContain("250-AUTH");
+        Run r = run(List.of("swaks", "--server", "127.0.0.1", "--port", String.valueOf(tlsOnly.port()), "--tls",
+                "--from", "bob@example.org", "--to", "rcpt@remote.example", "--helo", "client.example",
+                "--auth", "LOGIN", "--auth-user", "bob", "--auth-password", "bobpw", "--header", "Subject: tls login"));
+        assertThat(r.status()).as(r.output()).isZero();
+        assertThat(r.output()).contains("<~  250-AUTH PLAIN LOGIN").contains("<~  235 2.7.0 Authentication successful");
+        assertThat(last("tls login").content()).contains("(Authenticated sender: bob)").contains(" with ESMTPSA id ");
+    }
+
+    @Test
+    void submissionsInWrapperMode() throws Exception {
+        Run r = run(List.of("swaks", "--server", "127.0.0.1", "--port", String.valueOf(wrapper.port()), "--tlsc",
+                "--from", "bob@example.org", "--to", "rcpt@remote.example", "--helo", "client.example",
+                "--auth", "PLAIN", "--auth-user", "bob", "--auth-password", "bobpw", "--header", "Subject: wrapped"));
+        assertThat(r.status()).as(r.output()).isZero();
+        assertThat(r.output()).contains("<~  235 2.7.0 Authentication successful");
+        assertThat(last("wrapped").origin().saslUsername()).isEqualTo("bob");
+    }
+
+    @Test
+    void pythonSmtplibStarttlsThenLogin() throws Exception {
+        String script = String.join("\n",
+                "import smtplib, ssl, sys",
+                "s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))",
+                "s.ehlo('client.example')",
+                "print('before', s.has_extn('auth'))",
+                "ctx = ssl.create_default_context()",
+                "ctx.check_hostname = False",
+                "ctx.verify_mode = ssl.CERT_NONE",
+                "s.starttls(context=ctx)",
+                "s.ehlo('client.example')",
+                "print('after', s.esmtp_features.get('auth'))",
+                "print(s.login('bob', 'bobpw'))",
+                "s.quit()", "");
+        Files.writeString(tmp.resolve("starttls.py"), script);
+        Run r = run(List.of("python3", tmp.resolve("starttls.py").toString(), String.valueOf(tlsOnly.port())));
+        assertThat(r.status()).as(r.output()).isZero();
+        assertThat(r.output()).contains("before False").contains("after  PLAIN LOGIN")
+                .contains("(235, b'2.7.0 Authentication successful')");
     }
 
     @Test
