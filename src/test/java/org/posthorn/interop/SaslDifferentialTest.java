@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +54,9 @@ class SaslDifferentialTest {
             "sasl-authonly", Map.of("smtpd_sender_login_maps", "inline:{bob@example.org=bob}",
                     "smtpd_sender_restrictions", "reject_authenticated_sender_login_mismatch"),
             "sasl-tls-only", Map.of("smtpd_tls_auth_only", "yes"),
-            "sasl-discard", Map.of("smtpd_discard_ehlo_keywords", "auth"));
+            "sasl-discard", Map.of("smtpd_discard_ehlo_keywords", "auth"),
+            "sasl-tls-may", Map.of("smtpd_tls_auth_only", "yes", "smtpd_tls_security_level", "may",
+                    "smtpd_tls_cert_file", "@DIR@/cert.pem", "smtpd_tls_key_file", "@DIR@/key.pem"));
 
     private static final Map<String, Integer> ORACLE_PORTS = new ConcurrentHashMap<>();
     private static final Map<String, Path> ORACLE_DIRS = new ConcurrentHashMap<>();
@@ -67,7 +70,7 @@ class SaslDifferentialTest {
         Map<String, String> m = new LinkedHashMap<>(Dialogue.mainCf("default"));
         m.putAll(PROFILES_BASE);
         m.putAll(PROFILES.get(profile));
-        m.replaceAll((k, v) -> v.replace("@AUTH@", socket.toString()));
+        m.replaceAll((k, v) -> v.replace("@AUTH@", socket.toString()).replace("@DIR@", dovecot.dir.toString()));
         return m;
     }
 
@@ -76,6 +79,13 @@ class SaslDifferentialTest {
         dovecot = new DovecotAuth(Map.of("alice@example.org",
                 "{SHA512-CRYPT}$6$xhpF0Oz7gR.Pg/Fk$fPBeOGRPkQSk9naUfSeJJ.ydnyGSX7qy9Nza7hIJA2KMYCVq9ck4gWYSVR2GV0cfk3NSJlDbsYqVm2qefGho50",
                 "bob", "{PLAIN}bobpw"));
+        // a certificate for the STARTTLS profile, readable by Postfix's smtpd
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                "-keyout", dovecot.dir.resolve("key.pem").toString(), "-out", dovecot.dir.resolve("cert.pem").toString(),
+                "-days", "3", "-subj", "/CN=reference.test").redirectErrorStream(true).start();
+        openssl.getInputStream().readAllBytes();
+        openssl.waitFor();
+        Files.setPosixFilePermissions(dovecot.dir.resolve("key.pem"), PosixFilePermissions.fromString("rw-r--r--"));
         Path script = Path.of("/work/shared/bench/postfix-instance.sh");
         Path local = Path.of(System.getProperty("posthorn.home", ".")).resolve("../shared/bench/postfix-instance.sh").normalize();
         if (Files.exists(local)) script = local;
