@@ -29,6 +29,8 @@ final class SmtpdSasl {
     final boolean tlsAuthOnly;
     final boolean authenticatedHeader;
     final int responseLimit;
+    /** smtpd_sasl_exceptions_networks: clients that are not offered AUTH in the EHLO reply (they may still use it). */
+    final NetworkList exceptions;
     final String service;
     private final String type;
     private final String path;
@@ -56,6 +58,7 @@ final class SmtpdSasl {
         this.tlsOptions = SecurityOptions.parse("smtpd_sasl_tls_security_options",
                 config.get("smtpd_sasl_tls_security_options"));
         this.filter = new MechanismFilter(config.get("smtpd_sasl_mechanism_filter"));
+        this.exceptions = NetworkList.parse(config.get("smtpd_sasl_exceptions_networks"));
     }
 
     /** The settings of a service; SASL off when smtpd_sasl_auth_enable is not set. */

@@ -382,7 +382,7 @@ public final class SmtpdSession {
         // a discarded AUTH is still worth its "discarding EHLO keywords" log line
         List<String> mechanisms = saslActive() || sasl.enabled && isDiscarded("AUTH") && !standAlone
                 && (!sasl.tlsAuthOnly || tlsActive()) ? saslMechanisms() : List.of();
-        if (!mechanisms.isEmpty()) {
+        if (!mechanisms.isEmpty() && !sasl.exceptions.matches(clientAddress)) {
             addKeyword(lines, discarded, "AUTH", "AUTH " + String.join(" ", mechanisms));
             // broken_sasl_auth_clients: Outlook Express and friends look for the pre-RFC form
             if (sasl.brokenClients && !isDiscarded("AUTH")) lines.add("AUTH=" + String.join(" ", mechanisms));

@@ -55,6 +55,7 @@ class SaslDifferentialTest {
                     "smtpd_sender_restrictions", "reject_authenticated_sender_login_mismatch"),
             "sasl-tls-only", Map.of("smtpd_tls_auth_only", "yes"),
             "sasl-discard", Map.of("smtpd_discard_ehlo_keywords", "auth"),
+            "sasl-exceptions", Map.of("smtpd_sasl_exceptions_networks", "127.0.0.0/8"),
             "sasl-tls-may", Map.of("smtpd_tls_auth_only", "yes", "smtpd_tls_security_level", "may",
                     "smtpd_tls_cert_file", "@DIR@/cert.pem", "smtpd_tls_key_file", "@DIR@/key.pem"));
 
