@@ -146,55 +146,18 @@ class SaslDifferentialTest {
             Integer port = ORACLE_PORTS.get(d.profile());
             assumeTrue(port != null, "no Postfix oracle for " + d.profile());
             Path maillog = ORACLE_DIRS.get(d.profile()).resolve("maillog");
-            int logMark = lines(maillog).size();
+            int logMark = SmtpdDifferentialTest.lines(maillog).size();
             List<List<String>> postfix = d.play("127.0.0.1", port);
             assertThat(postfix).as(() -> "Postfix vs the file: " + d.firstDifference(d.expected(), postfix))
                     .isEqualTo(d.expected());
-            List<String> postfixLog = sessionLog(() -> {
-                List<String> all = lines(maillog);
-                return smtpdLines(all.subList(Math.min(logMark, all.size()), all.size()));
+            List<String> postfixLog = SmtpdDifferentialTest.sessionLog(() -> {
+                List<String> all = SmtpdDifferentialTest.lines(maillog);
+                return SmtpdDifferentialTest.smtpdLines(all.subList(Math.min(logMark, all.size()), all.size()));
             });
-            List<String> ourLog = sessionLog(() -> normalise(TestServer.log().subList(ourMark, TestServer.log().size())));
+            List<String> ourLog = SmtpdDifferentialTest.sessionLog(() -> SmtpdDifferentialTest.normalise(
+                    TestServer.log().subList(ourMark, TestServer.log().size())));
             assertThat(ourLog).as(d.name() + ": smtpd log lines").isEqualTo(postfixLog);
         }));
-    }
-
-    private static List<String> lines(Path file) {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file) : List.of();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    /** The smtpd lines of a maillog without the syslog prefix and without main.cf override warnings. */
-    private static List<String> smtpdLines(List<String> maillog) {
-        List<String> out = new ArrayList<>();
-        for (String l : maillog) {
-            int tag = l.indexOf(" postfix/smtpd[");
-            if (tag < 0 || l.contains("overriding earlier entry")) continue;
-            out.add(l.substring(l.indexOf("]: ", tag) + 3));
-        }
-        while (out.size() >= 3 && out.get(0).startsWith("connect from ")
-                && out.get(1).startsWith("lost connection after CONNECT ") && out.get(2).endsWith(" commands=0/0")) {
-            out.subList(0, 3).clear();
-        }
-        return normalise(out);
-    }
-
-    private static List<String> normalise(List<String> lines) {
-        List<String> out = new ArrayList<>();
-        for (String l : new ArrayList<>(lines)) out.add(l.replaceAll("\\b[0-9A-F]{10,12}\\b", "QID"));
-        return out;
-    }
-
-    private static List<String> sessionLog(java.util.function.Supplier<List<String>> read) throws InterruptedException {
-        List<String> got = read.get();
-        for (int i = 0; i < 40 && got.stream().noneMatch(l -> l.startsWith("disconnect from")); i++) {
-            Thread.sleep(50);
-            got = read.get();
-        }
-        return got;
     }
 
     @AfterAll
