@@ -17,8 +17,12 @@ import org.posthorn.table.TableException;
 final class SaslLogin {
     /** What the login came to. */
     sealed interface Outcome {
-        /** Nothing to do, or logged in: carry on with the mail transaction. */
+        /** Nothing to do: carry on with the mail transaction. */
         record Proceed() implements Outcome {
+        }
+
+        /** Logged in: carry on. */
+        record LoggedIn(String mechanism) implements Outcome {
         }
 
         /** Give up on this server: Postfix's status text, and the server's reply when there was one. */
@@ -64,7 +68,7 @@ final class SaslLogin {
             conn.command(client.respond(reply.lineText(0)));
             reply = conn.reply();
         }
-        if (reply.positive()) return PROCEED;
+        if (reply.positive()) return new Outcome.LoggedIn(client.mechanism());
         String dsn = reply.dsn();
         // smtp_sasl_auth_soft_bounce: a refused login is a configuration problem worth retrying
         if (dsn.charAt(0) == '5' && params.bool("sasl_auth_soft_bounce")) dsn = "4" + dsn.substring(1);

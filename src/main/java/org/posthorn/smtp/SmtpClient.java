@@ -299,6 +299,7 @@ final class SmtpClient {
             }
             throw new SessionFailure(ioFailure(e, session.target(), "authenticating"));
         }
+        if (outcome instanceof SaslLogin.Outcome.LoggedIn) session.authenticated(true);
         if (outcome instanceof SaslLogin.Outcome.Failed f) {
             quit(session);
             throw failure(f.dsn(), session.target(), f.text(), f.reply());
@@ -347,7 +348,8 @@ final class SmtpClient {
     }
 
     private void release(SmtpSession session, String nexthop) {
-        if (!session.isBroken() && !expired(session) && cacheable(nexthop)) {
+        // a session logged in with one destination's credentials is not handed to another
+        if (!session.isBroken() && !expired(session) && cacheable(nexthop) && !session.authenticated()) {
             cache.put(nexthop, session);
         } else {
             quit(session);

@@ -70,6 +70,17 @@ final class SmtpSession {
         }
     }
 
+    /** Logged in with SASL: the connection belongs to one set of credentials. */
+    private boolean authenticated;
+
+    boolean authenticated() {
+        return authenticated;
+    }
+
+    void authenticated(boolean on) {
+        authenticated = on;
+    }
+
     java.util.List<String> authMechanisms() {
         return authMechanisms;
     }

@@ -93,6 +93,7 @@ public final class SmtpdSession {
     /** The MAIL FROM AUTH= value (RFC 4954 5), as given; null when absent or "<>". */
     private String saslSender;
     private boolean saslSenderGiven;
+    private LineBuffer saslLine;
 
     // transaction state
     private String sender;
@@ -819,6 +820,7 @@ public final class SmtpdSession {
         String mechanism = args.getFirst();
         String initial = args.size() == 2 ? args.get(1) : null;
         List<String> offered = saslMechanisms();
+        if (offered.isEmpty() && saslServer != null) return error("503 5.5.1 Error: authentication not enabled");
         if (offered.isEmpty()) {
             return authFailed(mechanism, new SaslServer.Step.Failure("Connection lost to authentication server", null, true));
         }
@@ -831,13 +833,15 @@ public final class SmtpdSession {
             step = saslServer.start(mechanism, initial, peer);
             while (step instanceof SaslServer.Step.Challenge c) {
                 reply("334 " + c.base64());
-                SmtpInput.Ending ending = input.readLine(line, sasl.responseLimit, false);
+                // responses may be longer than commands: smtpd_sasl_response_limit, in a buffer of their own
+                if (saslLine == null) saslLine = new LineBuffer(sasl.responseLimit + 1);
+                SmtpInput.Ending ending = input.readLine(saslLine, sasl.responseLimit, false);
                 if (ending == SmtpInput.Ending.CUT) {
                     log.warning("%s", nameAddr() + ": request longer than " + sasl.responseLimit + ": "
-                            + truncate(line.latin1(), 30) + "...");
+                            + truncate(saslLine.latin1(), 30) + "...");
                     input.skipLine();
                 }
-                String response = line.latin1();
+                String response = saslLine.latin1();
                 if (response.equals("*")) {
                     log.warning("%s", nameAddr() + ": SASL " + mechanism + " authentication aborted");
                     return error("501 5.7.0 Authentication aborted");
@@ -858,11 +862,14 @@ public final class SmtpdSession {
         return authFailed(mechanism, (SaslServer.Step.Failure) step);
     }
 
-    /** The failure line fail2ban's postfix-sasl filter reads, and the 535 (or 454) reply. */
+    /**
+     * The failure line fail2ban's postfix-sasl filter reads (a login name is cut at 100
+     * characters, as Postfix 3.7.11 logs it), and the 535 (or 454) reply.
+     */
     private boolean authFailed(String mechanism, SaslServer.Step.Failure f) throws IOException, InterruptedException {
         String reason = f.reason().isEmpty() ? "(reason unavailable)" : f.reason();
         log.warning("%s", nameAddr() + ": SASL " + mechanism + " authentication failed: " + reason + ", sasl_username="
-                + (f.username() != null ? printable(f.username()) : "(unavailable)"));
+                + (f.username() != null ? truncate(printable(f.username()), 100) : "(unavailable)"));
         if (f.temporary()) return error("454 4.7.0 Temporary authentication failure: " + reason);
         return error("535 5.7.8 Error: authentication failed: " + reason);
     }

@@ -120,6 +120,12 @@ class SaslDifferentialTest {
             }
             ORACLE_DIRS.put(profile, dir);
             SmtpFixture.awaitListening("127.0.0.1", port, null);
+            // the probe's own session must be in the log before a dialogue's window opens
+            Path maillog = dir.resolve("maillog");
+            for (int i = 0; i < 100 && !SmtpdDifferentialTest.lines(maillog).stream()
+                    .anyMatch(l -> l.contains("disconnect from")); i++) {
+                Thread.sleep(50);
+            }
             ORACLE_PORTS.put(profile, port);
         } catch (Exception e) {
             System.err.println("oracle " + profile + ": " + e);
