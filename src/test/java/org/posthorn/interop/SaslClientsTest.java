@@ -169,6 +169,24 @@ class SaslClientsTest {
     }
 
     @Test
+    void noMechanismLeftMeansNoAuth() throws Exception {
+        TestServer none = server(Map.of("smtpd_sasl_type", "posthorn",
+                "posthorn_sasl_password_maps", "texthash:" + tmp.resolve("sasl_passwd"),
+                "smtpd_sasl_security_options", "noanonymous, noplaintext"));
+        try (MasterServicesTest.Client c = new MasterServicesTest.Client(none.port(), 5000)) {
+            assertThat(c.read()).startsWith("220 ");
+            c.send("EHLO client.example");
+            String l;
+            do {
+                l = c.read();
+                assertThat(l).doesNotContain("AUTH");
+            } while (l.startsWith("250-"));
+            c.send("AUTH PLAIN AHBsYWluQGV4YW1wbGUub3JnAHB3IGZvdXI=");
+            assertThat(c.read()).isEqualTo("503 5.5.1 Error: authentication not enabled");
+        }
+    }
+
+    @Test
     void dovecotOverTcp() throws Exception {
         Run r = swaks(viaDovecotInet, "PLAIN", "bob", "bobpw", "rcpt@remote.example");
         assertThat(r.status()).as(r.output()).isZero();
