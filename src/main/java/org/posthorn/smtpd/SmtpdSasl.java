@@ -81,7 +81,9 @@ final class SmtpdSasl {
         return switch (type) {
             case "dovecot" -> new DovecotAuthServer(addressOf(), AUTH_SERVER_TIMEOUT_MILLIS);
             case "posthorn" -> new PasswordTableServer(passwords(), localDomain, log);
-            default -> throw new IOException("unsupported SASL server implementation: " + type);
+            // Postfix's default type is cyrus, which Posthorn does not have
+            default -> throw new UnsupportedTypeException("unsupported SASL server implementation: " + type
+                    + " (Posthorn has dovecot and posthorn)");
         };
     }
 
@@ -115,6 +117,20 @@ final class SmtpdSasl {
             if (filter.allows(m.name()) && o.allows(m)) out.add(m.name());
         }
         return out;
+    }
+
+    /** Whether smtpd_sasl_type names a backend Posthorn has. */
+    boolean typeSupported() {
+        return type.equals("dovecot") || type.equals("posthorn");
+    }
+
+    /** smtpd_sasl_type names a backend Posthorn does not have: a configuration error, not a lost server. */
+    static final class UnsupportedTypeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        UnsupportedTypeException(String message) {
+            super(message);
+        }
     }
 
     /** Where the backend is, for log lines. */

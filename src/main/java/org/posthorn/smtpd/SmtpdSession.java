@@ -799,6 +799,9 @@ public final class SmtpdSession {
             List<String> names = sasl.offered(saslServer, tlsActive());
             if (names.isEmpty()) log.warning("%s", "no SASL authentication mechanisms");
             return names;
+        } catch (SmtpdSasl.UnsupportedTypeException e) {
+            log.warning("%s", e.getMessage());
+            return List.of();
         } catch (IOException e) {
             log.warning("%s", "SASL: Connect to " + sasl.path() + " failed: " + e.getMessage());
             closeSaslServer();
@@ -820,7 +823,9 @@ public final class SmtpdSession {
         String mechanism = args.getFirst();
         String initial = args.size() == 2 ? args.get(1) : null;
         List<String> offered = saslMechanisms();
-        if (offered.isEmpty() && saslServer != null) return error("503 5.5.1 Error: authentication not enabled");
+        if (offered.isEmpty() && (saslServer != null || !sasl.typeSupported())) {
+            return error("503 5.5.1 Error: authentication not enabled");
+        }
         if (offered.isEmpty()) {
             return authFailed(mechanism, new SaslServer.Step.Failure("Connection lost to authentication server", null, true));
         }

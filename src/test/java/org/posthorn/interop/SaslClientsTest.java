@@ -184,6 +184,22 @@ class SaslClientsTest {
             c.send("AUTH PLAIN AHBsYWluQGV4YW1wbGUub3JnAHB3IGZvdXI=");
             assertThat(c.read()).isEqualTo("503 5.5.1 Error: authentication not enabled");
         }
+        // Postfix's default smtpd_sasl_type, cyrus, which Posthorn does not have
+        TestServer cyrus = server(Map.of());
+        int mark = TestServer.log().size();
+        try (MasterServicesTest.Client c = new MasterServicesTest.Client(cyrus.port(), 5000)) {
+            assertThat(c.read()).startsWith("220 ");
+            c.send("EHLO client.example");
+            String l;
+            do {
+                l = c.read();
+                assertThat(l).doesNotContain("AUTH");
+            } while (l.startsWith("250-"));
+            c.send("AUTH PLAIN AHBsYWluQGV4YW1wbGUub3JnAHB3IGZvdXI=");
+            assertThat(c.read()).isEqualTo("503 5.5.1 Error: authentication not enabled");
+        }
+        assertThat(TestServer.log().subList(mark, TestServer.log().size()))
+                .contains("warning: unsupported SASL server implementation: cyrus (Posthorn has dovecot and posthorn)");
     }
 
     @Test
