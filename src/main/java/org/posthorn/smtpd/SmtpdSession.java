@@ -218,6 +218,7 @@ public final class SmtpdSession {
                 log.info("%s", "lost connection after CONNECT from " + nameAddr());
                 return;
             }
+            if (!clientCertificateAccepted()) return;
         }
         if (input.pending()) {
             logImproperPipelining("CONNECT");
@@ -912,6 +913,8 @@ public final class SmtpdSession {
             hangup = true;
             return false;
         }
+        // a refused client certificate ends the session, but the STARTTLS itself succeeded (as Postfix counts it)
+        if (!clientCertificateAccepted()) hangup = true;
         return true;
     }
 
@@ -941,22 +944,35 @@ public final class SmtpdSession {
         }
         mailReset();
         heloName = null;
-        protocol = "SMTP";
+        // the protocol stays: a HELO after STARTTLS that follows EHLO still says ESMTPS, as in Postfix
         pipeliningAnnounced = false;
         // as Postfix: SASL starts over inside TLS, with smtpd_sasl_tls_security_options
         saslUsername = null;
         saslMethod = null;
-        if (tls.reqCcert && !established.trusted()) {
-            String why = established.peer() == null ? "No client certificate presented" : "Client certificate not trusted";
-            log.info("%s", "NOQUEUE: abort: TLS from " + nameAddr() + ": " + why);
-            try {
-                sendNow("421 4.7.1 " + settings.myhostname() + " Error: " + why);
-            } catch (IOException ignored) {
-                // the client is gone
-            }
-            return false;
-        }
         return true;
+    }
+
+    /**
+     * smtpd_tls_req_ccert (at level encrypt): without a trusted client certificate the
+     * session ends with 421, logged as Postfix 3.7 logs it. False when it ended.
+     */
+    private boolean clientCertificateAccepted() {
+        SmtpdTls.Established established = tlsSession;
+        if (!tls.reqCcert || established.trusted()) return true;
+        String why;
+        if (established.peer() == null) {
+            why = "No client certificate presented";
+        } else {
+            log.info("%s", "certificate verification failed for " + nameAddr() + ": " + established.verifyFailure());
+            why = "Client certificate not trusted";
+        }
+        log.info("%s", "NOQUEUE: abort: TLS from " + nameAddr() + ": " + why);
+        try {
+            sendNow("421 4.7.1 " + settings.myhostname() + " Error: " + why);
+        } catch (IOException ignored) {
+            // the client is gone
+        }
+        return false;
     }
 
     private boolean notAvailable() throws IOException, InterruptedException {

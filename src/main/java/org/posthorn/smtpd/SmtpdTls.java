@@ -79,16 +79,26 @@ final class SmtpdTls {
      * logged as Postfix does ("disabling TLS support") and leaves TLS unavailable, not the service down.
      */
     static SmtpdTls from(Config config, Log log) {
-        boolean wrapper = bool(config, "smtpd_tls_wrappermode");
+        try {
+            return read(config, log);
+        } catch (RuntimeException e) {
+            // a bad yes/no, number or time value among the smtpd_tls_* parameters
+            log.warning("%s", e.getMessage() + ": disabling TLS support");
+            return OFF;
+        }
+    }
+
+    private static SmtpdTls read(Config config, Log log) {
+        boolean wrapper = config.getBool("smtpd_tls_wrappermode");
         Level level = level(config);
         if (level == Level.NONE && !wrapper) return OFF;
         // a mandatory level (and wrapper mode, where TLS is the only way in) uses the mandatory lists
         boolean mandatory = level == Level.ENCRYPT;
-        boolean askCcert = bool(config, "smtpd_tls_ask_ccert");
-        boolean reqCcert = bool(config, "smtpd_tls_req_ccert") && mandatory;
-        int logLevel = (int) number(config, "smtpd_tls_loglevel");
+        boolean askCcert = config.getBool("smtpd_tls_ask_ccert");
+        boolean reqCcert = config.getBool("smtpd_tls_req_ccert") && mandatory;
+        int logLevel = config.getInt("smtpd_tls_loglevel");
         String digest = config.get("smtpd_tls_fingerprint_digest").strip();
-        long timeout = seconds(config.get("smtpd_starttls_timeout"));
+        long timeout = config.getTime("smtpd_starttls_timeout");
         SSLContext context = null;
         CertVerifier verifier = new CertVerifier(List.of(), 0);
         String[] protocols = new String[0];
@@ -112,16 +122,16 @@ final class SmtpdTls {
                 String caPath = config.get("smtpd_tls_CApath").strip();
                 if (!caFile.isEmpty()) cas.addAll(PemFiles.certificates(Path.of(caFile)));
                 if (!caPath.isEmpty()) cas.addAll(PemFiles.directory(Path.of(caPath)));
-                verifier = new CertVerifier(cas, (int) number(config, "smtpd_tls_ccert_verifydepth"));
-                context = TlsContexts.server(chains, cas, seconds(config.get("smtpd_tls_session_cache_timeout")));
+                verifier = new CertVerifier(cas, config.getInt("smtpd_tls_ccert_verifydepth"));
+                context = TlsContexts.server(chains, cas, config.getTime("smtpd_tls_session_cache_timeout"));
             }
         } catch (TlsConfigException | IllegalArgumentException e) {
             log.warning("%s", e.getMessage() + ": disabling TLS support");
             context = null;
         }
-        return new SmtpdTls(level, wrapper, askCcert, reqCcert, bool(config, "smtpd_tls_auth_only"),
-                bool(config, "smtpd_tls_received_header"), logLevel, digest, timeout, context, verifier,
-                protocols, ciphers, bool(config, "tls_preempt_cipherlist"));
+        return new SmtpdTls(level, wrapper, askCcert, reqCcert, config.getBool("smtpd_tls_auth_only"),
+                config.getBool("smtpd_tls_received_header"), logLevel, digest, timeout, context, verifier,
+                protocols, ciphers, config.getBool("tls_preempt_cipherlist"));
     }
 
     /** smtpd_tls_chain_files when set, else the RSA (cert/key), DSA (dcert/dkey) and ECDSA (eccert/eckey) pairs. */
@@ -144,8 +154,8 @@ final class SmtpdTls {
             case "may" -> Level.MAY;
             case "encrypt" -> Level.ENCRYPT;
             case "none" -> Level.NONE;
-            case "" -> bool(config, "smtpd_enforce_tls") ? Level.ENCRYPT
-                    : bool(config, "smtpd_use_tls") ? Level.MAY : Level.NONE;
+            case "" -> config.getBool("smtpd_enforce_tls") ? Level.ENCRYPT
+                    : config.getBool("smtpd_use_tls") ? Level.MAY : Level.NONE;
             // Postfix: an unknown level is a configuration error; TLS stays off
             default -> Level.NONE;
         };
@@ -163,7 +173,7 @@ final class SmtpdTls {
 
     /** The outcome of a handshake: the TLS socket and what the logs and restrictions need to know. */
     record Established(SSLSocket socket, TlsSummary summary, TlsLog.Trust trust, X509Certificate peer,
-                       String certFingerprint, String keyFingerprint) {
+                       String certFingerprint, String keyFingerprint, String verifyFailure) {
         boolean trusted() {
             return trust == TlsLog.Trust.TRUSTED;
         }
@@ -186,21 +196,26 @@ final class SmtpdTls {
         if (askCcert || reqCcert) p.setWantClientAuth(true);
         s.setSSLParameters(p);
         s.setUseClientMode(false);
+        long started = System.currentTimeMillis();
         s.startHandshake();
         s.setSoTimeout(oldTimeout);
         SSLSession session = s.getSession();
-        TlsSummary summary = TlsSummary.server(session, hello, TlsSummary.SERVER_GROUPS);
+        TlsSummary summary = TlsSummary.server(session, hello, TlsSummary.SERVER_GROUPS,
+                // a session from the cache was made before this handshake began
+                session.getCreationTime() < started);
         X509Certificate peer = TlsSummary.peerLeaf(session);
         TlsLog.Trust trust = TlsLog.Trust.ANONYMOUS;
         String certFp = null;
         String keyFp = null;
+        String failure = null;
         if (peer != null) {
             X509Certificate[] chain = (X509Certificate[]) session.getPeerCertificates();
-            trust = verifier.trusted(chain) ? TlsLog.Trust.TRUSTED : TlsLog.Trust.UNTRUSTED;
+            failure = verifier.failure(chain);
+            trust = failure == null ? TlsLog.Trust.TRUSTED : TlsLog.Trust.UNTRUSTED;
             certFp = Fingerprints.certificate(peer, fingerprintDigest);
             keyFp = Fingerprints.publicKey(peer, fingerprintDigest);
         }
-        return new Established(s, summary, trust, peer, certFp, keyFp);
+        return new Established(s, summary, trust, peer, certFp, keyFp, failure);
     }
 
     /** The Received: header's TLS lines, or none without smtpd_tls_received_header. */
@@ -239,40 +254,5 @@ final class SmtpdTls {
             return dn;
         }
         return dn;
-    }
-
-    private static boolean bool(Config config, String name) {
-        String v = config.get(name).strip();
-        return v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("true") || v.equals("1");
-    }
-
-    private static long number(Config config, String name) {
-        String v = config.get(name).strip();
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad numerical configuration: " + name + " = " + v);
-        }
-    }
-
-    /** A Postfix time value (with an optional s/m/h/d/w unit) in seconds. */
-    static long seconds(String value) {
-        String v = value.strip();
-        if (v.isEmpty()) return 0;
-        char last = Character.toLowerCase(v.charAt(v.length() - 1));
-        long unit = switch (last) {
-            case 's' -> 1;
-            case 'm' -> 60;
-            case 'h' -> 3600;
-            case 'd' -> 86400;
-            case 'w' -> 604800;
-            default -> 0;
-        };
-        String digits = unit == 0 ? v : v.substring(0, v.length() - 1);
-        try {
-            return Long.parseLong(digits) * (unit == 0 ? 1 : unit);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad time value: " + value);
-        }
     }
 }

@@ -35,7 +35,32 @@ public final class CertVerifier {
 
     /** True when the chain (leaf first) is valid now and ends at one of the CAs. */
     public boolean trusted(X509Certificate[] chain) {
-        if (anchors.isEmpty() || chain == null || chain.length == 0) return false;
+        return failure(chain) == null;
+    }
+
+    /**
+     * Why the chain is not trusted, in OpenSSL's words as Postfix logs them ("self-signed
+     * certificate", "unable to get local issuer certificate", "certificate has expired"), or null.
+     */
+    public String failure(X509Certificate[] chain) {
+        if (chain == null || chain.length == 0) return "no certificate";
+        if (anchors.isEmpty() || !validates(chain)) {
+            X509Certificate leaf = chain[0];
+            try {
+                leaf.checkValidity();
+            } catch (java.security.cert.CertificateExpiredException e) {
+                return "certificate has expired";
+            } catch (java.security.cert.CertificateNotYetValidException e) {
+                return "certificate is not yet valid";
+            }
+            if (chain.length > maxDepth + 1) return "certificate chain too long";
+            return leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal()) ? "self-signed certificate"
+                    : "unable to get local issuer certificate";
+        }
+        return null;
+    }
+
+    private boolean validates(X509Certificate[] chain) {
         // a chain that includes its root: validate without it (PKIX wants anchors outside the path)
         List<X509Certificate> path = Arrays.asList(chain);
         while (path.size() > 1 && isAnchor(path.getLast())) path = path.subList(0, path.size() - 1);

@@ -120,7 +120,8 @@ public final class PemFiles {
                 switch (o) {
                     case X509CertificateHolder h -> out.add(certs.getCertificate(h));
                     case PrivateKeyInfo info -> out.add(keys.getPrivateKey(info));
-                    case PEMKeyPair pair -> out.add(keys.getKeyPair(pair).getPrivate());
+                    // only the private part: a SEC1 key need not carry its public key
+                    case PEMKeyPair pair -> out.add(keys.getPrivateKey(pair.getPrivateKeyInfo()));
                     case org.bouncycastle.openssl.PEMEncryptedKeyPair p ->
                             throw new TlsConfigException("encrypted private key in " + file + ": not supported");
                     case org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo p ->

@@ -34,8 +34,15 @@ public final class TlsContexts {
         }
     }
 
-    /** Takes every peer chain: trust is decided after the handshake by {@link CertVerifier}. */
-    static final class AcceptingTrustManager extends X509ExtendedTrustManager {
+    /**
+     * A trust manager that takes every peer chain (trust is judged after the handshake by
+     * {@link CertVerifier}); {@code issuers} are the CA names it announces.
+     */
+    public static X509ExtendedTrustManager acceptingAll(List<X509Certificate> issuers) {
+        return new AcceptingTrustManager(issuers);
+    }
+
+    private static final class AcceptingTrustManager extends X509ExtendedTrustManager {
         private final X509Certificate[] issuers;
 
         AcceptingTrustManager(List<X509Certificate> issuers) {

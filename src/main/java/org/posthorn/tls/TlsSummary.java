@@ -38,9 +38,10 @@ public record TlsSummary(String protocol, String cipher, int bits, int algBits, 
 
     /**
      * A server's summary. {@code hello} is the client's hello as read before the handshake (null
-     * if unknown), {@code serverGroups} the server's named groups in TLS code points.
+     * if unknown), {@code serverGroups} the server's named groups in TLS code points. A resumed
+     * session signs nothing, so, as in Postfix's line, the signatures have no digest.
      */
-    public static TlsSummary server(SSLSession session, ClientHello hello, List<Integer> serverGroups) {
+    public static TlsSummary server(SSLSession session, ClientHello hello, List<Integer> serverGroups, boolean resumed) {
         CipherSuite suite = CipherSuite.parse(session.getCipherSuite());
         String protocol = session.getProtocol();
         String cipher = suite == null ? session.getCipherSuite() : suite.opensslName();
@@ -53,11 +54,12 @@ public record TlsSummary(String protocol, String cipher, int bits, int algBits, 
             String kex = groupText(group);
             if (kex != null) words.add("key-exchange " + kex);
             X509Certificate local = first(session.getLocalCertificates());
-            if (local != null) signature(words, "server", local.getPublicKey(), hello == null ? List.of() : hello.signatureSchemes());
+            if (local != null) signature(words, "server", local.getPublicKey(),
+                    hello == null || resumed ? List.of() : hello.signatureSchemes());
             if (!words.isEmpty()) details.add(String.join(" ", words));
             words.clear();
             X509Certificate peer = peerLeaf(session);
-            if (peer != null) signature(words, "client", peer.getPublicKey(), JSSE_SCHEMES);
+            if (peer != null) signature(words, "client", peer.getPublicKey(), resumed ? List.of() : JSSE_SCHEMES);
             if (!words.isEmpty()) details.add(String.join(" ", words));
         }
         return new TlsSummary(protocol, cipher, bits, algBits, details);

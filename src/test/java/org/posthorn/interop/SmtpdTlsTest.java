@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -42,6 +40,9 @@ class SmtpdTlsTest {
     private int wrapperPort;
     private int encryptPort;
     private int certRelayPort;
+    private int nonePort;
+    private int reqCcertPort;
+    private int chainPort;
     private String clientFingerprint;
 
     @BeforeAll
@@ -70,16 +71,35 @@ class SmtpdTlsTest {
         wrapperPort = SmtpFixture.freePort();
         encryptPort = SmtpFixture.freePort();
         certRelayPort = SmtpFixture.freePort();
+        nonePort = SmtpFixture.freePort();
+        reqCcertPort = SmtpFixture.freePort();
+        chainPort = SmtpFixture.freePort();
+        // smtpd_tls_chain_files: an RSA chain and an ECDSA chain, each a key followed by its certificate
+        openssl("ecparam", "-genkey", "-name", "prime256v1", "-noout", "-out", "ec.key");
+        openssl("req", "-new", "-key", "ec.key", "-out", "ec.csr", "-subj", "/CN=posthorn.test");
+        openssl("x509", "-req", "-in", "ec.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "ec.pem", "-days", "3");
+        Files.writeString(certs.resolve("rsa-chain.pem"), Files.readString(certs.resolve("server.key"))
+                + Files.readString(certs.resolve("server.pem")) + Files.readString(certs.resolve("ca.pem")));
+        Files.writeString(certs.resolve("ec-chain.pem"), Files.readString(certs.resolve("ec.key"))
+                + Files.readString(certs.resolve("ec.pem")));
         ph = new E2eInstance(dir.resolve("ph"));
         List<String> main = new ArrayList<>(tlsMainCf());
         main.add("relay_clientcerts = texthash:" + certs.resolve("relay_clientcerts"));
+        // the Received: header test's message stays in the hold queue
+        Files.writeString(certs.resolve("hold"), "hdr@remote.test HOLD\n");
+        main.add("smtpd_recipient_restrictions = check_recipient_access texthash:" + certs.resolve("hold"));
         ph.configure(main,
                 "127.0.0.1:" + wrapperPort + " inet n - n - - smtpd -o smtpd_tls_wrappermode=yes",
                 "127.0.0.1:" + encryptPort + " inet n - n - - smtpd -o smtpd_tls_security_level=encrypt"
                         + " -o smtpd_forbid_unauth_pipelining=yes",
                 "127.0.0.1:" + certRelayPort + " inet n - n - - smtpd"
                         + " -o smtpd_client_restrictions=check_ccert_access,texthash:" + certs.resolve("ccert_access")
-                        + " -o smtpd_relay_restrictions=permit_tls_clientcerts,reject_unauth_destination");
+                        + " -o smtpd_relay_restrictions=permit_tls_clientcerts,reject_unauth_destination",
+                "127.0.0.1:" + nonePort + " inet n - n - - smtpd -o smtpd_tls_security_level=none",
+                "127.0.0.1:" + reqCcertPort + " inet n - n - - smtpd -o smtpd_tls_security_level=encrypt"
+                        + " -o smtpd_tls_req_ccert=yes",
+                "127.0.0.1:" + chainPort + " inet n - n - - smtpd -o smtpd_tls_chain_files="
+                        + certs.resolve("rsa-chain.pem") + "," + certs.resolve("ec-chain.pem"));
         ph.start();
     }
 
@@ -195,6 +215,42 @@ class SmtpdTlsTest {
                 + ": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)");
     }
 
+    /** The default instance comes with a self-signed certificate and STARTTLS at level may. */
+    @Test
+    void defaultInstanceHasACertificate() throws Exception {
+        Path home = dir.resolve("home");
+        Files.createDirectories(home.resolve("var"));
+        Path etc = home.resolve("var/etc");
+        org.posthorn.config.DefaultInstance.create(home, etc);
+        org.posthorn.config.Config c = org.posthorn.config.Config.load(etc);
+        assertThat(c.get("smtpd_tls_security_level")).isEqualTo("may");
+        Path cert = Path.of(c.get("smtpd_tls_cert_file"));
+        Path key = Path.of(c.get("smtpd_tls_key_file"));
+        assertThat(cert).isEqualTo(etc.resolve("smtpd-cert.pem"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+        // OpenSSL reads what we made, and the key belongs to the certificate
+        String modulusCert = openssl("x509", "-in", cert.toString(), "-noout", "-modulus");
+        assertThat(openssl("rsa", "-in", key.toString(), "-noout", "-modulus")).isEqualTo(modulusCert);
+        assertThat(openssl("x509", "-in", cert.toString(), "-noout", "-subject")).contains("CN = localhost.localdomain");
+    }
+
+    /** RSA and ECDSA chains side by side: the client's signature algorithms pick one. */
+    @Test
+    void rsaAndEcdsaChainFiles() throws Exception {
+        int before = established(ph.maillog()).size();
+        for (String sigalgs : List.of("ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha384:ecdsa_secp256r1_sha256")) {
+            E2eInstance.Ran r = run("EHLO sclient.test\nQUIT\n", "openssl", "s_client", "-starttls", "smtp", "-crlf",
+                    "-quiet", "-connect", "127.0.0.1:" + chainPort, "-sigalgs", sigalgs);
+            assertThat(r.out()).as(r.err()).contains("221 2.0.0 Bye");
+        }
+        List<String> lines = established(awaitEstablished(before + 2));
+        assertThat(lines.subList(before, before + 2)).containsExactly(
+                "Anonymous TLS connection established from localhost[127.0.0.1]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384"
+                        + " (256/256 bits) key-exchange X25519 server-signature ECDSA (prime256v1) server-digest SHA256",
+                "Anonymous TLS connection established from localhost[127.0.0.1]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384"
+                        + " (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA384");
+    }
+
     /** CVE-2011-0411: a command pipelined behind STARTTLS in plaintext is never run inside TLS. */
     @Test
     void plaintextAfterStarttlsIsDiscarded() throws Exception {
@@ -240,20 +296,7 @@ class SmtpdTlsTest {
 
     static SSLContext trustAll() throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
+        ctx.init(null, new TrustManager[] {org.posthorn.tls.TlsContexts.acceptingAll(List.of())}, null);
         return ctx;
     }
 
@@ -354,6 +397,94 @@ class SmtpdTlsTest {
         }
     }
 
+    /** STARTTLS replies, the injection case and smtpd_tls_req_ccert, compared with a real Postfix on the same bytes. */
+    @Test
+    void starttlsDialoguesAsRealPostfix() throws Exception {
+        try (ReferencePostfix ref = new ReferencePostfix("smtpd-tls-dlg", SmtpFixture.freePort(),
+                tlsMainCf().toArray(String[]::new))) {
+            int refNone = SmtpFixture.freePort();
+            int refReq = SmtpFixture.freePort();
+            Files.writeString(ref.base.resolve("etc/master.cf"),
+                    "127.0.0.1:" + refNone + " inet n - n - - smtpd -o smtpd_tls_security_level=none\n"
+                            + "127.0.0.1:" + refReq + " inet n - n - - smtpd -o smtpd_tls_security_level=encrypt"
+                            + " -o smtpd_tls_req_ccert=yes\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            ref.addService("tlsmgr    unix  -       -       n       1000?   1       tlsmgr");
+            int[][] pairs = {{ref.smtpPort, ph.port}, {refNone, nonePort}, {refReq, reqCcertPort}};
+            for (int[] pair : pairs) {
+                for (String script : List.of("EHLO x.test\r\nSTARTTLS x\r\nQUIT\r\n", "EHLO x.test\r\nSTARTTLS\r\n",
+                        "HELO x.test\r\nMAIL FROM:<a@b.test>\r\nQUIT\r\n")) {
+                    assertThat(dialogue(pair[1], script)).as(script + " on " + pair[1])
+                            .isEqualTo(dialogue(pair[0], script).replace("reference.test", "posthorn.test"));
+                }
+            }
+            assertThat(injection(ph.port)).isEqualTo(injection(ref.smtpPort).stream()
+                    .map(l -> l.replace("reference.test", "posthorn.test")).toList());
+            // a resumed session (the service's session cache): Postfix drops the digest from its line
+            String resume = """
+                    import socket, ssl, sys
+                    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+                    def once(port, sess):
+                        s = socket.create_connection(('127.0.0.1', port)); f = s.makefile('rb')
+                        f.readline(); s.sendall(b'EHLO r.test\\r\\n')
+                        while not f.readline().startswith(b'250 '): pass
+                        s.sendall(b'STARTTLS\\r\\n'); f.readline()
+                        t = ctx.wrap_socket(s, session=sess); t.sendall(b'EHLO r.test\\r\\n'); tf = t.makefile('rb')
+                        while not tf.readline().startswith(b'250 '): pass
+                        t.sendall(b'QUIT\\r\\n'); tf.readline()
+                        r = (t.session, t.session_reused); t.close(); return r
+                    for port in sys.argv[1:]:
+                        print(once(int(port), once(int(port), None)[0])[1])
+                    """;
+            E2eInstance.Ran resumed = run(resume, "python3", "-", Integer.toString(ref.smtpPort), Integer.toString(ph.port));
+            assertThat(resumed.out()).as(resumed.err()).isEqualTo("True\nTrue\n");
+            String theirLast = established(ref.log()).getLast();
+            assertThat(theirLast).endsWith("server-signature RSA-PSS (2048 bits)");
+            assertThat(established(ph.awaitLog(5, l -> established(l).getLast().endsWith("(2048 bits)"))).getLast())
+                    .isEqualTo(theirLast);
+
+            // smtpd_tls_req_ccert: no certificate, an untrusted one
+            for (List<String> extra : List.of(List.<String>of(),
+                    List.of("--tls-cert", certs.resolve("stranger.pem").toString(), "--tls-key", certs.resolve("stranger.key").toString()))) {
+                List<String> ours = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + reqCcertPort, "--tls",
+                        "--to", "a@b.test", "--quit-after", "RCPT"));
+                ours.addAll(extra);
+                List<String> theirs = new ArrayList<>(ours);
+                theirs.set(2, "127.0.0.1:" + refReq);
+                String a = run("", ours.toArray(String[]::new)).out();
+                String b = run("", theirs.toArray(String[]::new)).out();
+                assertThat(a).contains("<~* 421 4.7.1 posthorn.test Error: ");
+                assertThat(a.substring(a.indexOf("<~* 421"))).isEqualTo(b.substring(b.indexOf("<~* 421"))
+                        .replace("reference.test", "posthorn.test"));
+            }
+            String log = ph.awaitLog(5, l -> l.contains("Client certificate not trusted"));
+            assertThat(log).contains("NOQUEUE: abort: TLS from localhost[127.0.0.1]: No client certificate presented",
+                    "certificate verification failed for localhost[127.0.0.1]: self-signed certificate",
+                    "NOQUEUE: abort: TLS from localhost[127.0.0.1]: Client certificate not trusted");
+        }
+    }
+
+    /** Sends a script in one write and returns everything the server says until it closes or goes quiet. */
+    static String dialogue(int port, String script) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(3000);
+            var in = s.getInputStream();
+            StringBuilder out = new StringBuilder();
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
+            out.append(r.readLine()).append('\n');
+            s.getOutputStream().write(script.getBytes(StandardCharsets.US_ASCII));
+            try {
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    out.append(l).append('\n');
+                    if (l.startsWith("220 2.0.0")) break; // the TLS handshake would follow
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // quiet: done
+            }
+            return out.toString();
+        }
+    }
+
     @Test
     void receivedHeaderAsPostfixWritesIt() throws Exception {
         E2eInstance.Ran r = run("", "swaks", "--server", "127.0.0.1:" + ph.port, "--tls", "--from", "x@y.test",
@@ -365,7 +496,7 @@ class SmtpdTlsTest {
         String id = m.group(1);
         String text = "";
         for (int i = 0; i < 50 && !text.contains("Received:"); i++) {
-            for (String q : List.of("incoming", "active", "deferred")) {
+            for (String q : List.of("hold")) {
                 for (Path f : ph.queueFiles(q)) {
                     if (f.getFileName().toString().equals(id)) {
                         text = PostfixCommandTest.run(List.of("/usr/sbin/postcat", "-h", f.toString()), Map.of()).out();
