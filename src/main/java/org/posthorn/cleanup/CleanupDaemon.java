@@ -1,5 +1,8 @@
 package org.posthorn.cleanup;
 
+import java.util.function.Supplier;
+import org.posthorn.qmgr.InFlow;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -58,6 +61,8 @@ public final class CleanupDaemon implements Cleanup {
         this(config, queue, log, TrivialRewriter.create(config, log), Clock.systemUTC());
     }
 
+    private volatile Supplier<InFlow> inFlow = () -> null;
+
     /** @param rewrite trivial-rewrite's seam: standard form of every envelope and header address */
     public CleanupDaemon(Config config, QueueDirectory queue, Log log, TrivialRewrite rewrite, Clock clock)
             throws TableException, UnknownHostException {
@@ -92,6 +97,7 @@ public final class CleanupDaemon implements Cleanup {
 
     @Override
     public Submission open(Envelope envelope, Origin origin) throws CleanupException {
+        inFlowDelay();
         RewriteContext context;
         try {
             context = rewriteContext(origin);
@@ -148,6 +154,25 @@ public final class CleanupDaemon implements Cleanup {
     /** The standard form of an external-form address (a header address or a table result), in internal form. */
     String rewriteExternal(RewriteContext context, String address) {
         return Quote.unquoteLocal(rewrite.rewrite(context, address));
+    }
+
+    /**
+     * in_flow_delay: one of qmgr's tokens per message, or a pause when qmgr is behind (it
+     * has not taken the earlier messages from incoming/ yet), as Postfix's cleanup does.
+     */
+    private void inFlowDelay() {
+        InFlow flow = inFlow.get();
+        if (flow == null) return;
+        try {
+            flow.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Where qmgr's in_flow_delay tokens are (the master wires qmgr's here); none by default. */
+    public void inFlow(Supplier<InFlow> flow) {
+        inFlow = flow;
     }
 
     /** Whom to tell when a message is complete in incoming/ (the master wires qmgr's wake-up here). */

@@ -18,7 +18,23 @@ public final class CleanupService implements Service {
         CleanupDaemon daemon = new CleanupDaemon(context.config(), QueueDirectory.of(context.config()), context.log(),
                 context.seam(TrivialRewrite.class), Clock.systemUTC());
         daemon.onQueued(new QmgrWakeup(context));
+        daemon.inFlow(new QmgrFlow(context));
         context.register(Cleanup.class, daemon);
+    }
+
+    /**
+     * qmgr's in_flow_delay tokens, looked up for each message: a restarted qmgr brings new
+     * ones. None (no flow control) when no qmgr row runs.
+     */
+    private record QmgrFlow(ServiceContext context) implements java.util.function.Supplier<org.posthorn.qmgr.InFlow> {
+        @Override
+        public org.posthorn.qmgr.InFlow get() {
+            try {
+                return context.seam(org.posthorn.qmgr.InFlow.class);
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
     }
 
     /** qmgr's wake-up seam, looked up at first use (qmgr may start after cleanup); none when no qmgr row runs. */

@@ -29,7 +29,7 @@ public record CleanupSettings(
         boolean disableMimeInputProcessing, int mimeNestingLimit, int mimeBoundaryLengthLimit,
         int duplicateFilterLimit, String recipientDelimiter, Set<String> propagateUnmatchedExtensions,
         boolean strict7bitHeaders, boolean strict8bitmimeBody, boolean strictMimeEncodingDomain,
-        boolean ownerRequestSpecial, String doubleBounceSender) {
+        boolean ownerRequestSpecial, String doubleBounceSender, long delayWarningSeconds, String verpDelimiterFilter) {
 
     /** Reads the settings from a configuration. */
     public static CleanupSettings from(Config c) {
@@ -67,7 +67,8 @@ public record CleanupSettings(
                 bool(c, "strict_7bit_headers", false) || bool(c, "strict_8bitmime", false),
                 bool(c, "strict_8bitmime_body", false) || bool(c, "strict_8bitmime", false),
                 bool(c, "strict_mime_encoding_domain", false),
-                bool(c, "owner_request_special", true), text(c, "double_bounce_sender", "double-bounce"));
+                bool(c, "owner_request_special", true), text(c, "double_bounce_sender", "double-bounce"),
+                c.getTime("delay_warning_time"), text(c, "verp_delimiter_filter", "-=+"));
     }
 
     /** The value, or the fallback when the parameter is unset and unknown to the registry (or a compatibility expression). */

@@ -54,6 +54,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     private final String queueId;
 
     private String sender = "";
+    private boolean warnTimeWritten;
     private String firstRecipient;
     private final Set<String> duplicates = new HashSet<>();
     private int qmgrFlags;
@@ -138,6 +139,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         // as Postfix: the F record (sendmail -F) goes just before the S record
         if (envelope.fullName() != null) writer.record(RecordType.FULL, envelope.fullName());
         writer.sender(sender);
+        writeVerp();
         if (!sender.isEmpty()) {
             String bcc = daemon.senderBcc.find(sender);
             if (bcc != null) addBcc(bcc);
@@ -145,6 +147,29 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         // smtpd passes BODY= (RFC 6152) on as the encoding attribute
         if (envelopeEncoding() != null) writer.attribute("encoding", envelopeEncoding());
         if (origin != null) writeOrigin();
+    }
+
+    /**
+     * VERP delimiters (sendmail -V): kept as the V record after the sender, as Postfix's
+     * cleanup does; ignored with Postfix's warnings for the null sender or bad delimiters.
+     */
+    private void writeVerp() throws IOException {
+        String verp = envelope.verp();
+        if (verp == null) return;
+        if (sender.isEmpty()) {
+            daemon.log.warning("%s: ignoring VERP request for null sender", queueId());
+        } else if (!validVerpDelimiters(verp)) {
+            daemon.log.warning("%s: ignoring bad VERP request: \"%.100s\"", queueId(), verp);
+        } else {
+            writer.record(RecordType.VERP, verp);
+        }
+    }
+
+    /** Postfix's verp_delims_verify: two characters, both in verp_delimiter_filter. */
+    private boolean validVerpDelimiters(String delims) {
+        if (delims.length() != 2) return false;
+        String filter = settings.verpDelimiterFilter();
+        return filter.indexOf(delims.charAt(0)) >= 0 && filter.indexOf(delims.charAt(1)) >= 0;
     }
 
     private String envelopeEncoding() {
@@ -300,6 +325,18 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         return argv;
     }
 
+    /**
+     * delay_warning_time: Postfix's cleanup writes the W record (the time to send the delay
+     * notice, %15ld) just before the first recipient, for mail with a non-null sender; qmgr
+     * reads it and overwrites it with -1 once the notice went out.
+     */
+    private void writeWarnTime() throws IOException {
+        if (warnTimeWritten) return;
+        warnTimeWritten = true;
+        if (sender == null || sender.isEmpty() || settings.delayWarningSeconds() <= 0) return;
+        writer.record(RecordType.WARN, String.format("%15d", envelope.arrival().getEpochSecond() + settings.delayWarningSeconds()));
+    }
+
     private void writeRecipient(String address, String original, String orcpt, int notify) throws IOException {
         String key = notify + "\n" + orcpt + "\n" + original + "\n" + address.toLowerCase(Locale.ROOT);
         if (duplicates.size() < settings.duplicateFilterLimit() || settings.duplicateFilterLimit() == 0) {
@@ -307,6 +344,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         } else if (duplicates.contains(key)) {
             return;
         }
+        writeWarnTime();
         if (notify != 0) writer.attribute("notify_flags", Integer.toString(notify));
         if (orcpt != null && !orcpt.isEmpty()) writer.attribute("dsn_orig_rcpt", orcpt);
         // Postfix 3.7's cleanup writes the original recipient whatever enable_original_recipient says
@@ -353,6 +391,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     private void startContent() throws CleanupException {
         contentStarted = true;
         try {
+            writeWarnTime();
             writer.beginContent();
         } catch (IOException e) {
             throw writeError(e);

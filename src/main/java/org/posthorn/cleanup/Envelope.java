@@ -13,9 +13,16 @@ import java.time.Instant;
  * @param ret      the DSN RET= value ({@code FULL} or {@code HDRS}), or null (RFC 3461)
  * @param envid    the DSN ENVID= value, xtext-decoded, or null (RFC 3461)
  * @param fullName the sender's full name (sendmail -F, the maildrop {@code F} record), or null when none
+ * @param verp     VERP delimiters (sendmail -V/-XV, the maildrop {@code V} record), or null when none
  */
 public record Envelope(String sender, Instant arrival, long size, String body, boolean smtputf8,
-                       String ret, String envid, String fullName) {
+                       String ret, String envid, String fullName, String verp) {
+    /** An envelope without VERP. */
+    public Envelope(String sender, Instant arrival, long size, String body, boolean smtputf8, String ret, String envid,
+                    String fullName) {
+        this(sender, arrival, size, body, smtputf8, ret, envid, fullName, null);
+    }
+
     /** An envelope without a full name, as smtpd, qmqpd, bounce and local forwarding give it. */
     public Envelope(String sender, Instant arrival, long size, String body, boolean smtputf8, String ret, String envid) {
         this(sender, arrival, size, body, smtputf8, ret, envid, null);

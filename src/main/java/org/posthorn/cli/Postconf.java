@@ -37,7 +37,8 @@ import org.posthorn.log.Log;
  */
 public final class Postconf implements Command {
     private static final List<String> TABLE_TYPES = List.of("btree", "cdb", "cidr", "environ", "fail", "hash",
-            "inline", "lmdb", "pcre", "pipemap", "randmap", "regexp", "static", "texthash", "unionmap", "unix");
+            "inline", "lmdb", "memcache", "mysql", "pcre", "pgsql", "pipemap", "proxy", "randmap", "regexp", "socketmap",
+            "static", "tcp", "texthash", "unionmap", "unix");
     private static final List<String> LOCK_METHODS = List.of("flock", "fcntl", "dotlock");
     private static final List<String> SASL_SERVERS = List.of("dovecot");
     private static final List<String> MASTER_FIELDS = MasterCf.FIELDS;

@@ -12,32 +12,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.time.ZoneId;
-import org.posthorn.address.MatchList;
-import org.posthorn.address.TableOpener;
 import org.posthorn.config.Config;
 import org.posthorn.config.Instance;
+import org.posthorn.flush.FlushClient;
+import org.posthorn.flush.FlushDomains;
 import org.posthorn.log.Log;
 import org.posthorn.master.PublicSocket;
-import org.posthorn.queue.QueueDirectory;
 import org.posthorn.queue.QueueId;
-import org.posthorn.queue.QueueName;
 import org.posthorn.showq.QueueLister;
 import org.posthorn.showq.ShowqMessage;
 import org.posthorn.showq.ShowqProtocol;
-import org.posthorn.table.TableException;
 
 /**
  * postqueue(1): -p lists the queue as mailq does and -j as JSON lines, both from the
  * showq service on public/showq (root and mail_owner read the queue directly when the mail
  * system is down, as Postfix's postqueue runs showq stand-alone); -f asks qmgr to retry
- * everything now; -i requeues one deferred message for immediate delivery and -s site
- * flushes an eligible site (Posthorn has no flush(8) yet: see {@link #flushFile} and
- * {@link #flushSite}).
+ * everything now; -i and -s site ask flush(8) on public/flush to deliver one deferred
+ * message or the deferred mail of an eligible site.
  *
  * <p>Every fatal error exits with 69 (EX_UNAVAILABLE): Postfix's postqueue installs a
  * cleanup handler that turns any fatal exit, usage errors included, into that status.
@@ -99,7 +92,7 @@ public final class Postqueue implements Command {
             case LIST, JSON -> showQueue(config, queueDir, mode == Mode.JSON);
             case FLUSH -> flushQueue(config, queueDir);
             case SITE -> flushSite(config, queueDir, argument);
-            case FILE -> flushFile(config, argument);
+            case FILE -> flushFile(config, queueDir, argument);
             case NONE -> throw usage();
         };
     }
@@ -211,63 +204,41 @@ public final class Postqueue implements Command {
     }
 
     /**
-     * -s site. Postfix refuses a site outside fast_flush_domains without asking anyone; an
-     * eligible site goes to flush(8), which requeues that site's deferred mail. Posthorn has
-     * no flush(8) and so no per-site logs: an eligible site flushes the whole deferred queue
-     * as -f does (a superset: the site's mail is tried at once, so is everything else).
+     * -s site: flush(8) delivers the site's deferred mail from its fast-flush log. A site
+     * outside fast_flush_domains is refused without asking the server, as Postfix's client does.
      */
     private static int flushSite(Config config, Path queueDir, String site) {
         requireFlushUser(config);
-        boolean eligible;
-        try {
-            MatchList domains = new MatchList("fast_flush_domains", config.get("fast_flush_domains"), MatchList.Kind.HOSTNAME,
-                    MatchList.parentStyle("fast_flush_domains", config.getList("parent_domain_matches_subdomains")),
-                    TableOpener.of(config));
-            eligible = domains.matches(site);
-        } catch (TableException e) {
-            throw down();
-        }
-        if (!eligible) {
-            throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Flush service is not configured for destination \"" + site + "\"");
-        }
-        if (!PublicSocket.trigger(queueDir, "qmgr", PublicSocket.FLUSH_DEFERRED)) {
-            Log.of("postqueue").warning("connect to public/qmgr: No such file or directory");
-            throw down();
-        }
-        return 0;
+        return switch (new FlushClient(queueDir, FlushDomains.of(config)).sendSite(site)) {
+            case OK -> 0;
+            case BAD -> throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Invalid request: \"" + site + "\"");
+            case DENY -> throw new CommandFailure(CommandFailure.EX_UNAVAILABLE,
+                    "Flush service is not configured for destination \"" + site + "\"");
+            case FAIL -> throw flushDown(queueDir);
+        };
     }
 
     /**
-     * -i queue_id: what Postfix's flush(8) does for it, done here: a finished file in
-     * deferred/ (or incoming/) gets the current time as its retry time and moves to
-     * incoming/, then qmgr is told to scan incoming. An ID that is in neither queue is no
-     * error, as with Postfix. With the mail system down nothing is touched.
+     * -i queue_id: flush(8) gives a message in deferred/ (or incoming/) the current time,
+     * marks it for unthrottled delivery and moves it to incoming/. An ID in neither queue
+     * is no error, as with Postfix.
      */
-    private static int flushFile(Config config, String id) throws IOException {
+    private static int flushFile(Config config, Path queueDir, String id) {
         requireFlushUser(config);
-        QueueDirectory queue = QueueDirectory.of(config);
-        Path qmgr = PublicSocket.path(queue.root(), "qmgr");
-        if (!Files.exists(qmgr, LinkOption.NOFOLLOW_LINKS)) {
-            Log.of("postqueue").warning("connect to public/qmgr: No such file or directory");
-            throw down();
+        return switch (new FlushClient(queueDir, FlushDomains.of(config)).sendFile(id)) {
+            case OK -> 0;
+            case BAD -> throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Invalid request: \"" + id + "\"");
+            case FAIL -> throw flushDown(queueDir);
+            case DENY -> throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Unexpected flush server reply status 4");
+        };
+    }
+
+    /** flush(8) could not be asked: Postfix's postqueue first says why when the socket is missing. */
+    private static CommandFailure flushDown(Path queueDir) {
+        if (!Files.exists(PublicSocket.path(queueDir, "flush"), LinkOption.NOFOLLOW_LINKS)) {
+            Log.of("postqueue").warning("connect to public/flush: No such file or directory");
         }
-        for (QueueName q : new QueueName[]{QueueName.DEFERRED, QueueName.INCOMING}) {
-            Path file = queue.path(q, id);
-            try {
-                int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-                if ((mode & 0170700) != 0100700) continue; // not a finished regular file
-                FileTime now = FileTime.from(Instant.now());
-                Files.getFileAttributeView(file, java.nio.file.attribute.BasicFileAttributeView.class).setTimes(now, now, null);
-                if (q != QueueName.INCOMING) queue.rename(id, q, QueueName.INCOMING);
-            } catch (NoSuchFileException e) {
-                continue; // not there (or qmgr took it meanwhile)
-            } catch (IOException e) {
-                throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Cannot flush queue ID " + id + ": " + e.getMessage());
-            }
-            if (!PublicSocket.trigger(queue.root(), "qmgr", String.valueOf(PublicSocket.QMGR_SCAN_INCOMING))) throw down();
-            break;
-        }
-        return 0;
+        return down();
     }
 
     /** A hostname, or an address literal in brackets ([192.0.2.1], [ipv6:2001:db8::1]). */

@@ -145,7 +145,11 @@ public final class Sendmail implements Command {
             throw new CommandFailure(CommandFailure.EX_TEMPFAIL, who + ": error writing queue file: " + e.getMessage());
         }
         if (o.verbose > 0) log().info("%s: queued in maildrop", queueId);
-        if (verify) System.out.println("Mail Delivery Status Report will be mailed to <" + sender + ">.");
+        if (verify) {
+            System.out.println("Mail Delivery Status Report will be mailed to <" + sender + ">.");
+            // the file is Postfix's probe, but this version's pickup cannot run it: say so
+            log().warning("address verification (-bv) is not implemented by this version: pickup will discard the request without a report");
+        }
         wakePickup(queue.root());
         return 0;
     }

@@ -128,6 +128,8 @@ abstract class TableCommand implements Command {
             throw new CommandFailure(1, "open " + dir.resolve("main.cf") + ": No such file or directory");
         }
         config = Config.load(dir);
+        // proxy: tables go to the running master's proxymap, as Postfix's postmap does
+        org.posthorn.proxymap.ProxymapClient.install(config);
         out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
         try {
             if (query != null) return query(maps);

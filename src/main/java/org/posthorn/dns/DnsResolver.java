@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
@@ -112,6 +115,22 @@ public final class DnsResolver {
      *                      TRY_AGAIN (SERVFAIL, REFUSED, timeout), NO_RECOVERY (other errors)
      */
     public List<Record> query(String name, int type) throws DnsException {
+        return lookup(name, type, false).records();
+    }
+
+    /**
+     * The records of an answer and whether the recursive server vouched for them with the
+     * AD bit (RFC 4035 3.2.3), which is all the DNSSEC validation Postfix itself does.
+     */
+    public record Answer(List<Record> records, boolean authentic) {
+    }
+
+    /**
+     * As {@link #query}, and with dnssec the question asks for DNSSEC (EDNS0 DO bit and the
+     * AD bit, as Postfix does with smtp_dns_support_level = dnssec) so that a validating
+     * server says whether the answer is authentic. Without dnssec, authentic is false.
+     */
+    public Answer lookup(String name, int type, boolean dnssec) throws DnsException {
         String typeName = Type.string(type);
         Name qname;
         try {
@@ -119,9 +138,14 @@ public final class DnsResolver {
         } catch (TextParseException e) {
             throw DnsException.lookup(DnsException.Kind.NO_RECOVERY, name, typeName);
         }
+        Message query = Message.newQuery(Record.newRecord(qname, type, DClass.IN));
+        if (dnssec) {
+            query.getHeader().setFlag(Flags.AD);
+            query.addRecord(new OPTRecord(1232, 0, 0, ExtendedFlags.DO), Section.ADDITIONAL);
+        }
         Message response;
         try {
-            response = resolver().send(Message.newQuery(Record.newRecord(qname, type, DClass.IN)));
+            response = resolver().send(query);
         } catch (IOException e) {
             throw DnsException.lookup(DnsException.Kind.TRY_AGAIN, name, typeName);
         }
@@ -134,6 +158,6 @@ public final class DnsResolver {
         List<Record> out = new ArrayList<>();
         for (Record r : response.getSection(Section.ANSWER)) if (r.getType() == type) out.add(r);
         if (out.isEmpty()) throw DnsException.lookup(DnsException.Kind.NO_DATA, name, typeName);
-        return out;
+        return new Answer(out, dnssec && response.getHeader().getFlag(Flags.AD));
     }
 }

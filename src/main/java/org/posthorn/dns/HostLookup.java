@@ -53,15 +53,27 @@ public record HostLookup(DnsResolver resolver, boolean useDns, boolean useNative
      *                      TRY_AGAIN when the DNS cannot answer now
      */
     public List<MxHost> mx(String domain) throws DnsException {
+        return mx(domain, false).hosts();
+    }
+
+    /** MX hosts and whether the DNS answer was DNSSEC-validated (the AD bit; for DANE). */
+    public record MxAnswer(List<MxHost> hosts, boolean authentic) {
+    }
+
+    /** As {@link #mx(String)}; with dnssec the query asks for the AD bit (smtp_dns_support_level = dnssec). */
+    public MxAnswer mx(String domain, boolean dnssec) throws DnsException {
         List<MxHost> hosts = new ArrayList<>();
+        boolean authentic;
         try {
-            for (Record r : resolver.query(domain, Type.MX)) {
+            DnsResolver.Answer answer = resolver.lookup(domain, Type.MX, dnssec);
+            authentic = answer.authentic();
+            for (Record r : answer.records()) {
                 MXRecord mx = (MXRecord) r;
                 String target = mx.getTarget().toString(true);
                 hosts.add(new MxHost(mx.getPriority(), target.equals(".") ? "" : target));
             }
         } catch (DnsException e) {
-            if (e.kind() == DnsException.Kind.NO_DATA) return List.of();
+            if (e.kind() == DnsException.Kind.NO_DATA) return new MxAnswer(List.of(), false);
             throw e;
         }
         if (hosts.size() == 1 && hosts.getFirst().isNull()) {
@@ -69,7 +81,7 @@ public record HostLookup(DnsResolver resolver, boolean useDns, boolean useNative
                     "Domain " + domain + " does not accept mail (nullMX)");
         }
         hosts.removeIf(MxHost::isNull);
-        return sort(hosts, random);
+        return new MxAnswer(sort(hosts, random), authentic);
     }
 
     /** Sorts by preference; hosts of equal preference are shuffled when random is not null (RFC 5321 5.1). */

@@ -14,10 +14,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.posthorn.address.AddressExtension;
 import org.posthorn.cleanup.Cleanup;
 import org.posthorn.config.Config;
+import org.posthorn.qmgr.DeliveryAgent;
 import org.posthorn.qmgr.DeliveryRecipient;
+import org.posthorn.qmgr.DeliveryReport;
 import org.posthorn.qmgr.DeliveryRequest;
 import org.posthorn.qmgr.DeliveryStatus;
 import org.posthorn.queue.QueueFileReader;
@@ -27,8 +30,10 @@ import org.posthorn.table.TableException;
 /**
  * One local(8) delivery request: for each recipient, in Postfix's order, the Delivered-To
  * loop check, alias_maps (with owner- aliases, :include:, |command, /file), the user's
- * .forward files (forward_path), then the mailbox (mailbox_command, home_mailbox,
- * mail_spool_directory); an unknown user goes to luser_relay or bounces. Addresses that
+ * .forward files (forward_path), then the mailbox (mailbox_transport_maps,
+ * mailbox_transport, mailbox_command_maps, mailbox_command, home_mailbox,
+ * mail_spool_directory); an unknown user goes to fallback_transport_maps,
+ * fallback_transport, luser_relay, or bounces. Addresses that
  * leave this machine are forwarded through cleanup. Duplicate mailboxes, files and
  * commands within the request get one copy.
  */
@@ -41,6 +46,8 @@ final class LocalDelivery {
     static final class Outcome {
         final DeliveryRecipient view;
         DeliveryStatus status;
+        /** The tag of the agent that delivered it, when local(8) passed it on; null for local's own. */
+        org.posthorn.log.Log passedTo;
 
         Outcome(DeliveryRecipient view) {
             this.view = view;
@@ -77,12 +84,25 @@ final class LocalDelivery {
     private final Passwd passwd;
     private final Cleanup cleanup;
     private final DeliveryRequest request;
+    private final Function<String, DeliveryAgent> agents;
+    private final Function<String, org.posthorn.log.Log> logs;
     private final AddressExtension extensions;
     /** Destinations done in this request (mailbox, file, command, alias, include) and the text they were reported with. */
     private final Map<String, String> duplicates = new HashMap<>();
     private Set<String> deliveredTo;
 
     LocalDelivery(Config config, Passwd passwd, Cleanup cleanup, DeliveryRequest request) {
+        this(config, passwd, cleanup, request, transport -> null, transport -> null);
+    }
+
+    /**
+     * @param agents other transports' agents by name (mailbox_transport, fallback_transport)
+     * @param logs   their logs (the tag on the delivery lines of recipients passed to them)
+     */
+    LocalDelivery(Config config, Passwd passwd, Cleanup cleanup, DeliveryRequest request,
+                  Function<String, DeliveryAgent> agents, Function<String, org.posthorn.log.Log> logs) {
+        this.agents = agents;
+        this.logs = logs;
         this.config = config;
         this.passwd = passwd;
         this.cleanup = cleanup;
@@ -108,7 +128,8 @@ final class LocalDelivery {
         boolean deferred = outcomes.stream().anyMatch(o -> o.status.dsn().startsWith("4"));
         for (Outcome o : outcomes) {
             if (deferred && !o.status.dsn().startsWith("4")) continue;
-            request.report().report(o.view, o.status);
+            if (o.passedTo != null) request.report().report(o.view, o.status, o.passedTo);
+            else request.report().report(o.view, o.status);
         }
     }
 
@@ -185,14 +206,19 @@ final class LocalDelivery {
         try {
             if (!b.aliases().contains(user) && alias(r, b, address, local, user, outcomes, forwarder)) return;
             UserAccount account = passwd.lookup(user);
+            Map<String, String> attrs = null;
+            if (account != null) {
+                attrs = attributes(r, b, address, account, user, extension);
+                if (!b.forwards().contains(user) && forward(r, b, address, account, attrs, outcomes, forwarder)) return;
+            }
+            // as Postfix: mailbox_transport(_maps) take every local user, with an account or not
+            if (delegate(r, b, address, user, "mailbox_transport_maps", "mailbox_transport", outcomes)) return;
             if (account == null) {
                 unknownUser(r, b, address, user, extension, outcomes, forwarder);
                 return;
             }
-            Map<String, String> attrs = attributes(r, b, address, account, user, extension);
-            if (!b.forwards().contains(user) && forward(r, b, address, account, attrs, outcomes, forwarder)) return;
             Outcome o = outcome(r, address, outcomes);
-            mailbox(r, b, address, account, attrs, o);
+            mailbox(r, b, address, account, attrs, user, o);
         } catch (DeliveryFailure f) {
             outcome(r, address, outcomes).fail(f);
         } catch (TableException | IOException e) {
@@ -456,11 +482,12 @@ final class LocalDelivery {
     }
 
     private void mailbox(DeliveryRecipient r, Branch b, String address, UserAccount account, Map<String, String> attrs,
-                         Outcome o) throws DeliveryFailure {
+                         String user, Outcome o) throws DeliveryFailure, TableException {
         String key = "mailbox " + account.name();
         if (duplicate(key, o)) return;
-        unsupported("mailbox_transport_maps", "mailbox_transport", "mailbox_command_maps");
-        String command = config.raw("mailbox_command");
+        Maps commandMaps = Maps.of("mailbox_command_maps", config);
+        Maps.Match perUser = commandMaps.isEmpty() ? null : commandMaps.find(user, false);
+        String command = perUser != null ? perUser.value() : config.raw("mailbox_command");
         if (command != null && !command.isBlank()) {
             String expanded = new Expansion(name -> attrs.containsKey(name) ? attrs.get(name) : configValue(name),
                     config.get("command_expansion_filter")).expand(command);
@@ -500,24 +527,70 @@ final class LocalDelivery {
     }
 
     /**
-     * Hand-offs to another transport (mailbox_transport, fallback_transport) need a way to pass
-     * a recipient to another agent that this version lacks: such mail is deferred, never put
-     * into a mailbox the administrator did not choose.
+     * mailbox_transport(_maps) and fallback_transport(_maps): the recipient goes to the
+     * named transport's agent, as Postfix's local(8) passes it on with deliver_pass. The
+     * maps are looked up by user name; a value or the parameter is {@code transport} or
+     * {@code transport:nexthop} (the nexthop defaults to this request's). The outcome is the
+     * other agent's, with its relay= and text. False when neither is set.
      */
-    private void unsupported(String... parameters) throws DeliveryFailure {
-        for (String p : parameters) {
-            if (!config.get(p).isBlank()) {
-                throw new DeliveryFailure("4.3.5", "mail system configuration error: " + p + " is not supported by this version");
-            }
+    private boolean delegate(DeliveryRecipient r, Branch b, String address, String user, String mapsParameter,
+                             String parameter, List<Outcome> outcomes) throws TableException {
+        Maps maps = Maps.of(mapsParameter, config);
+        Maps.Match m = maps.isEmpty() ? null : maps.find(user, false);
+        String spec = m != null ? m.value().strip() : config.get(parameter).strip();
+        if (spec.isEmpty()) return false;
+        Outcome o = outcome(r, address, outcomes);
+        if (duplicate("transport " + spec + " " + address, o)) return true;
+        int colon = spec.indexOf(':');
+        String transport = colon < 0 ? spec : spec.substring(0, colon);
+        String nexthop = colon < 0 || colon + 1 == spec.length() ? request.nexthop() : spec.substring(colon + 1);
+        DeliveryAgent agent = agents.apply(transport);
+        if (agent == null) {
+            o.fail(new DeliveryFailure("4.3.0", "mail transport unavailable"));
+            return true;
+        }
+        DeliveryRecipient passed = new DeliveryRecipient(address, originalRecipient(r), r.dsnOrigRcpt(), r.dsnNotify(),
+                r.offset());
+        PassedReport report = new PassedReport();
+        try {
+            agent.deliver(new DeliveryRequest(transport, nexthop, request.queueId(), request.queueFile(), request.arrival(),
+                    request.activeSince(), b.sender(), request.contentSize(), request.dsnRet(), request.dsnEnvid(),
+                    request.attributes(), List.of(passed), report, request.backlog()));
+        } catch (Exception e) {
+            o.fail(new DeliveryFailure("4.3.0", "unknown mail transport error"));
+            return true;
+        }
+        o.status = report.status != null ? report.status : DeliveryStatus.of("4.3.0", RELAY, "unknown mail transport error");
+        if (report.status != null) o.passedTo = logs.apply(transport);
+        return true;
+    }
+
+    /** Catches the outcome of a recipient passed to another transport; local(8) reports it. */
+    private static final class PassedReport implements DeliveryReport {
+        volatile DeliveryStatus status;
+
+        @Override
+        public void sent(DeliveryRecipient recipient, DeliveryStatus s) {
+            status = s;
+        }
+
+        @Override
+        public void deferred(DeliveryRecipient recipient, DeliveryStatus s) {
+            status = s;
+        }
+
+        @Override
+        public void bounced(DeliveryRecipient recipient, DeliveryStatus s) {
+            status = s;
         }
     }
 
     private void unknownUser(DeliveryRecipient r, Branch b, String address, String user, String extension,
                              List<Outcome> outcomes, Forwarder forwarder) {
         try {
-            unsupported("fallback_transport_maps", "fallback_transport");
-        } catch (DeliveryFailure f) {
-            outcome(r, address, outcomes).fail(f);
+            if (delegate(r, b, address, user, "fallback_transport_maps", "fallback_transport", outcomes)) return;
+        } catch (TableException e) {
+            outcome(r, address, outcomes).fail(new DeliveryFailure("4.3.0", "table lookup failure"));
             return;
         }
         String relay = config.raw("luser_relay");

@@ -17,6 +17,7 @@ public final class LocalService implements Service, DeliveryAgent {
     private volatile ServiceContext context;
     private final Passwd passwd;
     private volatile Cleanup cleanup;
+    private volatile java.util.function.Function<String, DeliveryAgent> agents;
 
     public LocalService() {
         this(Passwd.system());
@@ -63,7 +64,34 @@ public final class LocalService implements Service, DeliveryAgent {
 
     @Override
     public void deliver(DeliveryRequest request) {
-        new LocalDelivery(config, passwd, cleanup(), request).run();
+        new LocalDelivery(config, passwd, cleanup(), request, this::agent, this::agentLog).run();
+    }
+
+    /** Another transport's agent (mailbox_transport, fallback_transport), through qmgr's registry. */
+    private DeliveryAgent agent(String transport) {
+        if (agents != null) return agents.apply(transport);
+        if (context == null) return null;
+        try {
+            return context.seam(Transports.class).agent(transport);
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** That agent's log, for the tag of the delivery lines it causes. */
+    private org.posthorn.log.Log agentLog(String transport) {
+        if (agents != null || context == null) return null;
+        try {
+            return context.seam(Transports.class).agentLog(transport);
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** For tests and tools outside the master: where other transports' agents are found. */
+    public LocalService withAgents(java.util.function.Function<String, DeliveryAgent> agents) {
+        this.agents = agents;
+        return this;
     }
 
     private Cleanup cleanup() {

@@ -20,6 +20,8 @@ import org.posthorn.cleanup.Recipient;
 import org.posthorn.log.Log;
 import org.posthorn.queue.QueueFileException;
 import org.posthorn.queue.QueueFileReader;
+import org.posthorn.queue.Record;
+import org.posthorn.queue.RecordType;
 
 /**
  * Moves one maildrop file into the queue: reads it as postdrop wrote it (only the postdrop
@@ -74,10 +76,12 @@ final class MaildropPickup {
         }
         try (reader) {
             org.posthorn.queue.Envelope env = reader.envelope();
-            if (env.attribute("trace_flags") != null && !env.attribute("trace_flags").equals("0")) {
-                // sendmail -bv: a report request, not mail; the cleanup seam has no way to say so yet
-                log.warning("%s: uid=%d: address verification request (sendmail -bv) not supported by cleanup yet; file left in maildrop", id, uid);
-                return Outcome.PARKED;
+            if ((traceFlags(env) & VERIFY_FLAGS) != 0) {
+                // sendmail -bv: a report request, not mail. Address verification through the
+                // delivery agents is not implemented: the request is removed, nothing is delivered.
+                log.warning("%s: uid=%d from=<%s>: address verification request (sendmail -bv) is not implemented; request discarded, no report sent",
+                        id, uid, env.sender());
+                return remove(file);
             }
             Cleanup.Submission sub = cleanup.open(envelope(env), origin());
             try {
@@ -121,6 +125,22 @@ final class MaildropPickup {
         return removed == Outcome.REMOVED ? Outcome.QUEUED : removed;
     }
 
+    /** DEL_REQ_FLAG_MTA_VRFY | DEL_REQ_FLAG_USR_VRFY: verify only, deliver nothing. */
+    static final int VERIFY_FLAGS = 256 | 512;
+
+    /**
+     * trace_flags of the file (0 when absent or unreadable). sendmail -v's record flag (1024)
+     * alone still means delivery: the mail goes on, without the delivery report.
+     */
+    static int traceFlags(org.posthorn.queue.Envelope env) {
+        String f = env.attribute("trace_flags");
+        try {
+            return f == null ? 0 : Integer.parseInt(f.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private Outcome remove(Path file) {
         try {
             Files.deleteIfExists(file);
@@ -131,7 +151,7 @@ final class MaildropPickup {
         }
     }
 
-    /** The cleanup envelope from postdrop's records: S, T, F, A encoding, A ret_flags, A envelope_id. */
+    /** The cleanup envelope from postdrop's records: S, T, F, V, A encoding, A ret_flags, A envelope_id. */
     static Envelope envelope(org.posthorn.queue.Envelope env) {
         String body = switch (String.valueOf(env.attribute("encoding"))) {
             case "8bit" -> "8BITMIME";
@@ -143,8 +163,9 @@ final class MaildropPickup {
             case "2" -> "HDRS";
             default -> null;
         };
+        Record verp = env.first(RecordType.VERP);
         return new Envelope(env.sender(), env.arrivalTime(), -1, body, false, ret, env.attribute("envelope_id"),
-                env.fullName());
+                env.fullName(), verp == null ? null : verp.text());
     }
 
     /** A local submission: no client and, as Postfix's pickup, no protocol (no protocol_name record, no proto= log). */

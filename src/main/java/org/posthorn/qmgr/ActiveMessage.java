@@ -22,6 +22,8 @@ final class ActiveMessage {
     final Deque<Recipient> unread = new ArrayDeque<>();
     /** Whether some recipient was deferred (the file goes to deferred/). */
     boolean deferred;
+    /** flush(8) asked for this message (postqueue -i): its dead destinations get another chance. */
+    boolean unthrottle;
 
     ActiveMessage(String queueId, Path file, Envelope envelope, Instant activeSince, boolean forceExpire) {
         this.queueId = queueId;

@@ -33,4 +33,13 @@ public interface DeliveryReport {
             default -> deferred(recipient, status);
         }
     }
+
+    /**
+     * As {@link #report(DeliveryRecipient, DeliveryStatus)} for a recipient that was passed
+     * to another transport's agent (local(8)'s mailbox_transport): its line carries that
+     * agent's tag ({@code postfix/lmtp}), as in Postfix where that agent logs it.
+     */
+    default void report(DeliveryRecipient recipient, DeliveryStatus status, org.posthorn.log.Log as) {
+        report(recipient, status);
+    }
 }

@@ -23,9 +23,19 @@ import java.util.Map;
  * @param attributes  the queue file's named attributes (client_name, helo_name, ...)
  * @param recipients  the recipients of this job, with their record offsets
  * @param report      where the agent reports each recipient's outcome
+ * @param backlog     whether qmgr has more mail waiting for this destination (Postfix's
+ *                    DEL_REQ_FLAG_CONN_STORE): smtp_connection_cache_on_demand keeps the
+ *                    connection open for it only then
  */
 public record DeliveryRequest(String transport, String nexthop, String queueId, Path queueFile, Instant arrival,
                               Instant activeSince, String sender, long contentSize, String dsnRet, String dsnEnvid,
                               Map<String, String> attributes, List<DeliveryRecipient> recipients,
-                              DeliveryReport report) {
+                              DeliveryReport report, boolean backlog) {
+    /** A request from outside qmgr (tests, tools): a backlog is assumed, so connections may be cached. */
+    public DeliveryRequest(String transport, String nexthop, String queueId, Path queueFile, Instant arrival,
+                           Instant activeSince, String sender, long contentSize, String dsnRet, String dsnEnvid,
+                           Map<String, String> attributes, List<DeliveryRecipient> recipients, DeliveryReport report) {
+        this(transport, nexthop, queueId, queueFile, arrival, activeSince, sender, contentSize, dsnRet, dsnEnvid,
+                attributes, recipients, report, true);
+    }
 }

@@ -79,12 +79,16 @@ public final class Qmgr implements Transports, QueueWakeup {
     private final Duration agentGrace;
     private final BounceLogs logs;
     private final Reporter.Context reporting;
+    private final InFlow inFlow;
 
     /**
      * Queue files that deliveries are working on, over every qmgr in this JVM: a qmgr that
      * replaces another (reload, restart) leaves them in active/ until they are done.
      */
     private static final ConcurrentHashMap<Path, Integer> IN_FLIGHT = new ConcurrentHashMap<>();
+    /** The registered agents by transport, readable from any thread (for {@link #agent}). */
+    private final ConcurrentHashMap<String, DeliveryAgent> agents = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Log> agentLogs = new ConcurrentHashMap<>();
 
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
     private final Map<String, TransportState> transports = new LinkedHashMap<>();
@@ -134,7 +138,9 @@ public final class Qmgr implements Transports, QueueWakeup {
         this.agentGrace = agentGrace;
         this.logs = new BounceLogs(queue);
         int decimals = Math.clamp(config.getInt("delay_logging_resolution_limit"), 0, 6);
-        this.reporting = new Reporter.Context(logs, clock, decimals, config.getBool("soft_bounce"));
+        this.reporting = new Reporter.Context(logs, clock, decimals, config.getBool("soft_bounce"),
+                new FastFlushLog(org.posthorn.flush.FlushDomains.of(config)));
+        this.inFlow = new InFlow(config.getInt("default_process_limit"), Duration.ofSeconds(config.getTime("in_flow_delay")));
         this.activeLimit = Math.max(1, config.getInt("qmgr_message_active_limit"));
         this.recipientLimit = Math.max(1, config.getInt("qmgr_message_recipient_limit"));
         this.recipientMinimum = Math.max(1, config.getInt("qmgr_message_recipient_minimum"));
@@ -155,6 +161,16 @@ public final class Qmgr implements Transports, QueueWakeup {
      * recipients stay done), then starts the loop, which scans incoming/ and deferred/ at
      * once.
      */
+    /** The in_flow_delay tokens that cleanup takes (offered to cleanup as a seam). */
+    public InFlow inFlow() {
+        return inFlow;
+    }
+
+    /** Where deferred mail for fast_flush_domains is logged (flush(8)'s seam). */
+    public void fastFlush(Supplier<org.posthorn.flush.Flush> flush) {
+        reporting.fastFlush().connect(flush);
+    }
+
     public void start() throws IOException {
         Instant now = clock.instant();
         recoverOrphans(now);
@@ -251,6 +267,8 @@ public final class Qmgr implements Transports, QueueWakeup {
     @Override
     public void register(String transport, DeliveryAgent agent, int maxproc, Log agentLog) {
         Log l = agentLog != null ? agentLog : Log.of(syslogName(), transport);
+        agents.put(transport, agent);
+        agentLogs.put(transport, l);
         post(() -> {
             TransportState t = transport(transport);
             t.agent = agent;
@@ -258,6 +276,16 @@ public final class Qmgr implements Transports, QueueWakeup {
             t.log = l;
             warnedTransports.remove(transport);
         });
+    }
+
+    @Override
+    public DeliveryAgent agent(String transport) {
+        return agents.get(transport);
+    }
+
+    @Override
+    public Log agentLog(String transport) {
+        return agentLogs.get(transport);
     }
 
     /**
@@ -312,6 +340,7 @@ public final class Qmgr implements Transports, QueueWakeup {
                 Instant now = clock.instant();
                 timers(now);
                 feed(now);
+                if (incomingTodo.isEmpty() && !incomingRescan) inFlow.fill(); // keeping up with incoming/
                 schedule();
             } catch (InterruptedException e) {
                 return;
@@ -414,7 +443,10 @@ public final class Qmgr implements Transports, QueueWakeup {
             if (!haveIncoming && !haveDeferred) return;
             boolean takeIncoming = haveIncoming && (feedIncomingFirst || !haveDeferred);
             feedIncomingFirst = !takeIncoming;
-            if (takeIncoming) feedOne(incomingTodo.pollFirst(), QueueName.INCOMING, false, now);
+            if (takeIncoming) {
+                feedOne(incomingTodo.pollFirst(), QueueName.INCOMING, false, now);
+                inFlow.put(); // in_flow_delay: cleanup may accept one more message
+            }
             else feedOne(deferredTodo.pollFirst(), QueueName.DEFERRED, deferredScanAll, now);
         }
     }
@@ -463,6 +495,16 @@ public final class Qmgr implements Transports, QueueWakeup {
         long nrcpt = env.size() == null ? env.recipients().size() : env.size().recipientCount();
         log.info("%s: from=<%s>, size=%d, nrcpt=%d (queue active)", id, env.sender(), size, nrcpt);
         ActiveMessage m = new ActiveMessage(id, file, env, now, forceExpire);
+        if (perms.contains(PosixFilePermission.GROUP_READ)) {
+            // flush(8)'s unthrottle mark (postqueue -i): used once, then cleared
+            m.unthrottle = true;
+            try {
+                perms.remove(PosixFilePermission.GROUP_READ);
+                Files.setPosixFilePermissions(file, perms);
+            } catch (IOException e) {
+                log.warning("%s: cannot clear unthrottle mark: %s", id, e.getMessage());
+            }
+        }
         active.put(id, m);
         List<Recipient> pending = env.pendingRecipients();
         if (forceExpire) {
@@ -546,6 +588,11 @@ public final class Qmgr implements Transports, QueueWakeup {
             DeliveryRecipient dr = new DeliveryRecipient(r.address(), r.originalAddress(), r.dsnOrigRcpt(), r.dsnNotify(), r.offset());
             Route route = route(m.sender(), r.address());
             TransportState rt = transport(route.transport());
+            if (m.unthrottle) {
+                rt.deadUntil = null;
+                Destination dead = rt.destination(route.queueName());
+                if (dead.dead()) revive(dead);
+            }
             if (rt.dead(clock.instant())) {
                 qmgrDefer(m, List.of(dr), DeliveryStatus.of(CRASH.dsn(), "none", "delivery temporarily suspended: " + CRASH.text()));
                 continue;
@@ -564,6 +611,7 @@ public final class Qmgr implements Transports, QueueWakeup {
             TransportState t = transport(route.transport());
             Destination d = t.destination(route.queueName());
             int limit = t.limits.recipientLimit() <= 0 ? Integer.MAX_VALUE : t.limits.recipientLimit();
+            if (verpDelimiters(m) != null) limit = 1; // VERP: each delivery has its own sender
             List<DeliveryRecipient> all = g.getValue();
             for (int i = 0; i < all.size(); i += limit) {
                 List<DeliveryRecipient> chunk = List.copyOf(all.subList(i, Math.min(all.size(), i + limit)));
@@ -717,9 +765,12 @@ public final class Qmgr implements Transports, QueueWakeup {
         ActiveMessage m = job.message();
         Envelope env = m.envelope;
         Reporter reporter = new Reporter(reporting, t.log, m.queueId, m.file, m.arrival(), m.activeSince, now);
+        String verp = verpDelimiters(m);
+        String sender = verp != null && job.recipients().size() == 1
+                ? Verp.sender(verp, m.sender(), job.recipients().getFirst().address()) : m.sender();
         DeliveryRequest request = new DeliveryRequest(t.name, job.nexthop(), m.queueId, m.file, m.arrival(),
-                m.activeSince, m.sender(), env.size() == null ? 0 : env.size().contentSize(), dsnRet(env),
-                dsnEnvid(env), env.attributes(), job.recipients(), reporter);
+                m.activeSince, sender, env.size() == null ? 0 : env.size().contentSize(), dsnRet(env),
+                dsnEnvid(env), env.attributes(), job.recipients(), reporter, d.hasJobs());
         DeliveryAgent agent = t.agent;
         Log agentLog = t.log;
         Path file = m.file.toAbsolutePath();
@@ -767,6 +818,13 @@ public final class Qmgr implements Transports, QueueWakeup {
                 jobDone(j, true);
             }
         }
+    }
+
+    /** The message's VERP delimiters (cleanup's V record), or null. */
+    private static String verpDelimiters(ActiveMessage m) {
+        if (m.sender().isEmpty()) return null;
+        Record v = m.envelope.first(RecordType.VERP);
+        return v == null || v.text().length() != 2 ? null : v.text();
     }
 
     /** A destination was declared dead: its waiting jobs are deferred until it is revived. */

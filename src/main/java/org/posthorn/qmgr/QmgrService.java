@@ -42,8 +42,10 @@ public final class QmgrService implements Service {
                     }
                 },
                 Clock.systemUTC(), AGENT_GRACE);
+        q.fastFlush(() -> context.seam(org.posthorn.flush.Flush.class));
         context.register(Transports.class, q);
         context.register(QueueWakeup.class, q);
+        context.register(InFlow.class, q.inFlow());
         q.start();
         qmgr = q;
     }

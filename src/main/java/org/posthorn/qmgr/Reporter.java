@@ -28,7 +28,10 @@ final class Reporter implements DeliveryReport {
     private static final int NOTIFY_SUCCESS = 2;
 
     /** What a reporter needs from its surroundings. */
-    record Context(BounceLogs logs, Clock clock, int delayDecimals, boolean softBounce) {
+    record Context(BounceLogs logs, Clock clock, int delayDecimals, boolean softBounce, FastFlushLog fastFlush) {
+        Context(BounceLogs logs, Clock clock, int delayDecimals, boolean softBounce) {
+            this(logs, clock, delayDecimals, softBounce, null);
+        }
     }
 
     private final Context context;
@@ -62,7 +65,7 @@ final class Reporter implements DeliveryReport {
      * A status of the wrong class for the outcome is replaced by the outcome's generic
      * one, with Postfix's warning ("defer_append: ignoring dsn code "5.1.1"").
      */
-    private DeliveryStatus checkClass(DeliveryStatus s, char cls, String caller) {
+    private DeliveryStatus checkClass(DeliveryStatus s, char cls, String caller, Log log) {
         String dsn = s.dsn() == null ? "" : s.dsn();
         if (!dsn.isEmpty() && dsn.charAt(0) == cls && DsnText.statusLength(dsn) == dsn.length()) return s;
         log.warning("%s: ignoring dsn code \"%s\"", caller, dsn);
@@ -72,7 +75,32 @@ final class Reporter implements DeliveryReport {
 
     @Override
     public void sent(DeliveryRecipient r, DeliveryStatus given) {
-        DeliveryStatus status = checkClass(given, '2', "sent");
+        sent(r, given, log);
+    }
+
+    @Override
+    public void deferred(DeliveryRecipient r, DeliveryStatus status) {
+        defer(r, checkClass(status, '4', "defer_append", log), "deferred", log);
+    }
+
+    @Override
+    public void bounced(DeliveryRecipient r, DeliveryStatus given) {
+        bounced(r, given, log);
+    }
+
+    /** A recipient that local(8) passed to another transport: that agent's tag goes on the line. */
+    @Override
+    public void report(DeliveryRecipient r, DeliveryStatus status, Log as) {
+        Log l = as != null ? as : log;
+        switch (status.dsn().charAt(0)) {
+            case '2' -> sent(r, status, l);
+            case '5' -> bounced(r, status, l);
+            default -> defer(r, checkClass(status, '4', "defer_append", l), "deferred", l);
+        }
+    }
+
+    private void sent(DeliveryRecipient r, DeliveryStatus given, Log log) {
+        DeliveryStatus status = checkClass(given, '2', "sent", log);
         try {
             QueueFileEditor.markDone(queueFile, r.offset());
         } catch (IOException | RuntimeException e) {
@@ -89,34 +117,29 @@ final class Reporter implements DeliveryReport {
                 log.warning("%s: cannot append to trace log: %s", queueId, e.getMessage());
             }
         }
-        logLine(r, status, "sent");
+        logLine(r, status, "sent", log);
         outcomes.put(r.offset(), Outcome.SENT);
     }
 
-    @Override
-    public void deferred(DeliveryRecipient r, DeliveryStatus status) {
-        defer(r, checkClass(status, '4', "defer_append"), "deferred");
-    }
-
-    private void defer(DeliveryRecipient r, DeliveryStatus status, String word) {
+    private void defer(DeliveryRecipient r, DeliveryStatus status, String word, Log log) {
         try {
             context.logs().append(QueueName.DEFER, queueId, entry(r, status, "delayed"));
         } catch (IOException | RuntimeException e) {
             // the recipient stays in the queue either way; only mailq's reason is missing
             log.warning("%s: cannot append to defer log: %s", queueId, e.getMessage());
         }
-        logLine(r, status, word);
+        if (context.fastFlush() != null) context.fastFlush().deferred(r.address(), queueId, log);
+        logLine(r, status, word, log);
         outcomes.put(r.offset(), Outcome.DEFERRED);
     }
 
-    @Override
-    public void bounced(DeliveryRecipient r, DeliveryStatus given) {
-        DeliveryStatus status = checkClass(given, '5', "bounce_append");
+    private void bounced(DeliveryRecipient r, DeliveryStatus given, Log log) {
+        DeliveryStatus status = checkClass(given, '5', "bounce_append", log);
         if (context.softBounce()) {
             // soft_bounce: the bounce becomes a deferral with a 4.X.X status
             String dsn = status.dsn().isEmpty() ? "4.0.0" : "4" + status.dsn().substring(1);
             defer(r, new DeliveryStatus(dsn, status.relay(), status.text(), status.diagnostic(), status.remoteMta(),
-                    status.connUse(), status.setup(), status.transmission()), "SOFTBOUNCE");
+                    status.connUse(), status.setup(), status.transmission()), "SOFTBOUNCE", log);
             return;
         }
         try {
@@ -124,10 +147,10 @@ final class Reporter implements DeliveryReport {
             QueueFileEditor.markDone(queueFile, r.offset());
         } catch (IOException | RuntimeException e) {
             log.warning("%s: cannot record bounce of %s: %s", queueId, r.address(), e.getMessage());
-            defer(r, DeliveryStatus.of("4.3.0", status.relay(), "bounce or trace service failure"), "deferred");
+            defer(r, DeliveryStatus.of("4.3.0", status.relay(), "bounce or trace service failure"), "deferred", log);
             return;
         }
-        logLine(r, status, "bounced");
+        logLine(r, status, "bounced", log);
         outcomes.put(r.offset(), Outcome.BOUNCED);
     }
 
@@ -180,7 +203,7 @@ final class Reporter implements DeliveryReport {
                 s.dsn(), action, s.diagnostic(), s.remoteMta(), s.text());
     }
 
-    private void logLine(DeliveryRecipient r, DeliveryStatus s, String word) {
+    private void logLine(DeliveryRecipient r, DeliveryStatus s, String word, Log log) {
         statuses.put(r.offset(), s);
         Instant now = context.clock().instant();
         Duration a = between(arrival, activeSince);

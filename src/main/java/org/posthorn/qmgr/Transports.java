@@ -24,4 +24,18 @@ public interface Transports {
     default void register(String transport, DeliveryAgent agent, int maxproc, org.posthorn.log.Log log) {
         register(transport, agent, maxproc);
     }
+
+    /**
+     * The agent registered for a transport, or null. local(8) hands a recipient to
+     * mailbox_transport or fallback_transport through it, the JVM's version of Postfix's
+     * deliver_pass over private/TRANSPORT.
+     */
+    default DeliveryAgent agent(String transport) {
+        return null;
+    }
+
+    /** The log of a transport's agent (its tag), or null. */
+    default org.posthorn.log.Log agentLog(String transport) {
+        return null;
+    }
 }

@@ -1,16 +1,16 @@
 package org.posthorn.queue;
 
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -47,12 +47,12 @@ public final class QueueFileWriter implements Closeable {
         }
     }
 
-    /** How data reach the disk; tests replace it to observe the order of force and chmod. */
+    /** How a finished file reaches the disk; tests replace it to observe what is written by then. */
     interface Durability {
-        void force(FileChannel channel, Path path) throws IOException;
+        void commit(FileChannel channel, Path root, List<Path> dirs) throws IOException;
     }
 
-    static final Durability FORCE = (channel, path) -> channel.force(true);
+    static final Durability GROUP_COMMIT = SyncPoint.SHARED::commit;
 
     private final QueueDirectory directory;
     private final QueueName queue;
@@ -63,7 +63,7 @@ public final class QueueFileWriter implements Closeable {
     private final int lineLimit;
     private final boolean maildrop;
     private Path path;
-    Durability durability = FORCE;
+    Durability durability = GROUP_COMMIT;
     private Segment segment = Segment.ENVELOPE;
     private boolean ended;
     private boolean finished;
@@ -83,7 +83,7 @@ public final class QueueFileWriter implements Closeable {
         this.channel = file.channel();
         this.lineLimit = lineLimit;
         this.maildrop = maildrop;
-        this.out = new RecordWriter(new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024), 0);
+        this.out = new RecordWriter(new ChannelOutput(channel), 0);
         if (!maildrop) out.write(RecordType.SIZE, sizeText(0, 0, 0, 0, 0, 0));
     }
 
@@ -284,10 +284,12 @@ public final class QueueFileWriter implements Closeable {
 
     /**
      * Completes the file: writes {@code E}, rewrites the size record in place with the
-     * content size, data offset and recipient count, forces the data to disk, renames the
-     * file into the target queue if it differs (hold/ for mail held on arrival, so qmgr
-     * never sees it in incoming/), sets mode 0700 (0744 for a maildrop file), forces again
-     * and syncs the directory.
+     * content size, data offset and recipient count, renames the file into the target
+     * queue if it differs (hold/ for mail held on arrival, so qmgr never sees it in
+     * incoming/), sets mode 0700 (0744 for a maildrop file), and waits at the
+     * {@link SyncPoint} until data, mode and directory entries are on disk. The mode is set
+     * before the sync, as Postfix does: a file cut short by a crash before the sync lacks
+     * its {@code E} record and is rejected by every reader (docs/durability.md).
      * Only after this returns may the client be told the mail is queued.
      *
      * @return the queue ID
@@ -305,17 +307,16 @@ public final class QueueFileWriter implements Closeable {
             sizeRecord.put(RecordType.SIZE.code()).put((byte) size.length).put(size).flip();
             while (sizeRecord.hasRemaining()) channel.write(sizeRecord, sizeRecord.position());
         }
-        durability.force(channel, path);
-        Path leftBehind = null;
+        List<Path> dirs = new ArrayList<>(2);
+        dirs.add(path.getParent());
         if (target != queue) {
-            leftBehind = path.getParent();
+            dirs.add(dirs.getFirst());
             path = directory.rename(queueId, queue, target);
+            dirs.set(0, path.getParent());
         }
         Files.setPosixFilePermissions(path, QueueDirectory.permissions(maildrop ? 0744 : 0700));
-        durability.force(channel, path);
+        durability.commit(channel, directory.root(), dirs);
         channel.close();
-        QueueDirectory.syncDirectory(path.getParent());
-        if (leftBehind != null) QueueDirectory.syncDirectory(leftBehind);
         finished = true;
         return queueId;
     }

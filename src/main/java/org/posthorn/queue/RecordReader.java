@@ -21,7 +21,10 @@ public final class RecordReader implements Closeable {
     private final ReadableByteChannel channel;
     private final Path file;
     private final int maxLength;
-    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    private static final int MIN_BUFFER = 4 * 1024;
+    private static final int MAX_BUFFER = 64 * 1024;
+    /** Sized to the file up to 64 KiB: a small file is read whole without a 64 KiB buffer to allocate and zero each time. */
+    private final ByteBuffer buffer;
     private long bufferStart;
 
     /**
@@ -35,6 +38,8 @@ public final class RecordReader implements Closeable {
         this.file = file;
         this.maxLength = maxLength;
         this.bufferStart = channel instanceof SeekableByteChannel s ? s.position() : 0;
+        long size = channel instanceof SeekableByteChannel s ? s.size() - bufferStart : MAX_BUFFER;
+        this.buffer = ByteBuffer.allocate((int) Math.clamp(size + 1, MIN_BUFFER, MAX_BUFFER));
         buffer.limit(0);
     }
 

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 /**
  * The in-process counterpart of Postfix's scache(8): idle sessions kept after a transaction,
  * found again by next-hop (the request's destination) or by server address, for at most
- * smtp_connection_cache_time_limit. A session is handed out once; an expired one is given to
+ * smtp_connection_cache_time_limit. Both keys include the session's TLS policy, so that a
+ * connection is never reused for a destination whose policy differs. A session is handed out once; an expired one is given to
  * the closer (which says QUIT).
  */
 final class ConnectionCache {
@@ -32,20 +33,20 @@ final class ConnectionCache {
         this.closer = closer;
     }
 
-    /** Keeps an idle session under its next-hop and its server address. */
-    void put(String destination, SmtpSession session) {
-        Entry e = new Entry(session, destination);
+    /** Keeps an idle session under its next-hop (with the next-hop's TLS policy key) and its server address. */
+    void put(String destination, String destinationTlsKey, SmtpSession session) {
+        Entry e = new Entry(session, destination + " " + destinationTlsKey);
         SmtpSession displaced = null;
         lock.lock();
         try {
-            Entry old = byAddress.put(session.target().cacheKey(), e);
+            Entry old = byAddress.put(session.cacheKey(), e);
             if (old != null) {
                 byDestination.remove(old.destination(), old);
                 displaced = old.session();
             }
-            Entry oldDest = byDestination.put(destination, e);
+            Entry oldDest = byDestination.put(e.destination(), e);
             if (oldDest != null && oldDest != old) {
-                byAddress.remove(oldDest.session().target().cacheKey(), oldDest);
+                byAddress.remove(oldDest.session().cacheKey(), oldDest);
                 closer.accept(oldDest.session());
             }
         } finally {
@@ -55,20 +56,20 @@ final class ConnectionCache {
         REAPER.schedule(() -> expire(e), Math.max(1, idleMillis), TimeUnit.MILLISECONDS);
     }
 
-    /** An idle session for this next-hop, removed from the cache, or null. */
-    SmtpSession takeByDestination(String destination) {
+    /** An idle session for this next-hop under this TLS policy key, removed from the cache, or null. */
+    SmtpSession takeByDestination(String destination, String destinationTlsKey) {
         lock.lock();
         try {
-            Entry e = byDestination.remove(destination);
+            Entry e = byDestination.remove(destination + " " + destinationTlsKey);
             if (e == null) return null;
-            byAddress.remove(e.session().target().cacheKey(), e);
+            byAddress.remove(e.session().cacheKey(), e);
             return e.session();
         } finally {
             lock.unlock();
         }
     }
 
-    /** An idle session with this server address ("ip:port" or socket path), removed from the cache, or null. */
+    /** An idle session with this key ({@link SmtpSession#cacheKey}: address and TLS policy), removed from the cache, or null. */
     SmtpSession takeByAddress(String key) {
         lock.lock();
         try {
@@ -85,7 +86,7 @@ final class ConnectionCache {
         boolean removed;
         lock.lock();
         try {
-            removed = byAddress.remove(e.session().target().cacheKey(), e);
+            removed = byAddress.remove(e.session().cacheKey(), e);
             byDestination.remove(e.destination(), e);
         } finally {
             lock.unlock();

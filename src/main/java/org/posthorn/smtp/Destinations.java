@@ -23,6 +23,7 @@ final class Destinations {
     private final boolean ignoreMxLookupError;
     private final String myhostname;
     private final Path queueDirectory;
+    private boolean dnssec;
 
     Destinations(HostLookup lookup, boolean lmtp, int defaultPort, boolean ignoreMxLookupError, String myhostname,
                  Path queueDirectory) {
@@ -34,8 +35,13 @@ final class Destinations {
         this.myhostname = myhostname;
     }
 
-    /** One element of a next-hop list, parsed. */
-    record Hop(String host, int port, boolean mx, String unixPath) {
+    /** Asks the DNS for DNSSEC status (smtp_dns_support_level = dnssec), so that targets know it (DANE). */
+    void dnssec(boolean on) {
+        this.dnssec = on;
+    }
+
+    /** One element of a next-hop list, parsed; text is the element as written (lower case). */
+    record Hop(String host, int port, boolean mx, String unixPath, String text) {
     }
 
     /** Parses a next-hop list; bad syntax is an IllegalArgumentException naming the element. */
@@ -52,10 +58,10 @@ final class Destinations {
         boolean mx = !lmtp;
         if (s.regionMatches(true, 0, "unix:", 0, 5)) {
             if (!lmtp) throw new IllegalArgumentException("unix: destination in SMTP mode: " + item);
-            return new Hop(null, 0, false, s.substring(5));
+            return new Hop(null, 0, false, s.substring(5), item);
         }
         if (s.regionMatches(true, 0, "inet:", 0, 5)) s = s.substring(5);
-        if (lmtp && s.startsWith("/")) return new Hop(null, 0, false, s);
+        if (lmtp && s.startsWith("/")) return new Hop(null, 0, false, s, item);
         String host;
         String port = null;
         if (s.startsWith("[")) {
@@ -83,7 +89,7 @@ final class Destinations {
             throw new IllegalArgumentException("bad port in destination: " + item);
         }
         if (HostLookup.literal(host) != null) mx = false;
-        return new Hop(host.toLowerCase(Locale.ROOT), p, mx, null);
+        return new Hop(host.toLowerCase(Locale.ROOT), p, mx, null, item.toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -110,8 +116,11 @@ final class Destinations {
         List<Target> out = new ArrayList<>();
         if (hop.mx() && lookup.useDns()) {
             List<MxHost> mxHosts;
+            boolean secure = false;
             try {
-                mxHosts = lookup.mx(hop.host());
+                HostLookup.MxAnswer answer = lookup.mx(hop.host(), dnssec);
+                mxHosts = answer.hosts();
+                secure = answer.authentic();
             } catch (DnsException e) {
                 if (!(ignoreMxLookupError && e.kind() == DnsException.Kind.TRY_AGAIN)) throw e;
                 mxHosts = List.of();
@@ -120,7 +129,9 @@ final class Destinations {
                 DnsException failure = null;
                 for (MxHost mx : mxHosts) {
                     try {
-                        for (InetAddress ip : lookup.addresses(mx.host())) out.add(Target.inet(mx.host(), ip, hop.port()));
+                        for (InetAddress ip : lookup.addresses(mx.host())) {
+                            out.add(Target.inet(mx.host(), ip, hop.port()).from(hop.text(), hop.host(), secure));
+                        }
                     } catch (DnsException e) {
                         if (failure == null || e.temporary()) failure = e;
                     }
@@ -130,7 +141,10 @@ final class Destinations {
             }
         }
         for (InetAddress ip : lookup.addresses(hop.host())) {
-            out.add(Target.inet(HostLookup.literal(hop.host()) != null ? ip.getHostAddress() : hop.host(), ip, hop.port()));
+            String name = HostLookup.literal(hop.host()) != null ? ip.getHostAddress() : hop.host();
+            // without MX lookup the host name is the destination itself (RFC 7672 2.2.2: DANE applies
+            // when its address records are secure; Posthorn takes the destination as secure if DNSSEC is on)
+            out.add(Target.inet(name, ip, hop.port()).from(hop.text(), hop.host(), dnssec && !hop.mx()));
         }
         return out;
     }

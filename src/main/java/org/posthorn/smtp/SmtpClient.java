@@ -23,6 +23,9 @@ import org.posthorn.qmgr.DeliveryStatus;
 import org.posthorn.queue.Envelope;
 import org.posthorn.queue.QueueFileException;
 import org.posthorn.queue.QueueFileReader;
+import org.posthorn.tls.ServerCertCheck;
+import org.posthorn.tls.TlsLog;
+import org.posthorn.tls.TlsPolicy;
 
 /**
  * The SMTP and LMTP client protocol engine behind smtp(8) and lmtp(8): for one delivery request
@@ -48,15 +51,18 @@ final class SmtpClient {
     private final String protocol;
     private final Set<String> discardKeywords;
     private final SaslLogin saslLogin;
+    private final SmtpTls tls;
 
     SmtpClient(SmtpParams params, HostLookup lookup, Log log) {
         this.params = params;
         this.log = log;
+        this.tls = new SmtpTls(params, lookup.resolver(), lookup.useDns(), log);
         this.protocol = params.lmtp() ? "lmtp" : "smtp";
         this.destinations = new Destinations(lookup, params.lmtp(), params.defaultPort(),
                 params.globalBool("ignore_mx_lookup_error"), params.global("myhostname"),
                 java.nio.file.Path.of(params.global("queue_directory")));
         this.saslLogin = new SaslLogin(params);
+        destinations.dnssec(lookup.useDns() && params.get("dns_support_level").equalsIgnoreCase("dnssec"));
         this.cache = new ConnectionCache(params.millis("connection_cache_time_limit"), this::quit);
         Set<String> discard = new HashSet<>();
         for (String k : params.get("discard_ehlo_keywords").split("[,\\s]+")) {
@@ -79,6 +85,11 @@ final class SmtpClient {
         }
     }
 
+    /** A TLS handshake failed at level may with a message old enough: Postfix tries the server again without TLS. */
+    private static final class RetryPlaintext extends Exception {
+        private static final long serialVersionUID = 1L;
+    }
+
     /** A failure that ends the session: its status applies to every recipient not yet reported. */
     private static final class SessionFailure extends Exception {
         private static final long serialVersionUID = 1L;
@@ -99,6 +110,8 @@ final class SmtpClient {
         final Set<String> tried = new HashSet<>();
         Envelope envelope;
         DeliveryStatus lastSoft;
+        /** The TLS policy key of the whole next-hop, for the connection cache. */
+        String destinationTlsKey = "";
 
         Job(DeliveryRequest request) {
             this.request = request;
@@ -147,8 +160,13 @@ final class SmtpClient {
 
     private void run(Job job) {
         String nexthop = job.request.nexthop();
+        try {
+            job.destinationTlsKey = tls.destinationKey(destinations.parse(nexthop).stream().map(Destinations.Hop::text).toList());
+        } catch (IllegalArgumentException e) {
+            job.destinationTlsKey = "";
+        }
         // a cached session for this destination first
-        SmtpSession cached = cache.takeByDestination(nexthop);
+        SmtpSession cached = cache.takeByDestination(nexthop, job.destinationTlsKey);
         if (cached != null && reset(cached)) {
             converse(job, cached, false, nexthop);
             if (job.pending().isEmpty()) return;
@@ -192,15 +210,30 @@ final class SmtpClient {
         for (int i = 0; i < targets.size() && !job.pending().isEmpty(); i++) {
             Target target = targets.get(i);
             if (job.tried.contains(target.cacheKey())) continue;
-            SmtpSession session = cache.takeByAddress(target.cacheKey());
+            boolean lastTarget = lastList && i == targets.size() - 1;
+            SmtpTls.Effective policy;
+            String tlsKey;
+            try {
+                TlsPolicy declared = tls.declared(target.destination());
+                tlsKey = SmtpTls.key(declared);
+                policy = tls.effective(target, declared);
+            } catch (SmtpTls.Unusable u) {
+                DeliveryStatus status = DeliveryStatus.of(u.dsn, target.relay(), u.getMessage());
+                for (Rcpt r : job.pending()) job.fail(r, status, lastTarget);
+                continue;
+            }
+            SmtpSession session = cache.takeByAddress(SmtpSession.cacheKey(target, tlsKey));
             if (session != null && !reset(session)) session = null;
             if (session == null) {
                 try {
-                    session = open(target);
+                    try {
+                        session = open(job, target, policy, tlsKey, false);
+                    } catch (RetryPlaintext retry) {
+                        session = open(job, target, policy, tlsKey, true);
+                    }
                     saslLogin(session, nexthop);
-                } catch (SessionFailure f) {
-                    boolean last = lastList && i == targets.size() - 1;
-                    for (Rcpt r : job.pending()) job.fail(r, f.status, last);
+                } catch (SessionFailure | RetryPlaintext f) {
+                    if (f instanceof SessionFailure sf) for (Rcpt r : job.pending()) job.fail(r, sf.status, lastTarget);
                     continue;
                 }
             }
@@ -225,13 +258,18 @@ final class SmtpClient {
             session.broken();
             throw e;
         } finally {
-            release(session, nexthop);
+            release(session, nexthop, job.request.backlog(), job.destinationTlsKey);
         }
     }
 
     // ---- connection setup
 
-    private SmtpSession open(Target target) throws SessionFailure {
+    /**
+     * Connects, reads the greeting, says EHLO (LHLO, HELO) and, as the TLS policy says, starts
+     * TLS and says EHLO again. plaintext: the retry without STARTTLS after a failed handshake.
+     */
+    private SmtpSession open(Job job, Target target, SmtpTls.Effective policy, String tlsKey, boolean plaintext)
+            throws SessionFailure, RetryPlaintext {
         SmtpConnection conn;
         try {
             conn = SmtpConnection.connect(target, params.millis("connect_timeout"));
@@ -240,9 +278,18 @@ final class SmtpClient {
             log.info("%s", text);
             throw new SessionFailure(DeliveryStatus.of("4.4.1", "none", text));
         }
-        SmtpSession session = new SmtpSession(conn);
+        SmtpSession session = new SmtpSession(conn, tlsKey);
+        boolean useTls = policy.enabled() && !plaintext;
         String stage = "receiving the initial server greeting";
         try {
+            if (useTls && tls.wrapperMode()) {
+                if (tls.engineProblem() != null) {
+                    conn.close();
+                    throw new SessionFailure(DeliveryStatus.of("4.7.5", target.relay(),
+                            "TLS is required, but our TLS engine is unavailable"));
+                }
+                startTls(job, session, policy);
+            }
             conn.deadline(params.millis("helo_timeout"));
             Reply greeting = conn.reply();
             if (!greeting.positive()) {
@@ -277,6 +324,7 @@ final class SmtpClient {
             } else {
                 session.features(reply, discardKeywords);
             }
+            if (!session.tls()) starttls(job, session, useTls ? policy : null);
             return session;
         } catch (IOException e) {
             conn.close();
@@ -288,8 +336,8 @@ final class SmtpClient {
     private void saslLogin(SmtpSession session, String nexthop) throws SessionFailure {
         SaslLogin.Outcome outcome;
         try {
-            // the TLS state joins here when the client speaks STARTTLS
-            outcome = saslLogin.login(session, nexthop, false);
+            // inside TLS smtp_sasl_tls_security_options apply
+            outcome = saslLogin.login(session, nexthop, session.tls());
         } catch (IOException e) {
             session.connection().close();
             if (e.getCause() instanceof org.posthorn.table.TableException) {
@@ -303,6 +351,98 @@ final class SmtpClient {
         if (outcome instanceof SaslLogin.Outcome.Failed f) {
             quit(session);
             throw failure(f.dsn(), session.target(), f.text(), f.reply());
+        }
+    }
+
+    /**
+     * STARTTLS after EHLO when offered and the policy wants TLS; the checks of a mandatory
+     * level after it (Postfix's smtp_helo and smtp_start_tls). policy null: no TLS this time.
+     */
+    private void starttls(Job job, SmtpSession session, SmtpTls.Effective policy)
+            throws IOException, SessionFailure, RetryPlaintext {
+        SmtpConnection conn = session.connection();
+        Target target = session.target();
+        if (session.starttls() && params.bool("tls_note_starttls_offer") && (policy == null || !policy.enabled())) {
+            log.info("Host offered STARTTLS: [%s]", target.hostname());
+        }
+        if (policy == null || !policy.enabled()) return;
+        if (session.starttls() && tls.engineProblem() == null) {
+            conn.deadline(params.millis("starttls_timeout"));
+            conn.command("STARTTLS");
+            Reply reply;
+            try {
+                reply = conn.reply();
+            } catch (IOException e) {
+                conn.close();
+                throw new SessionFailure(ioFailure(e, target, "receiving the STARTTLS response"));
+            }
+            if (reply.code() / 100 == 2) {
+                startTls(job, session, policy);
+                String helo = params.get("helo_name");
+                conn.deadline(params.millis("helo_timeout"));
+                conn.command((params.lmtp() ? "LHLO " : "EHLO ") + helo);
+                Reply again;
+                try {
+                    again = conn.reply();
+                } catch (IOException e) {
+                    conn.close();
+                    throw new SessionFailure(ioFailure(e, target,
+                            "performing the " + (params.lmtp() ? "LHLO" : "EHLO") + " handshake"));
+                }
+                if (!again.positive()) {
+                    quitQuietly(session);
+                    throw failure(again.dsn(), target, refused(target, again), again);
+                }
+                session.features(again, discardKeywords);
+                return;
+            }
+            if (policy.level().mandatory()) {
+                quitQuietly(session);
+                throw failure(reply.dsn(), target, "TLS is required, but host " + target.namaddr()
+                        + " refused to start TLS: " + reply.text().replace('\n', ' '), reply);
+            }
+            return; // may: on in plaintext
+        }
+        if (!policy.level().mandatory()) return;
+        quitQuietly(session);
+        if (!session.starttls()) {
+            throw new SessionFailure(DeliveryStatus.of("4.7.4", target.relay(),
+                    "TLS is required, but was not offered by host " + target.namaddr()));
+        }
+        throw new SessionFailure(DeliveryStatus.of("4.7.5", target.relay(), "TLS is required, but our TLS engine is unavailable"));
+    }
+
+    /** The handshake and the certificate checks; a failure closes the connection. */
+    private void startTls(Job job, SmtpSession session, SmtpTls.Effective policy) throws SessionFailure, RetryPlaintext {
+        SmtpConnection conn = session.connection();
+        Target target = session.target();
+        ServerCertCheck check;
+        try {
+            check = tls.handshake(conn, target, policy);
+        } catch (IOException e) {
+            conn.close();
+            log.info("%s", TlsLog.connectError(target.relay(), "-1"));
+            log.warning("TLS library problem: %s", e.getMessage() == null ? e.toString() : e.getMessage());
+            long queued = Duration.between(job.request.arrival(), job.request.activeSince()).toSeconds();
+            if (policy.level() == TlsPolicy.Level.MAY && queued >= minimalBackoff()) {
+                // Postfix retries a message that already waited in plaintext, else defers (PREACTIVE_DELAY)
+                log.info("%s: Cannot start TLS: handshake failure", job.request.queueId());
+                throw new RetryPlaintext();
+            }
+            throw new SessionFailure(DeliveryStatus.of("4.7.5", target.relay(), "Cannot start TLS: handshake failure"));
+        }
+        // Postfix 3.7 reports an untrusted chain at verify/secure as "not verified" too (matched implies trusted)
+        if (policy.level().mustMatch() && !check.matched()) {
+            quitQuietly(session);
+            throw new SessionFailure(DeliveryStatus.of("4.7.5", target.relay(), "Server certificate not verified"));
+        }
+    }
+
+    private long minimalBackoff() {
+        try {
+            return params.config().getTime("minimal_backoff_time");
+        } catch (RuntimeException e) {
+            return 300;
         }
     }
 
@@ -339,18 +479,24 @@ final class SmtpClient {
         return countLimit > 0 && session.transactions() >= countLimit;
     }
 
-    private boolean cacheable(String nexthop) {
-        if (params.bool("connection_cache_on_demand")) return true;
+    /**
+     * Postfix's rule: a destination of smtp_connection_cache_destinations always; any other
+     * with smtp_connection_cache_on_demand only while qmgr has a backlog for it.
+     */
+    private boolean cacheable(String nexthop, boolean backlog) {
+        if (backlog && params.bool("connection_cache_on_demand")) return true;
         for (String d : params.get("connection_cache_destinations").split("[,\\s]+")) {
             if (!d.isEmpty() && d.equalsIgnoreCase(nexthop)) return true;
         }
         return false;
     }
 
-    private void release(SmtpSession session, String nexthop) {
+    private void release(SmtpSession session, String nexthop, boolean backlog, String destinationTlsKey) {
+        // as Postfix, a TLS session goes back to the cache only with smtp_tls_connection_reuse
+        boolean tlsOk = !session.tls() || tls.reuseTlsConnections();
         // a session logged in with one destination's credentials is not handed to another
-        if (!session.isBroken() && !expired(session) && cacheable(nexthop) && !session.authenticated()) {
-            cache.put(nexthop, session);
+        if (!session.isBroken() && !expired(session) && cacheable(nexthop, backlog) && tlsOk && !session.authenticated()) {
+            cache.put(nexthop, destinationTlsKey, session);
         } else {
             quit(session);
         }

@@ -1,6 +1,8 @@
 package org.posthorn.smtp;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -10,12 +12,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A client connection to an SMTP or LMTP server: buffered command output, replies assembled by
  * a {@link ReplyParser}, and a deadline on every phase (smtp_*_timeout). A watchdog closes the
  * channel when a deadline passes, which ends a blocked read or write of TCP and UNIX-domain
- * sockets alike; the blocked call then reports a {@link Timeout}.
+ * sockets alike; the blocked call then reports a {@link Timeout}. After STARTTLS (or at once in
+ * wrapper mode) the same channel carries a JSSE client socket layered over it.
  */
 final class SmtpConnection implements AutoCloseable {
     /** The phase's deadline passed. */
@@ -42,12 +49,15 @@ final class SmtpConnection implements AutoCloseable {
 
     private final Target target;
     private final SocketChannel channel;
-    private final ReplyParser parser = new ReplyParser();
+    private ReplyParser parser = new ReplyParser();
     private final ByteBuffer in = ByteBuffer.allocate(8192);
     private final ByteBuffer out = ByteBuffer.allocate(OUT_LIMIT);
     private volatile boolean timedOut;
     private ScheduledFuture<?> alarm;
     private long timeoutMillis;
+    private SSLSocket tls;
+    private InputStream tlsIn;
+    private OutputStream tlsOut;
 
     private SmtpConnection(Target target, SocketChannel channel) {
         this.target = target;
@@ -107,7 +117,12 @@ final class SmtpConnection implements AutoCloseable {
         out.flip();
         arm();
         try {
-            while (out.hasRemaining()) channel.write(out);
+            if (tlsOut != null) {
+                tlsOut.write(out.array(), 0, out.limit());
+                tlsOut.flush();
+            } else {
+                while (out.hasRemaining()) channel.write(out);
+            }
         } catch (IOException e) {
             throw translate(e);
         } finally {
@@ -125,7 +140,7 @@ final class SmtpConnection implements AutoCloseable {
         try {
             while ((r = parser.poll()) == null) {
                 in.clear();
-                int n = channel.read(in);
+                int n = tlsIn != null ? tlsIn.read(in.array(), 0, in.capacity()) : channel.read(in);
                 if (n < 0) throw new Lost();
                 parser.feed(in.array(), 0, n);
             }
@@ -135,6 +150,41 @@ final class SmtpConnection implements AutoCloseable {
         } finally {
             disarm();
         }
+    }
+
+    /**
+     * Runs the TLS handshake over this connection (after a 220 reply to STARTTLS, or right
+     * after connecting in wrapper mode) within the current deadline. Anything the server
+     * sent before the handshake and we have not read is discarded, never read as a reply
+     * inside TLS. peerHost and peerPort name the session for resumption (null: none).
+     *
+     * @throws Timeout when the deadline passes; other IOExceptions are handshake failures
+     */
+    void startTls(SSLContext context, SSLParameters parameters, String peerHost, int peerPort) throws IOException {
+        if (!(target.address() instanceof java.net.InetSocketAddress)) {
+            throw new IOException("TLS over a UNIX-domain socket is not supported");
+        }
+        parser = new ReplyParser();
+        arm();
+        try {
+            SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(channel.socket(), peerHost, peerPort, true);
+            s.setUseClientMode(true);
+            s.setSSLParameters(parameters);
+            s.startHandshake();
+            tls = s;
+            tlsIn = s.getInputStream();
+            tlsOut = s.getOutputStream();
+        } catch (IOException e) {
+            if (timedOut) throw new Timeout();
+            throw e;
+        } finally {
+            disarm();
+        }
+    }
+
+    /** The TLS session, or null before TLS. */
+    SSLSession tlsSession() {
+        return tls == null ? null : tls.getSession();
     }
 
     boolean isOpen() {
@@ -174,6 +224,13 @@ final class SmtpConnection implements AutoCloseable {
     @Override
     public void close() {
         disarm();
+        if (tls != null && channel.isOpen()) {
+            try {
+                tls.close(); // close_notify, then the channel below
+            } catch (IOException e) {
+                // closing the channel below is enough
+            }
+        }
         try {
             channel.close();
         } catch (IOException e) {

@@ -53,8 +53,8 @@ final class SmtpParams {
         return lmtp;
     }
 
-    /** The configuration, for the lookup tables a parameter names. */
-    org.posthorn.config.Config config() {
+    /** The configuration view with this program's defaults filled in (for tables). */
+    Config config() {
         return config;
     }
 

@@ -22,9 +22,30 @@ final class SmtpSession {
     private java.util.List<String> authMechanisms = java.util.List.of();
     private int transactions;
     private boolean broken;
+    private final String tlsKey;
 
-    SmtpSession(SmtpConnection connection) {
+    /** A session under a TLS policy (its key: the connection cache reuses it only under the same policy). */
+    SmtpSession(SmtpConnection connection, String tlsKey) {
         this.connection = connection;
+        this.tlsKey = tlsKey;
+    }
+
+    String tlsKey() {
+        return tlsKey;
+    }
+
+    /** The connection cache key: the server's address under this session's TLS policy. */
+    String cacheKey() {
+        return cacheKey(target(), tlsKey);
+    }
+
+    static String cacheKey(Target target, String tlsKey) {
+        return target.cacheKey() + " " + tlsKey;
+    }
+
+    /** Whether the conversation is inside TLS. */
+    boolean tls() {
+        return connection.tlsSession() != null;
     }
 
     SmtpConnection connection() {
@@ -35,8 +56,17 @@ final class SmtpSession {
         return connection.target();
     }
 
-    /** Reads the EHLO/LHLO reply's keyword lines, minus the keywords named in smtp_discard_ehlo_keywords. */
+    /**
+     * Reads the EHLO/LHLO reply's keyword lines, minus the keywords named in
+     * smtp_discard_ehlo_keywords; what an earlier EHLO said (before STARTTLS) is forgotten.
+     */
     void features(Reply ehlo, Set<String> discard) {
+        pipelining = false;
+        sizeLimit = -1;
+        eightBitMime = false;
+        dsn = false;
+        smtputf8 = false;
+        starttls = false;
         for (int i = 1; i < ehlo.lines().size(); i++) {
             String[] words = ehlo.lineText(i).strip().split("\\s+");
             String keyword = words[0].toUpperCase(Locale.ROOT);
@@ -106,7 +136,7 @@ final class SmtpSession {
         return smtputf8;
     }
 
-    /** Whether STARTTLS was offered (TLS itself is a later addition: the seam is here). */
+    /** Whether STARTTLS was offered. */
     boolean starttls() {
         return starttls;
     }

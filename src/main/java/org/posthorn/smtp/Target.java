@@ -8,11 +8,19 @@ import java.net.UnixDomainSocketAddress;
 
 /**
  * One server to try: the host name it was found under, and a TCP address or a UNIX-domain
- * socket path (LMTP).
+ * socket path (LMTP); for TLS policy, the next-hop element it came from as written
+ * (destination, the smtp_tls_policy_maps key), that element's domain (for the "nexthop"
+ * match strategy), and whether the DNS vouched for the MX host with DNSSEC (for DANE).
  */
-record Target(String hostname, SocketAddress address, String pathText) {
+record Target(String hostname, SocketAddress address, String pathText, String destination, String domain,
+              boolean dnssec) {
     static Target inet(String hostname, InetAddress ip, int port) {
-        return new Target(hostname, new InetSocketAddress(ip, port), null);
+        return new Target(hostname, new InetSocketAddress(ip, port), null, hostname, hostname, false);
+    }
+
+    /** This target as found for a next-hop element. */
+    Target from(String destination, String domain, boolean dnssec) {
+        return new Target(hostname, address, pathText, destination, domain, dnssec);
     }
 
     /**
@@ -20,7 +28,7 @@ record Target(String hostname, SocketAddress address, String pathText) {
      * lmtp does for "unix:private/dovecot-lmtp", and logged as written.
      */
     static Target unix(String hostname, String path, java.nio.file.Path queueDirectory) {
-        return new Target(hostname, UnixDomainSocketAddress.of(queueDirectory.resolve(path)), path);
+        return new Target(hostname, UnixDomainSocketAddress.of(queueDirectory.resolve(path)), path, path, hostname, false);
     }
 
     /** The address text inside the brackets: "192.0.2.1", "2001:db8::1", or the socket path. */

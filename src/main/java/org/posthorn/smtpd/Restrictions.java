@@ -858,7 +858,7 @@ final class Restrictions {
         return reject(code, code / 100 + ".5.3", reportName(state, stage), stage, "Multi-recipient bounce");
     }
 
-    /** check_{client,helo,sender,recipient}_access type:name with access(5) results. */
+    /** check_{client,helo,sender,recipient,etrn}_access type:name with access(5) results. */
     private Verdict access(State state, Stage stage, String name, String spec) {
         List<String> keys;
         String what;
@@ -893,6 +893,12 @@ final class Restrictions {
                 keys = state.ccertFingerprints();
                 what = reportName(state, Stage.CLIENT);
                 reportStage = Stage.CLIENT;
+            }
+            case "check_etrn_access" -> {
+                if (state.etrnDomain() == null) return Verdict.DUNNO;
+                keys = domainKeys(state.etrnDomain().toLowerCase(Locale.ROOT));
+                what = "<" + state.etrnDomain() + ">";
+                reportStage = Stage.ETRN;
             }
             case "check_recipient_access" -> {
                 if (state.recipient() == null) return Verdict.DUNNO;

@@ -6,6 +6,9 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.posthorn.cleanup.Cleanup;
+import org.posthorn.flush.Flush;
+import org.posthorn.flush.FlushClient;
+import org.posthorn.flush.FlushDomains;
 import org.posthorn.master.Service;
 import org.posthorn.rewrite.TrivialRewrite;
 import org.posthorn.master.ServiceContext;
@@ -22,6 +25,7 @@ public final class SmtpdService implements Service {
     private volatile Cleanup cleanup;
     private volatile TrivialRewrite rewrite;
     private volatile DnsLookup dns;
+    private volatile Flush flush;
     /** How check_*_access tables are opened; null means TableFactory. */
     private final Restrictions.TableOpener tables;
 
@@ -100,7 +104,20 @@ public final class SmtpdService implements Service {
         session.sasl(sasl(context));
         session.useTls(tls(context), connection.socket(),
                 out -> new DeadlineOutputStream(out, WRITE_TIMER, connection, timeoutMillis));
+        session.flush(flush(context));
         session.run();
+    }
+
+    /** flush(8) for ETRN: the master's seam, or public/flush when no service in this JVM offers it. */
+    private Flush flush(ServiceContext context) {
+        Flush f = flush;
+        if (f != null) return f;
+        try {
+            f = context.seam(Flush.class);
+        } catch (RuntimeException e) {
+            f = new FlushClient(context.queueDirectory(), FlushDomains.of(context.config()));
+        }
+        return flush = f;
     }
 
     private static TrivialRewrite lookupRewrite(ServiceContext context) {

@@ -28,6 +28,7 @@ import org.posthorn.cleanup.Envelope;
 import org.posthorn.cleanup.Origin;
 import org.posthorn.cleanup.Recipient;
 import org.posthorn.cleanup.SubmissionFlags;
+import org.posthorn.flush.Flush;
 import org.posthorn.log.Log;
 import org.posthorn.sasl.SaslServer;
 
@@ -49,6 +50,7 @@ public final class SmtpdSession {
     /** The recipient of the RCPT being checked, for restrictions and reject log lines. */
     private String checkedRecipient;
     private String etrnDomain;
+    private Flush flush;
     /** smtpd_client_restrictions rejected the client at connect (smtpd_delay_reject = no). */
     private boolean accessDenied;
     private final Cleanup cleanup;
@@ -720,7 +722,10 @@ public final class SmtpdSession {
         if (sender != null) return error("503 Error: MAIL transaction in progress");
         String domain = command.args().getFirst();
         String name = domain.startsWith("@") || domain.startsWith("#") ? domain.substring(1) : domain;
-        if (!validDomain(name)) return error("501 Error: invalid parameter syntax");
+        // RFC 1985 names a domain; Postfix also takes an address literal in []
+        if (!org.posthorn.address.Hostnames.validHostname(name) && !org.posthorn.address.Hostnames.validMailhostLiteral(name)) {
+            return error("501 Error: invalid parameter syntax");
+        }
         etrnDomain = name;
         Verdict.Reject denied = settings.delayReject()
                 ? restrictions.check(restrictionState(), Restrictions.Stage.CLIENT, Restrictions.Stage.HELO,
@@ -731,15 +736,33 @@ public final class SmtpdSession {
             logReject("ETRN", denied.reply());
             return rejectReply(denied);
         }
-        // No flush(8) service yet: Postfix refuses domains outside fast_flush_domains with
-        // 459, and reports 458 when the flush service cannot be reached.
-        for (String d : settings.fastFlushDomains()) {
-            if (d.equalsIgnoreCase(name) || name.toLowerCase(Locale.ROOT).endsWith("." + d.toLowerCase(Locale.ROOT))) {
-                return error("458 Unable to queue messages");
-            }
+        if (standAlone) {
+            log.warning("%s", "do not use ETRN in \"sendmail -bs\" mode");
+            return error("458 Unable to queue messages");
         }
-        log.warning("%s", "reject: ETRN " + name + "... from " + nameAddr());
-        return error("459 <" + name + ">: service unavailable");
+        // RFC 1985: 459 when the server refuses, 458 when it cannot queue
+        Flush.Status status = flush == null ? Flush.Status.FAIL : flush.sendSite(name);
+        switch (status) {
+            case OK -> {
+                return reply("250 Queuing started");
+            }
+            case DENY -> {
+                log.warning("%s", "reject: ETRN " + cut100(name) + "... from " + nameAddr());
+                return error("459 <" + name + ">: service unavailable");
+            }
+            case BAD -> log.warning("%s", "bad ETRN " + cut100(name) + "... from " + nameAddr());
+            case FAIL -> log.warning("%s", "unable to talk to fast flush service");
+        }
+        return error("458 Unable to queue messages");
+    }
+
+    private static String cut100(String s) {
+        return s.length() > 100 ? s.substring(0, 100) : s;
+    }
+
+    /** The fast flush service ETRN asks (null: none, ETRN answers 458). */
+    void flush(Flush flush) {
+        this.flush = flush;
     }
 
     /**
@@ -1402,14 +1425,6 @@ public final class SmtpdSession {
         } catch (CharacterCodingException e) {
             return false;
         }
-    }
-
-    private static boolean validDomain(String d) {
-        if (d.isEmpty() || d.length() > 255) return false;
-        for (char c : d.toCharArray()) {
-            if (!(Character.isLetterOrDigit(c) || c == '-' || c == '.' || c == '[' || c == ']' || c == ':')) return false;
-        }
-        return true;
     }
 
     private static String truncate(String s, int n) {

@@ -20,6 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class IndexedTable extends FoldedTable {
     private final DbType type;
     private final Path file;
+    private final String fileName;
     private final ReentrantLock lock = new ReentrantLock();
     /** The mapped file and the identity it had when mapped; replaced as a whole, read without the lock. */
     private record Mapped(IndexedFile file, Object fileKey, FileTime modified, long size) {
@@ -34,6 +35,7 @@ final class IndexedTable extends FoldedTable {
         super(name, fold);
         this.type = type;
         this.file = type.file(fileName);
+        this.fileName = fileName;
         lock.lock();
         try {
             reopenIfChanged();
@@ -59,6 +61,34 @@ final class IndexedTable extends FoldedTable {
             return fresh().entries();
         } catch (IOException | IndexOutOfBoundsException e) {
             throw new TableException("table " + name() + ": read error: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stores an entry (proxywrite: address_verify_map, postscreen_cache_map, ...). The file is
+     * rewritten as a whole, under the lock postmap -i takes, as one atomic replacement: fine for
+     * the small caches Postfix keeps this way, costly for big tables.
+     */
+    @Override
+    public void update(String key, String value) throws TableException {
+        lock.lock();
+        try (TableWriter w = TableWriter.update(type, fileName, TableWriter.Duplicates.REPLACE, TableFactory::warn, false)) {
+            w.put(fold.apply(key), value);
+            w.commit(TableWriter.defaultMode());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean delete(String key) throws TableException {
+        lock.lock();
+        try (TableWriter w = TableWriter.update(type, fileName, TableWriter.Duplicates.REPLACE, TableFactory::warn, false)) {
+            boolean found = w.delete(fold.apply(key));
+            if (found) w.commit(TableWriter.defaultMode());
+            return found;
+        } finally {
+            lock.unlock();
         }
     }
 

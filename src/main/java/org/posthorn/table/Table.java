@@ -35,6 +35,19 @@ public interface Table extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Stores a value (proxywrite, caches such as address_verify_map): tables that cannot be
+     * written say so, as Postfix's dictionaries opened read-only do.
+     */
+    default void update(String key, String value) throws TableException {
+        throw new TableException("table " + name() + ": update operation is not supported");
+    }
+
+    /** Removes a key; whether it was there. */
+    default boolean delete(String key) throws TableException {
+        throw new TableException("table " + name() + ": delete operation is not supported");
+    }
+
     @Override
     default void close() {
     }

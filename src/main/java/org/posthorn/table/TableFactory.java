@@ -22,11 +22,14 @@ import org.posthorn.log.Log;
  *
  * <p>Types: hash, btree, cdb, lmdb (Posthorn's indexed file), texthash, cidr, inline, static,
  * unionmap, pipemap, randmap, environ, fail, unix (passwd.byname, group.byname), regexp and
- * pcre ({@link RegexpTable}); proxy:type:name opens type:name in process.
+ * pcre ({@link RegexpTable}), pgsql and mysql ({@link SqlTable}), memcache, socketmap, tcp;
+ * proxy:type:name goes through the proxymap service when one is installed ({@link #setProxy}),
+ * else opens type:name in process.
  */
 public final class TableFactory {
     private static final Map<String, Table> CACHE = new ConcurrentHashMap<>();
     private static volatile Log log = Log.of("posthorn");
+    private static volatile ProxyClient proxy;
 
     private TableFactory() {
     }
@@ -34,6 +37,52 @@ public final class TableFactory {
     /** Where table warnings go (bad source lines, duplicates): the running program's log. */
     public static void setLog(Log programLog) {
         log = programLog;
+    }
+
+    /** Routes proxy: tables through a proxymap service (null: open them in process). */
+    public static void setProxy(ProxyClient client) {
+        proxy = client;
+    }
+
+    static ProxyClient proxy() {
+        return proxy;
+    }
+
+    /**
+     * A table opened for updates as well as lookups (address_verify_map, postscreen_cache_map):
+     * a proxy: table goes to the proxywrite service and must be listed in proxy_write_maps.
+     */
+    public static Table openForUpdate(String spec, Config config) throws TableException {
+        KeyFold fold = KeyFold.of(config, true);
+        String key = "w " + fold + " " + spec;
+        Table t = CACHE.get(key);
+        if (t != null) return t;
+        Table opened = spec.startsWith("proxy:") ? proxied(spec, config, fold, true) : openWritable(spec, config, fold != KeyFold.NONE);
+        Table raced = CACHE.putIfAbsent(key, opened);
+        return raced != null ? raced : opened;
+    }
+
+    /**
+     * A new table opened for writing as Postfix opens with O_RDWR|O_CREAT: an indexed file
+     * that does not exist yet is created empty (proxywrite, caches).
+     */
+    public static Table openWritable(String spec, Config config, boolean foldKeys) throws TableException {
+        int colon = spec.indexOf(':');
+        DbType db = colon > 0 ? DbType.of(spec.substring(0, colon)) : null;
+        if (db != null && db.updatable() && !java.nio.file.Files.exists(db.file(spec.substring(colon + 1)))) {
+            TableWriter.create(db, spec.substring(colon + 1), TableWriter.Duplicates.REPLACE, TableFactory::warn)
+                    .commit(TableWriter.defaultMode());
+        }
+        return openUncached(spec, config, foldKeys);
+    }
+
+    private static Table proxied(String spec, Config config, KeyFold fold, boolean write) throws TableException {
+        String inner = spec;
+        while (inner.startsWith("proxy:")) inner = inner.substring("proxy:".length());
+        if (inner.indexOf(':') <= 0) {
+            throw new TableException("open dictionary: expecting \"type:name\" form instead of \"" + inner + "\"");
+        }
+        return new ProxyTable(spec, inner, config, fold, write);
     }
 
     static void warn(String text) {
@@ -95,7 +144,12 @@ public final class TableFactory {
                 yield t;
             }
             case "regexp", "pcre" -> RegexpTable.open(type, name, TableFactory::warn);
-            case "proxy" -> open(name, config, fold);
+            case "pgsql" -> SqlTable.open(spec, SqlDialect.PGSQL, name, fold, config, TableFactory::warn);
+            case "mysql" -> SqlTable.open(spec, SqlDialect.MYSQL, name, fold, config, TableFactory::warn);
+            case "memcache" -> MemcacheTable.open(spec, name, fold, config, TableFactory::warn);
+            case "socketmap" -> SocketmapTable.open(spec, name);
+            case "tcp" -> new TcpTable(spec, name, 1000);
+            case "proxy" -> proxied(spec, config, fold, false);
             default -> throw new TableException("unsupported dictionary type: " + type);
         };
     }

@@ -42,7 +42,8 @@ class PostconfTest {
     @Test
     void listsWhatPosthornSupports() {
         assertThat(run("-m").out()).isEqualTo(String.join("\n", "btree", "cdb", "cidr", "environ", "fail", "hash",
-                "inline", "lmdb", "pcre", "pipemap", "randmap", "regexp", "static", "texthash", "unionmap", "unix") + "\n");
+                "inline", "lmdb", "memcache", "mysql", "pcre", "pgsql", "pipemap", "proxy", "randmap", "regexp", "socketmap",
+                "static", "tcp", "texthash", "unionmap", "unix") + "\n");
         assertThat(run("-l").out()).isEqualTo("flock\nfcntl\ndotlock\n");
         assertThat(run("-a").out()).isEqualTo("dovecot\n");
         assertThat(run("-A").out()).isEmpty();

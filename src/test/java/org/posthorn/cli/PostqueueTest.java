@@ -31,12 +31,14 @@ class PostqueueTest {
     Path dir;
     private ServerSocketChannel qmgr;
     private ServerSocketChannel pickup;
+    private ServerSocketChannel flushServer;
     private final LinkedBlockingQueue<String> triggers = new LinkedBlockingQueue<>();
 
     @AfterEach
     void close() throws IOException {
         if (qmgr != null) qmgr.close();
         if (pickup != null) pickup.close();
+        if (flushServer != null) flushServer.close();
     }
 
     private QueueDirectory setUp(String... mainCf) throws IOException {
@@ -55,6 +57,28 @@ class PostqueueTest {
                 while (true) {
                     try (SocketChannel c = s.accept()) {
                         triggers.add(name + ":" + new String(Channels.newInputStream(c).readAllBytes(), StandardCharsets.US_ASCII));
+                    }
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+        return s;
+    }
+
+    /** Our flush(8) on public/flush, as the master would run it. */
+    private ServerSocketChannel flush(QueueDirectory queue) throws Exception {
+        org.posthorn.config.Config config = org.posthorn.config.Config.load(dir.resolve("etc"));
+        org.posthorn.master.TestServiceContext context = new org.posthorn.master.TestServiceContext(config, null, "flush");
+        org.posthorn.flush.FlushService service = new org.posthorn.flush.FlushService();
+        service.start(context);
+        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        s.bind(UnixDomainSocketAddress.of(queue.root().resolve("public").resolve("flush")));
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    try (SocketChannel c = s.accept()) {
+                        service.serve(c, context);
                     }
                 }
             } catch (IOException e) {
@@ -92,6 +116,7 @@ class PostqueueTest {
         String id = deferred(queue);
         String other = deferred(queue);
         qmgr = listen(queue, "qmgr");
+        flushServer = flush(queue);
         assertThat(run("-i", id)).isZero();
         assertThat(triggers.poll(5, TimeUnit.SECONDS)).isEqualTo("qmgr:I");
         Path moved = queue.path(QueueName.INCOMING, id);
@@ -124,8 +149,14 @@ class PostqueueTest {
     void flushSiteOnlyForFastFlushDomains() throws Exception {
         QueueDirectory queue = setUp("relay_domains = example.com");
         qmgr = listen(queue, "qmgr");
+        flushServer = flush(queue);
+        String id = deferred(queue);
+        Files.writeString(queue.dir(QueueName.FLUSH).resolve("example_com"), id + "\n");
         assertThat(run("-s", "example.com")).isZero();
-        assertThat(triggers.poll(5, TimeUnit.SECONDS)).isEqualTo("qmgr:FADI");
+        // flush(8): forget dead destinations, move the site's mail to incoming/, scan it
+        assertThat(triggers.poll(5, TimeUnit.SECONDS)).isEqualTo("qmgr:F");
+        assertThat(triggers.poll(5, TimeUnit.SECONDS)).isEqualTo("qmgr:I");
+        assertThat(queue.path(QueueName.INCOMING, id)).exists();
         assertThatThrownBy(() -> run("-s", "other.test")).hasMessage("Flush service is not configured for destination \"other.test\"");
     }
 

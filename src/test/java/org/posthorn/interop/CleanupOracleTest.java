@@ -244,7 +244,7 @@ class CleanupOracleTest {
                 "undisclosed_recipients_header", "To: undisclosed-recipients:;", "enable_original_recipient", "no",
                 "masquerade_exceptions", "root", "masquerade_classes", "envelope_sender, envelope_recipient, header_sender",
                 "canonical_classes", "envelope_sender, header_recipient", "header_size_limit", "1000",
-                "header_from_format", "obsolete"));
+                "header_from_format", "obsolete", "delay_warning_time", "4h"));
         strict = side("strict", tables, Map.of("strict_7bit_headers", "yes", "strict_8bitmime_body", "yes",
                 "strict_mime_encoding_domain", "yes"));
     }
@@ -394,6 +394,20 @@ class CleanupOracleTest {
             } else {
                 String mine = normalise(postcat(ourEtc, s.queueId()), s.queueId());
                 assertThat(mine).isEqualTo(theirs);
+                if (side == tweaked) {
+                    // delay_warning_time = 4h: the W record says arrival + 4h (for mail with a sender)
+                    Path file = side.ourSpool().resolve("hold/" + s.queueId());
+                    try (org.posthorn.queue.QueueFileReader r = org.posthorn.queue.QueueFileReader.open(file)) {
+                        var e = r.envelope();
+                        var w = e.first(org.posthorn.queue.RecordType.WARN);
+                        assertThat(theirs.contains("warning_message_time")).as("Postfix wrote W").isEqualTo(!c.sender().isEmpty());
+                        if (c.sender().isEmpty()) {
+                            assertThat(w).isNull();
+                        } else {
+                            assertThat(Long.parseLong(w.text().strip())).isEqualTo(e.arrivalTime().getEpochSecond() + 4 * 3600);
+                        }
+                    }
+                }
                 assertThat(Files.exists(side.ourSpool().resolve("hold/" + s.queueId()))).as("held").isTrue();
             }
         } else {
@@ -439,10 +453,24 @@ class CleanupOracleTest {
      * against our cleanup given the same envelope, full name and pickup Received: header through the seam.
      */
     void compareFullName(Side side, String name, String sender) throws Exception {
+        compareFullName(side, name, sender, null);
+    }
+
+    /** sendmail -XV: the V record (VERP delimiters) lands where Postfix's cleanup puts it. */
+    @org.junit.jupiter.api.Test
+    void verpAsPostfixPickup() throws Exception {
+        compareFullName(local, "Lister", "owner@lists.example", "+=");
+    }
+
+    /** @param verp VERP delimiters given with sendmail -XV (Postfix's default +=), or null */
+    void compareFullName(Side side, String name, String sender, String verp) throws Exception {
         Path hold = side.pf().resolve("spool/hold");
         Set<String> before = Set.copyOf(listNames(hold));
-        Process p = new ProcessBuilder("/usr/sbin/sendmail", "-C", side.pf().resolve("etc").toString(), "-F", name,
-                "-f", sender.isEmpty() ? "<>" : sender, "bob@example.net").redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of("/usr/sbin/sendmail", "-C", side.pf().resolve("etc").toString(), "-F", name,
+                "-f", sender.isEmpty() ? "<>" : sender));
+        if (verp != null) cmd.add("-XV");
+        cmd.add("bob@example.net");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String data = "Subject: hold\n\nbody\n";
         try (OutputStream out = p.getOutputStream()) {
             out.write(data.getBytes(StandardCharsets.UTF_8));
@@ -461,7 +489,7 @@ class CleanupOracleTest {
             if (l.startsWith("Received:") || received.size() == 1) received.add(l);
         }
         Origin local = new Origin(null, null, -1, null, null, null, null, null, null, -1); // as our pickup gives it
-        Cleanup.Submission s = side.ours().open(new Envelope(sender, Instant.now(), -1, null, false, null, null, name), local);
+        Cleanup.Submission s = side.ours().open(new Envelope(sender, Instant.now(), -1, null, false, null, null, name, verp), local);
         s.addRecipient(new Recipient("bob@example.net", EnumSet.noneOf(Recipient.Notify.class), "rfc822;bob@example.net"));
         for (String line : received) s.line(line.replace(queueId, s.queueId()));
         for (String line : data.substring(0, data.length() - 1).split("\n", -1)) {
@@ -472,6 +500,7 @@ class CleanupOracleTest {
         // Postfix's pickup sends no log_ident; ours is written for every submission (a known difference)
         String mine = normalise(postcat(side.ourEtc(), s.queueId()), s.queueId()).replace("named_attribute: log_ident=QUEUEID\n", "");
         assertThat(mine).isEqualTo(normalise(theirs, queueId));
+        if (verp != null) assertThat(theirs).contains("verp_delimiters: " + verp);
     }
 
     private static List<String> listNames(Path dir) throws IOException {
@@ -584,7 +613,7 @@ class CleanupOracleTest {
     /** Queue IDs, times, dates, sizes and the queue a file sits in are not compared. */
     static String normalise(String text, String id) {
         String t = text.replace(id, "QUEUEID");
-        t = t.replaceAll("(message_arrival_time|create_time): .*", "$1: TIME");
+        t = t.replaceAll("(message_arrival_time|create_time|warning_message_time): .*", "$1: TIME");
         t = t.replaceAll("(?m)^message_size: +\\d+ +\\d+ +(\\d+) +(\\d+) +\\d+ +(\\d+)$", "message_size: SIZE $1 $2 $3");
         t = t.replaceAll("\\w{3}, \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d [+-]\\d{4} \\(\\w+\\)", "DATE");
         t = t.replaceAll("<\\d{14}\\.QUEUEID@", "<STAMP.QUEUEID@");

@@ -155,4 +155,34 @@ class LmtpDovecotTest {
             }
         }
     }
+
+    /**
+     * local(8) hands recipients to lmtp in a whole instance: mailbox_transport_maps by user
+     * name (over the UNIX socket), fallback_transport for a user without an account (over
+     * TCP); both land in Dovecot's Maildirs.
+     */
+    @Test
+    void localHandsRecipientsToLmtpThroughMailboxAndFallbackTransport() throws Exception {
+        Path socket = tmp.resolve("run").resolve("lmtp-posthorn");
+        try (E2eInstance ours = new E2eInstance(tmp.resolve("instance"))) {
+            ours.configure(List.of("mydestination = local.test",
+                    "mailbox_transport_maps = inline:{frank=lmtp:unix:" + socket + "}",
+                    "fallback_transport = lmtp:inet:127.0.0.1:" + port)).start();
+            for (String rcpt : List.of("frank@local.test", "nosuchuser@local.test")) {
+                E2eInstance.Ran r = ours.run("Subject: via local\n\nhanded on\n", E2eInstance.bin("sendmail"),
+                        "-f", "sender@example.org", rcpt);
+                assertThat(r.status()).as(r.err()).isZero();
+            }
+            String log = ours.awaitLog(20, l -> l.contains("to=<frank@local.test>") && l.contains("to=<nosuchuser@local.test>"));
+            // logged under lmtp's tag, as Postfix's lmtp(8) logs what local(8) passed to it
+            assertThat(log).containsPattern("postfix/lmtp\\[\\d+\\]: [0-9A-F]+: to=<frank@local.test>, relay=posthorn\\.test\\[" + java.util.regex.Pattern.quote(
+                    socket.toString()) + "\\], .*status=sent \\(250 2\\.0\\.0 <frank@local.test> \\S+ Saved\\)");
+            assertThat(log).containsPattern("postfix/lmtp\\[\\d+\\]: [0-9A-F]+: to=<nosuchuser@local.test>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + port
+                    + ", .*status=sent \\(250 2\\.0\\.0 <nosuchuser@local.test> \\S+ Saved\\)");
+            for (String u : List.of("frank@local.test", "nosuchuser@local.test")) {
+                assertThat(delivered(u)).as(u + "\n" + log).hasSize(1);
+                assertThat(Files.readString(delivered(u).getFirst())).contains("Subject: via local").contains("handed on");
+            }
+        }
+    }
 }

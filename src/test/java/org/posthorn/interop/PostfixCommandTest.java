@@ -44,7 +44,7 @@ class PostfixCommandTest {
         MasterServicesTest.writeMainCf(dir, "test_greeting = hello", "test_trigger_log = " + dir.resolve("triggers"));
         masterCf("127.0.0.1:" + port + " inet n - n - - echo -o test_greeting=one",
                 "qmgr unix n - n 300 1 trig",
-                "flush unix n - n 1000? 0 flush");
+                "dnsblog unix - - n - 0 dnsblog");
     }
 
     @AfterEach
@@ -156,7 +156,7 @@ class PostfixCommandTest {
         assertThat(log).contains("mx postfix/master[" + pid + "]: reload -- version ");
         assertThat(log).contains("mx postfix/master[" + pid + "]: terminating on signal 15\n");
         assertThat(log).contains("mx postfix/master[" + pid + "]: warning: " + etc.resolve("master.cf")
-                + ": line 3: service flush/unix: program \"flush\" is not available in this Posthorn version -- skipped\n");
+                + ": line 3: service dnsblog/unix: program \"dnsblog\" is not available in this Posthorn version -- skipped\n");
         assertThat(log).containsPattern("mx postfix/echo\\[" + pid + "\\]: connect from test\n");
     }
 

@@ -1,5 +1,6 @@
 package org.posthorn.local;
 
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -229,15 +230,65 @@ class AliasForwardTest {
         assertThat(f.report.lines()).hasSize(2).allMatch(l -> l.startsWith("sent ") && l.endsWith("(delivered to mailbox)"));
     }
 
+    /** A fake agent per transport name: records what it got and answers 250 with its own relay. */
+    private static java.util.function.Function<String, org.posthorn.qmgr.DeliveryAgent> agents(List<String> got) {
+        return transport -> transport.equals("missing") ? null : request -> {
+            for (var r : request.recipients()) {
+                got.add(transport + " " + request.nexthop() + " " + r.address() + " from " + request.sender());
+                request.report().sent(r, org.posthorn.qmgr.DeliveryStatus.of("2.0.0", transport + "-host", "250 ok via " + transport));
+            }
+        };
+    }
+
+    private void localWithAgents(List<String> got, String... recipients) throws Exception {
+        java.nio.file.Path file = f.message("s@remote.example", MSG, recipients);
+        LocalService.of(f.config(), f.passwd(), f.cleanup).withAgents(agents(got))
+                .deliver(f.request(file, "s@remote.example", recipients));
+    }
+
     @Test
-    void transportHandOffsDeferInsteadOfFillingAMailbox() throws Exception {
-        f.params.put("mailbox_transport", "lmtp:unix:private/dovecot-lmtp");
+    void mailboxTransportTakesEveryLocalUserAndFallbackTransportOnlyUnknownOnes() throws Exception {
+        List<String> got = new java.util.ArrayList<>();
         f.params.put("fallback_transport", "relay");
-        f.local("s@remote.example", MSG, "alice@host.example", "nosuch@host.example");
-        assertThat(f.report.lines()).containsExactly(
-                "deferred to=<alice@host.example> orig_to=<alice@host.example> relay=local dsn=4.3.5 (mail system configuration error: mailbox_transport is not supported by this version)",
-                "deferred to=<nosuch@host.example> orig_to=<nosuch@host.example> relay=local dsn=4.3.5 (mail system configuration error: fallback_transport is not supported by this version)");
+        f.params.put("mailbox_command", "/bin/false");
+        aliases("team alice\n");
+        // fallback_transport: unknown users only; known ones still get their mailbox_command
+        localWithAgents(got, "nosuch@host.example", "team@host.example");
+        assertThat(got).containsExactly("relay host.example nosuch@host.example from s@remote.example");
+        assertThat(f.report.lines()).first().asString()
+                .isEqualTo("sent to=<nosuch@host.example> orig_to=<nosuch@host.example> relay=relay-host dsn=2.0.0 (250 ok via relay)");
+
+        // mailbox_transport comes before mailbox_command and takes unknown users too (Postfix's order)
+        got.clear();
+        f.report.entries.clear();
+        f.params.put("mailbox_transport", "lmtp:unix:private/dovecot-lmtp");
+        localWithAgents(got, "team@host.example", "nosuch@host.example");
+        assertThat(got).containsExactly("lmtp unix:private/dovecot-lmtp alice@host.example from s@remote.example",
+                "lmtp unix:private/dovecot-lmtp nosuch@host.example from s@remote.example");
+
+        // mailbox_transport_maps (by user name) before mailbox_transport
+        got.clear();
+        f.params.put("mailbox_transport_maps", "inline:{alice=smtp:[127.0.0.1]:2525}");
+        localWithAgents(got, "alice@host.example", "nosuch@host.example");
+        assertThat(got).containsExactly("smtp [127.0.0.1]:2525 alice@host.example from s@remote.example",
+                "lmtp unix:private/dovecot-lmtp nosuch@host.example from s@remote.example");
         assertThat(tmp.resolve("mail/alice")).doesNotExist();
+    }
+
+    @Test
+    void mailboxCommandMapsComeBeforeMailboxCommandAndAMissingTransportDefers() throws Exception {
+        java.nio.file.Path out = tmp.resolve("by-map");
+        f.params.put("mailbox_command_maps", "inline:{{alice=/bin/sh -c 'cat > " + out + "'}}");
+        f.params.put("mailbox_command", "/bin/false");
+        f.local("s@remote.example", MSG, "alice@host.example");
+        assertThat(out).exists();
+        assertThat(f.report.lines()).first().asString().startsWith("sent to=<alice@host.example>");
+
+        f.report.entries.clear();
+        f.params.put("fallback_transport_maps", "inline:{nosuch=missing}");
+        localWithAgents(new java.util.ArrayList<>(), "nosuch@host.example");
+        assertThat(f.report.lines()).containsExactly(
+                "deferred to=<nosuch@host.example> orig_to=<nosuch@host.example> relay=local dsn=4.3.0 (mail transport unavailable)");
     }
 
     @Test

@@ -45,11 +45,17 @@ class PickupServiceTest {
 
     /** A maildrop file as sendmail writes it; finished (0744) or left at 0600. */
     private Path maildrop(boolean finish, RecordType extra) throws IOException {
+        return maildrop(finish, extra, List.of());
+    }
+
+    /** @param envelopeExtras records written after the sender, as "type:value" (V, A) */
+    private Path maildrop(boolean finish, RecordType extra, List<String> envelopeExtras) throws IOException {
         QueueFileWriter w = QueueFileWriter.createMaildrop(queue, 2048);
         w.time(Instant.ofEpochSecond(1_800_000_000L));
         w.record(RecordType.ATTR, "rewrite_context=local");
         w.record(RecordType.FULL, "Alice");
         w.record(RecordType.FROM, "alice@example.org");
+        for (String e : envelopeExtras) w.record(e.charAt(0) == 'V' ? RecordType.VERP : RecordType.ATTR, e.substring(2));
         w.record(RecordType.ATTR, "notify_flags=6");
         w.record(RecordType.RCPT, "bob@example.net");
         w.beginContent();
@@ -95,6 +101,27 @@ class PickupServiceTest {
             assertThat(r.envelope().sender()).isEqualTo("alice@example.org");
         }
         assertThat(context.lines).contains(s.queueId() + ": uid=0 from=<alice@example.org>");
+    }
+
+    @Test
+    void verpDelimitersReachCleanup() throws Exception {
+        maildrop(true, null, List.of("V:+="));
+        assertThat(pickup.scan(context)).isEqualTo(1);
+        assertThat(cleanup.seen.getFirst().envelope().verp()).isEqualTo("+=");
+    }
+
+    @Test
+    void anAddressVerificationRequestIsDiscardedNotParked() throws Exception {
+        Path probe = maildrop(true, null, List.of("A:trace_flags=512"));
+        pickup.scan(context);
+        assertThat(probe).doesNotExist();
+        assertThat(cleanup.seen).isEmpty();
+        assertThat(context.lines).anyMatch(l -> l.contains("address verification request (sendmail -bv) is not implemented"));
+        // sendmail -v (record flag only) is still mail: delivered, without a report
+        Path verbose = maildrop(true, null, List.of("A:trace_flags=1024"));
+        assertThat(pickup.scan(context)).isEqualTo(1);
+        assertThat(verbose).doesNotExist();
+        assertThat(cleanup.seen).hasSize(1);
     }
 
     @Test

@@ -321,6 +321,25 @@ class QmgrTest {
     }
 
     @Test
+    void inFlowTokensComeBackAsQmgrTakesMailFromIncoming() throws Exception {
+        f.params.put("default_process_limit", "3");
+        f.params.put("in_flow_delay", "1s");
+        TestAgent smtp = new TestAgent(n -> "sent", n -> Duration.ZERO);
+        InFlow flow = f.create().inFlow();
+        f.qmgr.register("smtp", smtp, 0, f.agentLog("smtp"));
+        // three messages accepted by cleanup: the bucket is empty, a fourth sender would wait
+        for (int i = 0; i < 3; i++) {
+            assertThat(flow.await()).isFalse();
+            f.message("a@src.test", "r" + i + "@dest.test");
+        }
+        assertThat(flow.available()).isZero();
+        f.start();
+        f.idle();
+        assertThat(smtp.delivered).hasSize(3);
+        assertThat(flow.available()).isEqualTo(3);
+    }
+
+    @Test
     void slowDestinationDoesNotStarveOthers() throws Exception {
         f.params.put("smtp_destination_concurrency_limit", "2");
         TestAgent smtp = new TestAgent(n -> "sent", n -> n.equals("slow.test") ? Duration.ofMillis(150) : Duration.ZERO);

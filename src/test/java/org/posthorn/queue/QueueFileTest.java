@@ -116,14 +116,17 @@ class QueueFileTest {
     }
 
     @Test
-    void modeStaysWritingUntilTheDataAreForced() throws IOException {
+    void fileIsCompleteAndMarkedWhenCommittedAndFinishWaitsForTheCommit() throws IOException {
         QueueFileWriter w = QueueFileWriter.create(dir, QueueName.INCOMING, 2048);
         List<String> seen = new ArrayList<>();
-        w.durability = (channel, path) -> {
-            // what is on disk at each force: the mode, and whether the file is already complete
-            byte[] bytes = Files.readAllBytes(path);
-            seen.add(mode(path) + " " + (char) bytes[bytes.length - 2] + " " + new String(bytes, 2, 15).strip());
-            channel.force(true);
+        w.durability = (channel, root, dirs) -> {
+            // what the sync point is handed: a complete file (E last, size rewritten: 6 content bytes), already 0700
+            byte[] bytes = Files.readAllBytes(w.path());
+            seen.add(mode(w.path()) + " " + (char) bytes[bytes.length - 2] + " " + new String(bytes, 2, 15).strip());
+            assertThat(channel.isOpen()).isTrue();
+            assertThat(root).isEqualTo(dir.root());
+            assertThat(dirs).containsExactly(dir.dir(QueueName.INCOMING));
+            throw new IOException("disk gone");
         };
         w.envelopeStart(ARRIVAL, "remote");
         w.sender("");
@@ -134,10 +137,25 @@ class QueueFileTest {
         w.endContent();
         assertThat(mode(w.path())).isEqualTo("rw-------");
         assertThat(seen).isEmpty();
-        w.finish();
-        // first force: complete data (E last, size rewritten: 6 content bytes) while still 0600; then 0700 and forced again
-        assertThat(seen).containsExactly("rw------- E 6", "rwx------ E 6");
-        assertThat(mode(w.path())).isEqualTo("rwx------");
+        // a failed commit fails finish, and the file is removed on close like any unfinished file
+        assertThatThrownBy(w::finish).hasMessageContaining("disk gone");
+        assertThat(seen).containsExactly("rwx------ E 6");
+        w.close();
+        assertThat(dir.list(QueueName.INCOMING)).isEmpty();
+    }
+
+    @Test
+    void holdCommitSyncsBothDirectories() throws IOException {
+        QueueFileWriter w = QueueFileWriter.create(dir, QueueName.INCOMING, 2048);
+        List<Path> synced = new ArrayList<>();
+        w.durability = (channel, root, dirs) -> synced.addAll(dirs);
+        w.envelopeStart(ARRIVAL, "remote");
+        w.sender("");
+        w.recipient(QueueFileWriter.Rcpt.of("a@example.net"));
+        w.beginContent();
+        w.endContent();
+        w.finish(QueueName.HOLD);
+        assertThat(synced).containsExactly(dir.directoryOf(QueueName.HOLD, w.queueId()), dir.dir(QueueName.INCOMING));
     }
 
     @Test

@@ -14,11 +14,11 @@ class DestinationsTest {
     @Test
     void smtpNexthopForms() {
         Destinations d = new Destinations(NO_DNS, false, 25, false, "me.example", java.nio.file.Path.of("/var/spool/postfix"));
-        assertThat(d.parse("example.com")).containsExactly(new Destinations.Hop("example.com", 25, true, null));
-        assertThat(d.parse("Example.COM:2525")).containsExactly(new Destinations.Hop("example.com", 2525, true, null));
-        assertThat(d.parse("[mail.example.com]")).containsExactly(new Destinations.Hop("mail.example.com", 25, false, null));
+        assertThat(d.parse("example.com")).containsExactly(new Destinations.Hop("example.com", 25, true, null, "example.com"));
+        assertThat(d.parse("Example.COM:2525")).containsExactly(new Destinations.Hop("example.com", 2525, true, null, "example.com:2525"));
+        assertThat(d.parse("[mail.example.com]")).containsExactly(new Destinations.Hop("mail.example.com", 25, false, null, "[mail.example.com]"));
         assertThat(d.parse("[127.0.0.1]:10025, [::1]:26")).containsExactly(
-                new Destinations.Hop("127.0.0.1", 10025, false, null), new Destinations.Hop("::1", 26, false, null));
+                new Destinations.Hop("127.0.0.1", 10025, false, null, "[127.0.0.1]:10025"), new Destinations.Hop("::1", 26, false, null, "[::1]:26"));
         assertThat(d.parse("[ipv6:2001:db8::1]:25").getFirst().mx()).isFalse();
         assertThatThrownBy(() -> d.parse("unix:/tmp/x")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.parse("[host:25")).hasMessageContaining("[host:25");
@@ -28,10 +28,10 @@ class DestinationsTest {
     @Test
     void lmtpNexthopFormsNeverUseMx() {
         Destinations d = new Destinations(NO_DNS, true, 24, false, "me.example", java.nio.file.Path.of("/var/spool/postfix"));
-        assertThat(d.parse("inet:localhost:2424")).containsExactly(new Destinations.Hop("localhost", 2424, false, null));
-        assertThat(d.parse("inet:localhost")).containsExactly(new Destinations.Hop("localhost", 24, false, null));
+        assertThat(d.parse("inet:localhost:2424")).containsExactly(new Destinations.Hop("localhost", 2424, false, null, "inet:localhost:2424"));
+        assertThat(d.parse("inet:localhost")).containsExactly(new Destinations.Hop("localhost", 24, false, null, "inet:localhost"));
         assertThat(d.parse("unix:/var/run/dovecot/lmtp")).containsExactly(
-                new Destinations.Hop(null, 0, false, "/var/run/dovecot/lmtp"));
+                new Destinations.Hop(null, 0, false, "/var/run/dovecot/lmtp", "unix:/var/run/dovecot/lmtp"));
         assertThat(d.parse("[127.0.0.1]:24").getFirst().mx()).isFalse();
     }
 

@@ -99,6 +99,8 @@ public record Dialogue(String name, String profile, List<Step> steps) {
                     "smtpd_recipient_restrictions", "check_recipient_access inline:{x@reference.test=REJECT}")),
             Map.entry("multibounce-data", Map.of("smtpd_data_restrictions", "reject_multi_recipient_bounce",
                     "smtpd_etrn_restrictions", "reject")),
+            Map.entry("etrn", Map.of("relay_domains", "relay.test",
+                    "smtpd_etrn_restrictions", "check_etrn_access inline:{blocked.relay.test=REJECT, {held.relay.test=450 not now}}")),
             Map.entry("limits", Map.of("smtpd_recipient_limit", "2", "smtpd_recipient_overshoot_limit", "2",
                     "message_size_limit", "1000", "smtpd_hard_error_limit", "4",
                     "disable_vrfy_command", "yes", "smtpd_discard_ehlo_keywords", "chunking,vrfy,dsn",

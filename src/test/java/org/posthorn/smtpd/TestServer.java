@@ -62,6 +62,12 @@ public final class TestServer implements AutoCloseable {
     public TestServer(Map<String, String> mainCf, Cleanup cleanup, long acceptDelayMillis) throws IOException {
         ensureRecorder();
         Config config = Config.of(Path.of("/nonexistent"), mainCf);
+        // ETRN: fast-flush logs in a queue directory of their own; qmgr triggers go nowhere
+        Path spool = java.nio.file.Files.createTempDirectory("smtpd-flush");
+        java.nio.file.Files.createDirectories(spool.resolve("flush"));
+        org.posthorn.flush.Flush flush = new org.posthorn.flush.FlushLogs(org.posthorn.queue.QueueDirectory.of(spool),
+                org.posthorn.flush.FlushDomains.of(config), 43200, 604800, java.time.Clock.systemUTC(),
+                Log.of("postfix", "flush"), bytes -> { });
         ServiceContext context = new ServiceContext() {
             @Override
             public MasterCf.Service entry() {
@@ -92,6 +98,7 @@ public final class TestServer implements AutoCloseable {
                         throw new IllegalStateException(e);
                     }
                 }
+                if (type == org.posthorn.flush.Flush.class) return type.cast(flush);
                 return type.cast(cleanup);
             }
 

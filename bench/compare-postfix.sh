@@ -1,0 +1,132 @@
+#!/bin/bash
+# compare-postfix.sh: Posthorn against a real Postfix on this machine, case by case.
+# For each case it starts a throwaway Posthorn (bench/posthorn-instance.sh), runs one
+# benchmark, stops it, then does the same with a throwaway Postfix
+# (../shared/bench/postfix-instance.sh), N times in alternation, and prints a table of the
+# medians of ingest and end-to-end msg/s with the ratio Posthorn/Postfix. Ratios from one
+# run are what counts: absolute rates move with the machine's load.
+#
+# Usage: bench/compare-postfix.sh [-n N] [--quick] [--cases "4k-20 4k-1 4k-100 100k-20 local"]
+#        [--port-base P] [--keep DIR]
+#   -n N        repetitions of each pair (default 3)
+#   --quick     a tenth of the messages (smoke test; numbers are not representative)
+#   --cases     which cases to run (default: all five)
+#   --port-base first of six loopback ports to use (default 12025)
+#   --keep DIR  work in DIR and leave the instances' files there (default: a temp dir, removed)
+# Needs: Debian's postfix package (postfix, smtp-source, smtp-sink), bc, and root (Postfix's
+# daemons and the local(8) delivery run as root/nobody); the jar is built on first use.
+# Cases (messages x size x sessions):
+#   4k-20    5000 x 4 KiB x 20 sessions, relayed to smtp-sink
+#   4k-1     1000 x 4 KiB x 1 session
+#   4k-100  10000 x 4 KiB x 100 sessions
+#   100k-20  1000 x 100 KiB x 20 sessions
+#   local    2000 x 4 KiB x 20 sessions into a Maildir through local(8) (an alias to DIR/Maildir/)
+set -euo pipefail
+home=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd -P)
+shared=${SHARED_BENCH:-}
+for d in "$home/../shared/bench" /work/shared/bench; do
+  [ -z "$shared" ] && [ -x "$d/relay-bench.sh" ] && shared=$(cd "$d" && pwd -P)
+done
+[ -n "$shared" ] || { echo "compare-postfix: cannot find relay-bench.sh (set SHARED_BENCH)" >&2; exit 2; }
+n=3 quick=0 cases="4k-20 4k-1 4k-100 100k-20 local" base=12025 keep=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    -n) n=$2; shift 2;; --quick) quick=1; shift;; --cases) cases=$2; shift 2;;
+    --port-base) base=$2; shift 2;; --keep) keep=$2; shift 2;;
+    -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0;;
+    *) echo "compare-postfix: unknown option $1" >&2; exit 2;;
+  esac
+done
+for t in postfix smtp-source smtp-sink bc; do
+  command -v $t >/dev/null || { echo "compare-postfix: $t not found (apt-get install postfix bc)" >&2; exit 2; }
+done
+[ "$(id -u)" = 0 ] || { echo "compare-postfix: run as root (a real Postfix needs it)" >&2; exit 2; }
+for p in $(seq $base $((base + 5))); do
+  if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "compare-postfix: port $p is in use (--port-base)" >&2; exit 2; fi
+done
+# build the jar (and warm the class-data archive) the way bin/posthorn does
+"$home/bin/postconf" -d mail_version >/dev/null
+
+if [ -n "$keep" ]; then work=$(mkdir -p "$keep" && cd "$keep" && pwd -P); else work=$(mktemp -d /tmp/compare-postfix.XXXXXX); fi
+chmod 755 "$work"
+cleanup() {
+  "$home/bench/posthorn-instance.sh" "$work/ph" $base $((base + 1)) stop >/dev/null 2>&1 || true
+  "$shared/postfix-instance.sh" "$work/pf" $((base + 2)) $((base + 3)) stop >/dev/null 2>&1 || true
+  [ -z "$keep" ] && rm -rf "$work"
+  return 0
+}
+trap cleanup EXIT
+
+spec() { # case -> "size sessions messages kind"
+  case $1 in
+    4k-20) echo 4096 20 5000 relay;; 4k-1) echo 4096 1 1000 relay;; 4k-100) echo 4096 100 10000 relay;;
+    100k-20) echo 102400 20 1000 relay;; local) echo 4096 20 2000 local;;
+    *) echo "compare-postfix: unknown case $1" >&2; exit 2;;
+  esac
+}
+
+# peak resident size (VmHWM, MiB) of a process and its children
+peak_rss() {
+  local total=0 p kb
+  for p in $1 $(pgrep -P "$1" 2>/dev/null || true); do
+    kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' /proc/$p/status 2>/dev/null || true)
+    total=$((total + ${kb:-0}))
+  done
+  echo $((total / 1024))
+}
+
+# one run: mta (ph|pf), case -> appends "ingest e2e" to $work/results/<case>.<mta>
+run_one() {
+  local mta=$1 c=$2 l s m kind dir port sink inst extra=() start stop out
+  read -r l s m kind <<<"$(spec "$c")"
+  [ $quick = 1 ] && m=$(( m / 10 ))
+  dir=$work/$mta
+  if [ $mta = ph ]; then port=$base; sink=$((base + 1)); inst="$home/bench/posthorn-instance.sh"
+  else port=$((base + 2)); sink=$((base + 3)); inst="$shared/postfix-instance.sh"; fi
+  "$inst" "$dir" $port $sink stop >/dev/null 2>&1 || true
+  rm -rf "$dir"; mkdir -p "$dir"; chmod 755 "$dir"
+  if [ $kind = local ]; then
+    mkdir -p "$dir/Maildir/new" "$dir/Maildir/cur" "$dir/Maildir/tmp"
+    chown -R nobody "$dir/Maildir"
+    echo "bench $dir/Maildir/" >"$dir/aliases"  # texthash: postmap format, no colon
+    extra=("mydestination = local.test" "alias_maps = texthash:$dir/aliases"
+           "local_recipient_maps = texthash:$dir/aliases")
+  fi
+  local q; q=$(printf "'%s' " "${extra[@]+"${extra[@]}"}")
+  start="$inst $dir $port $sink start $q"
+  stop="[ $mta = ph ] && [ -f $dir/spool/pid/master.pid ] && echo rss \$(peak_rss \$(head -1 $dir/spool/pid/master.pid | tr -d ' ')) >>$work/rss.$c; $inst $dir $port $sink stop"
+  export -f peak_rss
+  if [ $kind = local ]; then
+    out=$("$home/bench/local-bench.sh" --port $port --maildir "$dir/Maildir" --rcpt bench@local.test \
+          -m $m -s $s -l $l --start "$start" --stop "$stop" 2>&1) || { echo "$out" >&2; return 1; }
+  else
+    out=$("$shared/relay-bench.sh" --port $port --sink-port $sink -m $m -s $s -l $l \
+          --start "$start" --stop "$stop" 2>&1) || { echo "$out" >&2; return 1; }
+  fi
+  local ing e2e
+  ing=$(sed -n 's/^ingest:.*= \([0-9]*\) msg\/s/\1/p' <<<"$out")
+  e2e=$(sed -n 's/^end-to-end:.*= \([0-9]*\) msg\/s/\1/p' <<<"$out")
+  echo "$ing $e2e" >>"$work/results.$c.$mta"
+  printf '  %-8s %-8s run: ingest %5s  end-to-end %5s msg/s\n' "$c" "$([ $mta = ph ] && echo posthorn || echo postfix)" "$ing" "$e2e" >&2
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
+ratio() { [ "$2" -gt 0 ] && printf '%.2f' "$(echo "$1/$2" | bc -l)" || echo "-"; }
+
+echo "compare-postfix: $n pair(s) per case$([ $quick = 1 ] && echo ', quick'), in $work" >&2
+for c in $cases; do
+  spec "$c" >/dev/null
+  rm -f "$work/results.$c.ph" "$work/results.$c.pf" "$work/rss.$c"
+  for i in $(seq 1 "$n"); do run_one ph "$c"; run_one pf "$c"; done
+done
+
+printf '\n%-9s %-22s %9s %9s %6s   %9s %9s %6s %8s\n' case "msgs x size x sessions" "ph in" "pf in" ratio "ph e2e" "pf e2e" ratio "ph RSS"
+for c in $cases; do
+  read -r l s m kind <<<"$(spec "$c")"; [ $quick = 1 ] && m=$(( m / 10 ))
+  pi=$(cut -d' ' -f1 "$work/results.$c.ph" | median); fi_=$(cut -d' ' -f1 "$work/results.$c.pf" | median)
+  pe=$(cut -d' ' -f2 "$work/results.$c.ph" | median); fe=$(cut -d' ' -f2 "$work/results.$c.pf" | median)
+  rss=$(sed -n 's/^rss //p' "$work/rss.$c" 2>/dev/null | sort -n | tail -1)
+  printf '%-9s %-22s %9s %9s %6s   %9s %9s %6s %7sM\n' "$c" "$m x $((l / 1024))K x $s$([ $kind = local ] && echo ' Maildir')" \
+    "$pi" "$fi_" "$(ratio "$pi" "$fi_")" "$pe" "$fe" "$(ratio "$pe" "$fe")" "${rss:--}"
+done
+echo "(msg/s, medians of $n runs; ratio = Posthorn/Postfix; RSS = Posthorn's peak resident size)"

@@ -1,0 +1,190 @@
+package org.posthorn.queue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Group commit for new queue files: every session that has written and marked its file
+ * waits here, and one forcer thread makes the whole batch durable at once, with one
+ * syncfs(2) of the queue's file system (or, where that is missing, an fsync per file and
+ * per directory), then releases every waiter. While one batch is being forced the next
+ * one gathers, so under load each sync covers many messages. A file that arrives when no
+ * sync runs and nobody waits is forced by its own thread (an fsync, which the JDK lets a
+ * virtual thread block in), sparing two thread hand-offs on an idle server. See docs/durability.md for the order of writes and why it is safe.
+ *
+ * <p>Mode, from system property {@code posthorn.queue.sync}: {@code auto} (the default:
+ * syncfs for a batch of two or more, fsync for a single file), {@code syncfs} or
+ * {@code fsync}.
+ */
+public final class SyncPoint {
+    /** How a batch reaches the disk. */
+    enum Mode { AUTO, SYNCFS, FSYNC }
+
+    /** The sync point of this JVM: every queue directory shares it (a batch may span several). */
+    public static final SyncPoint SHARED = new SyncPoint(mode(System.getProperty("posthorn.queue.sync", "auto")));
+
+    private static final class Request {
+        final FileChannel channel;
+        final Path root;
+        final List<Path> dirs;
+        boolean done;
+        IOException error;
+
+        Request(FileChannel channel, Path root, List<Path> dirs) {
+            this.channel = channel;
+            this.root = root;
+            this.dirs = dirs;
+        }
+    }
+
+    /** Makes one batch durable: the queue roots, open files and changed directories of its requests. */
+    interface Force {
+        void batch(Set<Path> roots, List<FileChannel> channels, Set<Path> dirs) throws IOException;
+    }
+
+    private final Force force;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final Condition finished = lock.newCondition();
+    private List<Request> pending = new ArrayList<>();
+    private Thread forcer;
+    /** A sync is running (in the forcer or in a lone committer); new arrivals wait for the next. */
+    private boolean syncing;
+    /** Counters for tests and benchmarks: batches forced and files in them. */
+    final AtomicLong batches = new AtomicLong();
+    final AtomicLong files = new AtomicLong();
+
+    SyncPoint(Mode mode) {
+        this((roots, channels, dirs) -> force(mode, roots, channels, dirs));
+    }
+
+    SyncPoint(Force force) {
+        this.force = force;
+    }
+
+    static Mode mode(String name) {
+        try {
+            return Mode.valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Mode.AUTO;
+        }
+    }
+
+    /**
+     * Returns once the file's data and metadata, and the entries of dirs (where it was
+     * created or renamed), are on disk, together with every other file that reached this
+     * point meanwhile.
+     *
+     * @param channel the open file; it must stay open until this returns
+     * @param root the queue directory (the file system that a syncfs covers)
+     * @param dirs directories whose entries changed for this file
+     */
+    public void commit(FileChannel channel, Path root, List<Path> dirs) throws IOException {
+        Request r = new Request(channel, root, dirs);
+        lock.lock();
+        try {
+            if (forcer == null) {
+                forcer = Thread.ofPlatform().daemon().name("queue-sync").start(this::run);
+            }
+            if (!syncing && pending.isEmpty()) {
+                // nobody to share a sync with: force it here, sparing two thread hand-offs
+                syncing = true;
+            } else {
+                pending.add(r);
+                work.signal();
+                while (!r.done) finished.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!r.done) forceAlone(r);
+        if (r.error != null) throw new IOException(r.error.getMessage(), r.error);
+    }
+
+    private void forceAlone(Request r) {
+        try {
+            force(List.of(r));
+        } catch (IOException e) {
+            r.error = e;
+        } catch (RuntimeException e) {
+            r.error = new IOException(e.toString(), e);
+        }
+        r.done = true;
+        batches.incrementAndGet();
+        files.incrementAndGet();
+        lock.lock();
+        try {
+            syncing = false;
+            if (!pending.isEmpty()) work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        for (;;) {
+            List<Request> batch;
+            lock.lock();
+            try {
+                while (pending.isEmpty() || syncing) work.awaitUninterruptibly();
+                batch = pending;
+                pending = new ArrayList<>();
+                syncing = true;
+            } finally {
+                lock.unlock();
+            }
+            IOException error = null;
+            try {
+                force(batch);
+            } catch (IOException e) {
+                error = e;
+            } catch (RuntimeException e) {
+                error = new IOException(e.toString(), e);
+            }
+            batches.incrementAndGet();
+            files.addAndGet(batch.size());
+            lock.lock();
+            try {
+                for (Request r : batch) {
+                    r.error = error;
+                    r.done = true;
+                }
+                syncing = false;
+                finished.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void force(List<Request> batch) throws IOException {
+        Set<Path> roots = new LinkedHashSet<>();
+        List<FileChannel> channels = new ArrayList<>(batch.size());
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (Request r : batch) {
+            roots.add(r.root);
+            channels.add(r.channel);
+            dirs.addAll(r.dirs);
+        }
+        force.batch(roots, channels, dirs);
+    }
+
+    private static void force(Mode mode, Set<Path> roots, List<FileChannel> channels, Set<Path> dirs) throws IOException {
+        boolean syncfs = FileSystemSync.available() && (mode == Mode.SYNCFS || mode == Mode.AUTO && channels.size() > 1);
+        if (syncfs) {
+            for (Path root : roots) FileSystemSync.syncfs(root);
+            return;
+        }
+        for (FileChannel channel : channels) channel.force(true);
+        for (Path dir : dirs) QueueDirectory.syncDirectory(dir);
+    }
+}
