@@ -108,6 +108,41 @@ class SmtpSaslClientTest {
     }
 
     @Test
+    void logsInAfterStarttlsWhereAuthNeedsTls() throws Exception {
+        Path dir = dovecot.dir;
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(), "-days", "3",
+                "-subj", "/CN=reference.test").redirectErrorStream(true).start();
+        openssl.getInputStream().readAllBytes();
+        assertThat(openssl.waitFor()).isZero();
+        Files.setPosixFilePermissions(dir.resolve("key.pem"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (ReferencePostfix tlsServer = new ReferencePostfix("posthorn-sasl-tls-", SmtpFixture.freePort(),
+                "smtpd_sasl_auth_enable = yes", "smtpd_sasl_type = dovecot", "smtpd_sasl_path = " + dovecot.socket,
+                "mynetworks = 192.0.2.0/24", "smtpd_relay_restrictions = permit_sasl_authenticated reject_unauth_destination",
+                "smtpd_client_restrictions = check_client_access static:HOLD",
+                "smtpd_tls_security_level = may", "smtpd_tls_auth_only = yes",
+                "smtpd_tls_cert_file = " + dir.resolve("cert.pem"), "smtpd_tls_key_file = " + dir.resolve("key.pem"))) {
+            // the instance script has no tlsmgr, without which Postfix's smtpd disables TLS
+            tlsServer.addService("tlsmgr    unix  -       -       n       1000?   1       tlsmgr");
+            Map<String, String> settings = new java.util.HashMap<>(Map.of("smtp_sasl_auth_enable", "yes",
+                    "smtp_sasl_password_maps", "inline:{{[127.0.0.1]:" + tlsServer.smtpPort + "=bob:bobpw}}",
+                    "smtp_sasl_tls_security_options", "noanonymous", "smtp_tls_security_level", "encrypt"));
+            Path work = Files.createTempDirectory(tlsServer.base, "client-");
+            SmtpService smtp = SmtpFixture.start(false, work, settings);
+            RecordingReport r = SmtpFixture.deliver(smtp, "[127.0.0.1]:" + tlsServer.smtpPort,
+                    SmtpFixture.message(work.resolve("queue"), "sender@example.org", List.of("tls@remote.test"), "Subject: tls\n\nhi\n"));
+            smtp.stop();
+            Outcome o = r.of("tls@remote.test");
+            assertThat(o.kind()).as("%s; Postfix log: %s", o, tlsServer.log()).isEqualTo("sent");
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (!tlsServer.log().contains("commands=8") && System.nanoTime() < end) Thread.sleep(100);
+            // AUTH inside TLS: Postfix counts STARTTLS, the second EHLO and the login
+            assertThat(tlsServer.log()).contains("client=localhost[127.0.0.1], sasl_method=PLAIN, sasl_username=bob")
+                    .contains("ehlo=2 starttls=1 auth=1 mail=1 rcpt=1 data=1 quit=1 commands=8");
+        }
+    }
+
+    @Test
     void noUsableMechanism() throws Exception {
         Map<String, String> settings = new java.util.HashMap<>(login("bob:bobpw"));
         settings.put("smtp_sasl_mechanism_filter", "cram-md5");
