@@ -152,8 +152,17 @@ class SaslDifferentialTest {
             Integer port = ORACLE_PORTS.get(d.profile());
             assumeTrue(port != null, "no Postfix oracle for " + d.profile());
             Path maillog = ORACLE_DIRS.get(d.profile()).resolve("maillog");
-            int logMark = SmtpdDifferentialTest.lines(maillog).size();
-            List<List<String>> postfix = d.play("127.0.0.1", port);
+            int mark = SmtpdDifferentialTest.lines(maillog).size();
+            List<List<String>> first = d.play("127.0.0.1", port);
+            if (!first.equals(d.expected())) {
+                // a loaded machine: Postfix's smtpd may have started before Dovecot answered (it then
+                // offers no AUTH); one more session with a fresh process settles it
+                Thread.sleep(1000);
+                mark = SmtpdDifferentialTest.lines(maillog).size();
+                first = d.play("127.0.0.1", port);
+            }
+            List<List<String>> postfix = first;
+            int logMark = mark;
             assertThat(postfix).as(() -> "Postfix vs the file: " + d.firstDifference(d.expected(), postfix))
                     .isEqualTo(d.expected());
             List<String> postfixLog = SmtpdDifferentialTest.sessionLog(() -> {
