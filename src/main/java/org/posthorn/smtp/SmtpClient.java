@@ -50,6 +50,7 @@ final class SmtpClient {
     private final Log log;
     private final String protocol;
     private final Set<String> discardKeywords;
+    private final SaslLogin saslLogin;
     private final SmtpTls tls;
 
     SmtpClient(SmtpParams params, HostLookup lookup, Log log) {
@@ -60,6 +61,7 @@ final class SmtpClient {
         this.destinations = new Destinations(lookup, params.lmtp(), params.defaultPort(),
                 params.globalBool("ignore_mx_lookup_error"), params.global("myhostname"),
                 java.nio.file.Path.of(params.global("queue_directory")));
+        this.saslLogin = new SaslLogin(params);
         destinations.dnssec(lookup.useDns() && params.get("dns_support_level").equalsIgnoreCase("dnssec"));
         this.cache = new ConnectionCache(params.millis("connection_cache_time_limit"), this::quit);
         Set<String> discard = new HashSet<>();
@@ -229,6 +231,7 @@ final class SmtpClient {
                     } catch (RetryPlaintext retry) {
                         session = open(job, target, policy, tlsKey, true);
                     }
+                    saslLogin(session, nexthop);
                 } catch (SessionFailure | RetryPlaintext f) {
                     if (f instanceof SessionFailure sf) for (Rcpt r : job.pending()) job.fail(r, sf.status, lastTarget);
                     continue;
@@ -326,6 +329,28 @@ final class SmtpClient {
         } catch (IOException e) {
             conn.close();
             throw new SessionFailure(ioFailure(e, target, stage));
+        }
+    }
+
+    /** AUTH after EHLO when smtp_sasl_auth_enable and the password maps say so; a refusal ends the session. */
+    private void saslLogin(SmtpSession session, String nexthop) throws SessionFailure {
+        SaslLogin.Outcome outcome;
+        try {
+            // inside TLS smtp_sasl_tls_security_options apply
+            outcome = saslLogin.login(session, nexthop, session.tls());
+        } catch (IOException e) {
+            session.connection().close();
+            if (e.getCause() instanceof org.posthorn.table.TableException) {
+                log.warning("%s", e.getMessage());
+                throw new SessionFailure(DeliveryStatus.of("4.3.0", "none", "SASL authentication failed: "
+                        + "password table lookup error"));
+            }
+            throw new SessionFailure(ioFailure(e, session.target(), "authenticating"));
+        }
+        if (outcome instanceof SaslLogin.Outcome.LoggedIn) session.authenticated(true);
+        if (outcome instanceof SaslLogin.Outcome.Failed f) {
+            quit(session);
+            throw failure(f.dsn(), session.target(), f.text(), f.reply());
         }
     }
 
@@ -469,7 +494,8 @@ final class SmtpClient {
     private void release(SmtpSession session, String nexthop, boolean backlog, String destinationTlsKey) {
         // as Postfix, a TLS session goes back to the cache only with smtp_tls_connection_reuse
         boolean tlsOk = !session.tls() || tls.reuseTlsConnections();
-        if (!session.isBroken() && !expired(session) && cacheable(nexthop, backlog) && tlsOk) {
+        // a session logged in with one destination's credentials is not handed to another
+        if (!session.isBroken() && !expired(session) && cacheable(nexthop, backlog) && tlsOk && !session.authenticated()) {
             cache.put(nexthop, destinationTlsKey, session);
         } else {
             quit(session);

@@ -18,6 +18,8 @@ final class SmtpSession {
     private boolean dsn;
     private boolean smtputf8;
     private boolean starttls;
+    /** The SASL mechanisms of the AUTH keyword (or of the old AUTH= form). */
+    private java.util.List<String> authMechanisms = java.util.List.of();
     private int transactions;
     private boolean broken;
     private final String tlsKey;
@@ -68,6 +70,12 @@ final class SmtpSession {
         for (int i = 1; i < ehlo.lines().size(); i++) {
             String[] words = ehlo.lineText(i).strip().split("\\s+");
             String keyword = words[0].toUpperCase(Locale.ROOT);
+            if (keyword.startsWith("AUTH=") && authMechanisms.isEmpty()) {
+                // servers for broken clients: "AUTH=PLAIN LOGIN"
+                words[0] = words[0].substring(5);
+                authMechanisms = java.util.List.of(words);
+                continue;
+            }
             if (discard.contains(keyword.toLowerCase(Locale.ROOT))) continue;
             switch (keyword) {
                 case "PIPELINING" -> pipelining = true;
@@ -75,6 +83,7 @@ final class SmtpSession {
                 case "DSN" -> dsn = true;
                 case "SMTPUTF8" -> smtputf8 = true;
                 case "STARTTLS" -> starttls = true;
+                case "AUTH" -> authMechanisms = java.util.List.of(words).subList(1, words.length);
                 case "SIZE" -> {
                     sizeLimit = 0;
                     if (words.length > 1) {
@@ -89,6 +98,21 @@ final class SmtpSession {
                 }
             }
         }
+    }
+
+    /** Logged in with SASL: the connection belongs to one set of credentials. */
+    private boolean authenticated;
+
+    boolean authenticated() {
+        return authenticated;
+    }
+
+    void authenticated(boolean on) {
+        authenticated = on;
+    }
+
+    java.util.List<String> authMechanisms() {
+        return authMechanisms;
     }
 
     boolean pipelining() {

@@ -91,6 +91,11 @@ final class Restrictions {
             return clientName();
         }
 
+        /** The SASL login name after a successful AUTH, else null. */
+        default String saslUsername() {
+            return null;
+        }
+
         /**
          * The client certificate's fingerprints (certificate, then public key; per
          * smtpd_tls_fingerprint_digest), or an empty list without TLS or without a certificate.
@@ -707,8 +712,11 @@ final class Restrictions {
                 yield Verdict.DUNNO;
             }
             case "dunno" -> Verdict.DUNNO;
-            // no SASL yet: nobody is authenticated
-            case "permit_sasl_authenticated" -> Verdict.DUNNO;
+            case "permit_sasl_authenticated" -> state.saslUsername() != null ? Verdict.PERMIT : Verdict.DUNNO;
+            case "reject_sender_login_mismatch" -> senderLogin(state, true, false, true);
+            case "reject_authenticated_sender_login_mismatch" -> senderLogin(state, true, false, false);
+            case "reject_known_sender_login_mismatch" -> senderLogin(state, true, true, true);
+            case "reject_unauthenticated_sender_login_mismatch" -> senderLogin(state, false, false, true);
             case "permit_mynetworks" -> mynetworks.matches(state.clientInetAddress()) ? Verdict.PERMIT : Verdict.DUNNO;
             case "permit_tls_all_clientcerts" -> state.ccertTrusted() ? Verdict.PERMIT : Verdict.DUNNO;
             case "permit_tls_clientcerts" -> relayClientcert(state, stage);
@@ -752,6 +760,47 @@ final class Restrictions {
             case "reject_multi_recipient_bounce" -> multiRecipientBounce(state, stage);
             default -> configError(state, stage, "unsupported restriction \"" + name + "\"");
         };
+    }
+
+    /**
+     * The sender login checks against smtpd_sender_login_maps (owners of a sender address,
+     * separated by commas or spaces). An authenticated client must be one of the owners (with
+     * {@code allowUnknown}, only when the address is listed); an unauthenticated client may not
+     * use a listed address. Rejections are 553 5.7.1, as Postfix's.
+     */
+    private Verdict senderLogin(State state, boolean checkAuthenticated, boolean allowUnknown,
+                                boolean checkUnauthenticated) {
+        String sender = state.sender();
+        if (sender == null || sender.isEmpty()) return Verdict.DUNNO;
+        String spec = param("smtpd_sender_login_maps", "");
+        if (spec.isEmpty()) return Verdict.DUNNO;
+        String user = state.saslUsername();
+        if (user == null && !checkUnauthenticated || user != null && !checkAuthenticated) return Verdict.DUNNO;
+        Maps.Match owners;
+        try {
+            Maps maps = recipientMaps.get("smtpd_sender_login_maps");
+            if (maps == null) {
+                maps = Maps.open("smtpd_sender_login_maps", spec, config);
+                recipientMaps.put("smtpd_sender_login_maps", maps);
+            }
+            owners = AddressLookup.mailAddress(maps, sender.toLowerCase(Locale.ROOT), param("recipient_delimiter", ""),
+                    d -> false);
+        } catch (TableException e) {
+            log.warning("%s", "smtpd_sender_login_maps: " + e.getMessage());
+            return reject(451, "4.3.0", "<" + sender + ">", Stage.SENDER, "Temporary lookup failure");
+        }
+        if (user == null) {
+            return owners == null ? Verdict.DUNNO
+                    : new Verdict.Reject(553, "5.7.1", "<" + sender + ">: Sender address rejected: not logged in");
+        }
+        if (owners == null) {
+            return allowUnknown ? Verdict.DUNNO
+                    : new Verdict.Reject(553, "5.7.1", "<" + sender + ">: Sender address rejected: not owned by user " + user);
+        }
+        for (String owner : Config.splitList(owners.value())) {
+            if (owner.equalsIgnoreCase(user)) return Verdict.DUNNO;
+        }
+        return new Verdict.Reject(553, "5.7.1", "<" + sender + ">: Sender address rejected: not owned by user " + user);
     }
 
     private Verdict unknownClient(State state, String why) {

@@ -54,6 +54,15 @@ public final class SmtpdService implements Service {
         return s;
     }
 
+    /** The SASL settings, also once per service instance. */
+    private volatile SmtpdSasl sasl;
+
+    private SmtpdSasl sasl(ServiceContext context) {
+        SmtpdSasl s = sasl;
+        if (s == null) sasl = s = SmtpdSasl.from(context.config(), context.queueDirectory());
+        return s;
+    }
+
     /** The TLS settings and SSLContext (with its session cache), built once per service instance. */
     private volatile SmtpdTls tls;
     private final java.util.concurrent.locks.ReentrantLock tlsLock = new java.util.concurrent.locks.ReentrantLock();
@@ -92,6 +101,7 @@ public final class SmtpdService implements Service {
                 (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
                 new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
                         context.log(), rewrite, dns()));
+        session.sasl(sasl(context));
         session.useTls(tls(context), connection.socket(),
                 out -> new DeadlineOutputStream(out, WRITE_TIMER, connection, timeoutMillis));
         session.flush(flush(context));

@@ -30,6 +30,7 @@ import org.posthorn.cleanup.Recipient;
 import org.posthorn.cleanup.SubmissionFlags;
 import org.posthorn.flush.Flush;
 import org.posthorn.log.Log;
+import org.posthorn.sasl.SaslServer;
 
 /**
  * One SMTP server dialogue, from the greeting to the disconnect, as straight sequential
@@ -85,6 +86,16 @@ public final class SmtpdSession {
     private boolean illegalPipelining;
     private String where = "CONNECT";
     private final CommandCounters counters = new CommandCounters();
+
+    // SASL (smtpd_sasl_*): the backend of this session and who logged in
+    private SmtpdSasl sasl = SmtpdSasl.disabled();
+    private SaslServer saslServer;
+    private String saslMethod;
+    private String saslUsername;
+    /** The MAIL FROM AUTH= value (RFC 4954 5), as given; null when absent or "<>". */
+    private String saslSender;
+    private boolean saslSenderGiven;
+    private LineBuffer saslLine;
 
     // transaction state
     private String sender;
@@ -154,6 +165,11 @@ public final class SmtpdSession {
         return tls.authOnly;
     }
 
+    /** The service's SASL settings (the default is SASL off). */
+    void sasl(SmtpdSasl settings) {
+        this.sasl = settings;
+    }
+
     /** Runs the dialogue to its end; never throws for anything the client does. */
     public void run() {
         log.info("%s", "connect from " + nameAddr());
@@ -176,6 +192,7 @@ public final class SmtpdSession {
             Thread.currentThread().interrupt();
         } finally {
             mailReset();
+            if (saslServer != null) saslServer.close();
             try {
                 output.flush();
             } catch (IOException ignored) {
@@ -313,7 +330,7 @@ public final class SmtpdSession {
                 case "ETRN" -> etrn(command);
                 case "QUIT" -> reply("221 2.0.0 Bye");
                 case "STARTTLS" -> starttls(command);
-                case "AUTH" -> error("503 5.5.1 Error: authentication not enabled");
+                case "AUTH" -> auth(command);
                 case "XCLIENT" -> xclient(command);
                 case "XFORWARD" -> xforward(command);
                 default -> notAvailable();
@@ -366,6 +383,14 @@ public final class SmtpdSession {
         if (isDiscarded("VRFY") || !settings.disableVrfy()) addKeyword(lines, discarded, "VRFY", "VRFY");
         addKeyword(lines, discarded, "ETRN", "ETRN");
         if (tls.available() && tlsSession == null) addKeyword(lines, discarded, "STARTTLS", "STARTTLS");
+        // a discarded AUTH is still worth its "discarding EHLO keywords" log line
+        List<String> mechanisms = saslActive() || sasl.enabled && isDiscarded("AUTH") && !standAlone
+                && (!sasl.tlsAuthOnly || tlsActive()) ? saslMechanisms() : List.of();
+        if (!mechanisms.isEmpty() && !sasl.exceptions.matches(clientAddress)) {
+            addKeyword(lines, discarded, "AUTH", "AUTH " + String.join(" ", mechanisms));
+            // broken_sasl_auth_clients: Outlook Express and friends look for the pre-RFC form
+            if (sasl.brokenClients && !isDiscarded("AUTH")) lines.add("AUTH=" + String.join(" ", mechanisms));
+        }
         if (xclientAllowed) {
             addKeyword(lines, discarded, "XCLIENT", "XCLIENT NAME ADDR PROTO HELO REVERSE_NAME PORT LOGIN DESTADDR DESTPORT");
         }
@@ -447,7 +472,13 @@ public final class SmtpdSession {
                 newEnvid = v;
             } else if (upper.startsWith("AUTH=")) {
                 // RFC 4954 5: accepted and ignored without SASL, as Postfix does
-                continue;
+                if (!saslActive()) continue;
+                // as Postfix 3.7.11: kept as given (no xtext decoding), and not forgotten when
+                // this MAIL command fails, only by RSET, HELO/EHLO or the end of the transaction
+                if (saslSenderGiven) return error("503 5.5.4 Error: multiple AUTH= options");
+                saslSenderGiven = true;
+                String v = arg.substring(5);
+                if (!v.equals("<>")) saslSender = printable(v);
             } else {
                 return error("555 5.5.4 Unsupported option: " + arg);
             }
@@ -530,7 +561,7 @@ public final class SmtpdSession {
                 log.warning("%s", "cleanup open failed: " + e.getMessage());
                 return error("451 4.3.0 Error: queue file write error");
             }
-            log.info("%s", submission.queueId() + ": client=" + nameAddr() + forwardLogText());
+            log.info("%s", submission.queueId() + ": client=" + nameAddr() + saslLogText() + forwardLogText());
         }
         try {
             submission.addRecipient(new Recipient(Quote.unquoteLocal(address), notify == null ? Set.of() : notify,
@@ -778,6 +809,114 @@ public final class SmtpdSession {
         return reply("250 2.0.0 Ok");
     }
 
+    // ---- AUTH (RFC 4954, Postfix's smtpd_sasl_glue) ----
+
+    /** SASL is on for this session: enabled, not discarded from EHLO, and inside TLS when smtpd_tls_auth_only. */
+    private boolean saslActive() {
+        return sasl.enabled && !standAlone && !isDiscarded("AUTH") && (!sasl.tlsAuthOnly || tlsActive());
+    }
+
+    /** The mechanisms this session offers; empty (with a warning) when the backend cannot be reached. */
+    private List<String> saslMechanisms() {
+        try {
+            if (saslServer == null) saslServer = sasl.newServer(log);
+            List<String> names = sasl.offered(saslServer, tlsActive());
+            if (names.isEmpty()) log.warning("%s", "no SASL authentication mechanisms");
+            return names;
+        } catch (SmtpdSasl.UnsupportedTypeException e) {
+            log.warning("%s", e.getMessage());
+            return List.of();
+        } catch (IOException e) {
+            log.warning("%s", "SASL: Connect to " + sasl.path() + " failed: " + e.getMessage());
+            closeSaslServer();
+            return List.of();
+        }
+    }
+
+    private void closeSaslServer() {
+        if (saslServer != null) saslServer.close();
+        saslServer = null;
+    }
+
+    private boolean auth(CommandLine command) throws IOException, InterruptedException {
+        if (!saslActive()) return error("503 5.5.1 Error: authentication not enabled");
+        if (sender != null) return error("503 5.5.1 Error: MAIL transaction in progress");
+        if (saslUsername != null) return error("503 5.5.1 Error: already authenticated");
+        List<String> args = command.args();
+        if (args.isEmpty() || args.size() > 2) return error("501 5.5.4 Syntax: AUTH mechanism");
+        String mechanism = args.getFirst();
+        String initial = args.size() == 2 ? args.get(1) : null;
+        List<String> offered = saslMechanisms();
+        if (offered.isEmpty() && (saslServer != null || !sasl.typeSupported())) {
+            return error("503 5.5.1 Error: authentication not enabled");
+        }
+        if (offered.isEmpty()) {
+            return authFailed(mechanism, new SaslServer.Step.Failure("Connection lost to authentication server", null, true));
+        }
+        if (offered.stream().noneMatch(m -> m.equalsIgnoreCase(mechanism))) {
+            return authFailed(mechanism, new SaslServer.Step.Failure("Invalid authentication mechanism", null, false));
+        }
+        SaslServer.Peer peer = new SaslServer.Peer(clientAddr, clientPort, serverAddr, serverPort, tlsActive(), sasl.service);
+        SaslServer.Step step;
+        try {
+            step = saslServer.start(mechanism, initial, peer);
+            while (step instanceof SaslServer.Step.Challenge c) {
+                reply("334 " + c.base64());
+                // responses may be longer than commands: smtpd_sasl_response_limit, in a buffer of their own
+                if (saslLine == null) saslLine = new LineBuffer(sasl.responseLimit + 1);
+                SmtpInput.Ending ending = input.readLine(saslLine, sasl.responseLimit, false);
+                if (ending == SmtpInput.Ending.CUT) {
+                    log.warning("%s", nameAddr() + ": request longer than " + sasl.responseLimit + ": "
+                            + truncate(saslLine.latin1(), 30) + "...");
+                    input.skipLine();
+                }
+                String response = saslLine.latin1();
+                if (response.equals("*")) {
+                    log.warning("%s", nameAddr() + ": SASL " + mechanism + " authentication aborted");
+                    return error("501 5.7.0 Authentication aborted");
+                }
+                step = saslServer.next(response);
+            }
+        } catch (IOException e) {
+            if (e instanceof java.net.SocketTimeoutException || e instanceof EOFException) throw e;
+            // the authentication server went away, not the client
+            closeSaslServer();
+            step = new SaslServer.Step.Failure("Connection lost to authentication server", null, true);
+        }
+        if (step instanceof SaslServer.Step.Success ok) {
+            saslUsername = printable(ok.username());
+            saslMethod = mechanism;
+            return reply("235 2.7.0 Authentication successful");
+        }
+        return authFailed(mechanism, (SaslServer.Step.Failure) step);
+    }
+
+    /**
+     * The failure line fail2ban's postfix-sasl filter reads (a login name is cut at 100
+     * characters, as Postfix 3.7.11 logs it), and the 535 (or 454) reply.
+     */
+    private boolean authFailed(String mechanism, SaslServer.Step.Failure f) throws IOException, InterruptedException {
+        String reason = f.reason().isEmpty() ? "(reason unavailable)" : f.reason();
+        log.warning("%s", nameAddr() + ": SASL " + mechanism + " authentication failed: " + reason + ", sasl_username="
+                + (f.username() != null ? truncate(printable(f.username()), 100) : "(unavailable)"));
+        if (f.temporary()) return error("454 4.7.0 Temporary authentication failure: " + reason);
+        return error("535 5.7.8 Error: authentication failed: " + reason);
+    }
+
+    /** {@code , sasl_method=PLAIN, sasl_username=u[, sasl_sender=<s>]} for the client= line. */
+    private String saslLogText() {
+        if (saslUsername == null) return "";
+        return ", sasl_method=" + saslMethod + ", sasl_username=" + saslUsername
+                + (saslSender != null ? ", sasl_sender=" + saslSender : "");
+    }
+
+    /** Non-printable characters become '?', as Postfix's printable() does for names it logs. */
+    private static String printable(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> out.appendCodePoint(c < 0x20 || c == 0x7f ? '?' : c));
+        return out.toString();
+    }
+
     private void logIllegalAddress(String command, String argument) {
         // Postfix complains only about what it took for an address: no warning for "<a@b" (3.7.11)
         if (argument.startsWith("<") && !argument.endsWith(">")) return;
@@ -830,6 +969,9 @@ public final class SmtpdSession {
         heloName = null;
         // the protocol stays: a HELO after STARTTLS that follows EHLO still says ESMTPS, as in Postfix
         pipeliningAnnounced = false;
+        // as Postfix: SASL starts over inside TLS, with smtpd_sasl_tls_security_options
+        saslUsername = null;
+        saslMethod = null;
         return true;
     }
 
@@ -869,12 +1011,19 @@ public final class SmtpdSession {
 
     private void writeReceived() {
         List<String> lines = ReceivedHeader.lines(heloName != null ? heloName : clientName, clientName, rfcAddr(),
-                settings.myhostname(), settings.mailName(), protocol() + (tlsSession != null ? "S" : ""), submission.queueId(),
+                settings.myhostname(), settings.mailName(), protocol(), submission.queueId(),
                 recipientCount == 1 ? firstRecipient : null, arrival, clock.getZone());
         if (tlsSession != null) {
             List<String> withTls = new ArrayList<>(lines);
             withTls.addAll(1, tls.receivedLines(tlsSession));
             lines = withTls;
+        }
+        if (sasl.authenticatedHeader && saslUsername != null) {
+            // smtpd_sasl_authenticated_header: the login name, just before the "by" line
+            lines = new ArrayList<>(lines);
+            int by = 1;
+            while (by < lines.size() && !lines.get(by).startsWith("\tby ")) by++;
+            lines.add(by, "\t(Authenticated sender: " + saslUsername + ")");
         }
         try {
             for (String l : lines) submission.line(l);
@@ -1035,6 +1184,11 @@ public final class SmtpdSession {
             }
 
             @Override
+            public String saslUsername() {
+                return saslUsername;
+            }
+
+            @Override
             public List<String> ccertFingerprints() {
                 SmtpdTls.Established t = tlsSession;
                 return t == null || t.peer() == null ? List.of() : List.of(t.certFingerprint(), t.keyFingerprint());
@@ -1111,17 +1265,22 @@ public final class SmtpdSession {
         bdatError = false;
         writeFailed = false;
         forward = null;
+        saslSender = null;
+        saslSenderGiven = false;
     }
 
     private Origin origin() {
         // the queue file's protocol_name stays ESMTP with SMTPUTF8; only Received: says UTF8SMTP (3.7.11)
-        return new Origin(clientName, clientAddr, clientPort, reverseName, heloName, protocol, null, null,
+        return new Origin(clientName, clientAddr, clientPort, reverseName, heloName, protocol, saslMethod, saslUsername,
                 serverAddr, serverPort, forward, restrictions.headerRewriteContext(restrictionState()));
     }
 
     /** The protocol name for the Received: header: UTF8SMTP when the client used SMTPUTF8 (RFC 6531). */
     private String protocol() {
-        return smtputf8 && protocol.equals("ESMTP") ? "UTF8SMTP" : protocol;
+        String p = smtputf8 && protocol.equals("ESMTP") ? "UTF8SMTP" : protocol;
+        // RFC 3848: ESMTPS inside TLS, ESMTPA (ESMTPSA) after AUTH; Postfix leaves HELO's SMTP without the A
+        if (tlsSession != null) p += "S";
+        return saslUsername != null && !protocol.equals("SMTP") ? p + "A" : p;
     }
 
     // ---- replies ----

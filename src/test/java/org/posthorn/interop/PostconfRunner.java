@@ -43,6 +43,8 @@ final class PostconfRunner {
                 if (l.startsWith("process_id =")) continue;
                 // defaults Posthorn changes on purpose (posthorn-parameters.tsv)
                 if (l.startsWith("smtpd_forbid_bare_newline =") || l.startsWith("smtpd_forbid_unauth_pipelining =")) continue;
+                // parameters only Posthorn has (posthorn_sasl_password_maps ...)
+                if (l.startsWith("posthorn_")) continue;
                 sb.append(l.replace(version, "VERSION")).append('\n');
             }
             return sb.toString();
