@@ -35,7 +35,13 @@ public final class Master {
     /** How long a stop waits for running sessions before the master exits anyway. */
     static final long DRAIN_MILLIS = 5000;
     private static final String[] CHECKED_TYPES = {"inet", "unix", "fifo"};
-    private static final String POSTLOGD = "postlogd";
+    /**
+     * Programs whose work Posthorn does inside other services, so their master.cf rows need
+     * no runner: postlogd (the master writes maillog_file), tlsmgr (each service's SSLContext
+     * holds the TLS session cache its sessions share) and scache (the smtp client's in-process
+     * connection cache).
+     */
+    private static final Set<String> BUILT_IN = Set.of("postlogd", "tlsmgr", "scache");
 
 
     private final Path configDir;
@@ -207,8 +213,7 @@ public final class Master {
      * run (logged once). A bind failure is fatal at startup and a warning at reload.
      */
     private Row open(MasterCf.Service entry, Config cfg, Path file, boolean fatal) throws Fatal {
-        // postlogd(8) writes maillog_file for Postfix's processes; Posthorn's master logs itself
-        if (entry.command().equals(POSTLOGD)) return null;
+        if (BUILT_IN.contains(entry.command())) return null;
         Service first;
         try {
             first = ServiceRegistry.create(entry.command());
