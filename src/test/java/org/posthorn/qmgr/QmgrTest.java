@@ -68,6 +68,12 @@ class QmgrTest {
             calls.add("traced " + m.queueId());
             return true;
         }
+
+        @Override
+        public boolean flushReport(Notice m) {
+            calls.add("report " + m.queueId());
+            return true;
+        }
     }
 
     @Test
