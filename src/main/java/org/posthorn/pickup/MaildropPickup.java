@@ -87,7 +87,9 @@ final class MaildropPickup {
             try {
                 log.info("%s: uid=%d from=<%s>%s", sub.queueId(), uid, env.sender(), fromPostdrop ? "" : " orig_id=" + id);
                 for (org.posthorn.queue.Recipient r : env.pendingRecipients()) {
-                    sub.addRecipient(new Recipient(r.address(), notify(r.dsnNotify()), r.dsnOrigRcpt()));
+                    // as Postfix's pickup: a recipient without ORCPT gets rfc822;address (dsn_orig_rcpt)
+                    String orcpt = r.dsnOrigRcpt() != null ? r.dsnOrigRcpt() : "rfc822;" + r.address();
+                    sub.addRecipient(new Recipient(r.address(), notify(r.dsnNotify()), orcpt));
                 }
                 // as Postfix's pickup: the file owner, never the login name, for tracing
                 sub.line("Received: by " + myhostname + " (" + mailName + ", from userid " + uid + ")");
