@@ -24,4 +24,10 @@ public interface Bounce {
 
     /** A success notice from the trace log (recipients delivered with NOTIFY=SUCCESS). */
     boolean flushTraced(Notice message);
+
+    /**
+     * The delivery report of sendmail -v (trace_flags 1024) from the trace log: every
+     * outcome of the first delivery attempt goes to the sender, whatever NOTIFY says.
+     */
+    boolean flushReport(Notice message);
 }

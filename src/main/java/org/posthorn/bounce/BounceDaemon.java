@@ -71,6 +71,11 @@ public final class BounceDaemon implements Bounce {
         return flush(message, QueueName.TRACE, NoticeKind.SUCCESS, null, true);
     }
 
+    @Override
+    public boolean flushReport(Notice message) {
+        return flush(message, QueueName.TRACE, NoticeKind.REPORT, null, true);
+    }
+
     /**
      * One notice from one log.
      *
@@ -101,7 +106,7 @@ public final class BounceDaemon implements Bounce {
         String postmasterClass = switch (kind) {
             case FAILURE -> "bounce";
             case DELAY -> "delay";
-            case SUCCESS -> null;
+            case SUCCESS, REPORT -> null;
         };
         String postmasterRecipient = kind == NoticeKind.DELAY ? settings.delayNoticeRecipient()
                 : settings.bounceNoticeRecipient();
@@ -113,7 +118,7 @@ public final class BounceDaemon implements Bounce {
         }
         if (sender.isEmpty()) {
             // a notice itself failed: a double bounce, to the postmaster if notify_classes wants it
-            if (kind == NoticeKind.SUCCESS || !settings.notifyClasses().contains("2bounce")) return true;
+            if (kind == NoticeKind.SUCCESS || kind == NoticeKind.REPORT || !settings.notifyClasses().contains("2bounce")) return true;
             return send(message, kind, true, settings.twoBounceNoticeRecipient(), entries, "postmaster") != null;
         }
         List<BounceLogs.Entry> wanted = new ArrayList<>();
@@ -121,8 +126,14 @@ public final class BounceDaemon implements Bounce {
             case FAILURE -> NOTIFY_FAILURE;
             case DELAY -> NOTIFY_DELAY;
             case SUCCESS -> NOTIFY_SUCCESS;
+            case REPORT -> 0;
         };
         for (BounceLogs.Entry e : entries) {
+            if (kind == NoticeKind.REPORT) {
+                // the sender asked for the whole report (sendmail -v), not per recipient
+                wanted.add(e);
+                continue;
+            }
             // RFC 3461: without NOTIFY the default is FAILURE (and DELAY at the MTA's choice); NEVER is none
             boolean asked = e.notifyFlags() == 0 ? kind != NoticeKind.SUCCESS : (e.notifyFlags() & bit) != 0;
             if (asked) wanted.add(e);

@@ -2,7 +2,8 @@ package org.posthorn.bounce;
 
 /**
  * The three notices of bounce(8) with the wording of Postfix's built-in templates
- * (bounce(5): failure, delay and success), which users' mail filters match on.
+ * (bounce(5): failure, delay and success, plus the delivery report that sendmail -v asks
+ * for), which users' mail filters match on.
  */
 enum NoticeKind {
     FAILURE("bounce", "Undelivered Mail Returned to Sender", "Postmaster Copy: Undelivered Mail", "non-delivery",
@@ -10,6 +11,9 @@ enum NoticeKind {
     DELAY("delay", "Delayed Mail (still being retried)", "Postmaster Warning: Delayed Mail", "delay",
             "Undelivered Message", "Undelivered Message Headers"),
     SUCCESS("delivery status", "Successful Mail Delivery Report", "Successful Mail Delivery Report", "delivery status",
+            "Message", "Message Headers"),
+    /** sendmail -v: the report of every outcome of the first delivery attempt (Postfix's verify template). */
+    REPORT("delivery status", "Mail Delivery Status Report", "Mail Delivery Status Report", "delivery status",
             "Message", "Message Headers");
 
     /** The notice's name in warnings ("ID: bounce notice not sent: why"). */
@@ -64,6 +68,7 @@ enum NoticeKind {
                     notifications of mail delivery errors from other systems.
 
                     """ + signature;
+            case REPORT -> head + "Enclosed is the mail delivery report that you requested.\n\n" + signature;
         };
     }
 }

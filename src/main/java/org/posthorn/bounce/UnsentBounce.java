@@ -37,4 +37,10 @@ public final class UnsentBounce implements Bounce {
         log.warning("%s: delivery status notice not sent: not implemented", message.queueId());
         return false;
     }
+
+    @Override
+    public boolean flushReport(Notice message) {
+        log.warning("%s: delivery status notice not sent: not implemented", message.queueId());
+        return false;
+    }
 }

@@ -146,6 +146,8 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
         }
         // smtpd passes BODY= (RFC 6152) on as the encoding attribute
         if (envelopeEncoding() != null) writer.attribute("encoding", envelopeEncoding());
+        // sendmail -v: qmgr reports the first delivery attempt and then kills this record
+        if (envelope.traceFlags() != 0) writer.attribute("trace_flags", Integer.toString(envelope.traceFlags()));
         if (origin != null) writeOrigin();
     }
 

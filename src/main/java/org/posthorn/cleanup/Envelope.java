@@ -14,9 +14,16 @@ import java.time.Instant;
  * @param envid    the DSN ENVID= value, xtext-decoded, or null (RFC 3461)
  * @param fullName the sender's full name (sendmail -F, the maildrop {@code F} record), or null when none
  * @param verp     VERP delimiters (sendmail -V/-XV, the maildrop {@code V} record), or null when none
+ * @param traceFlags the maildrop's trace_flags (1024: sendmail -v's delivery report), 0 when none
  */
 public record Envelope(String sender, Instant arrival, long size, String body, boolean smtputf8,
-                       String ret, String envid, String fullName, String verp) {
+                       String ret, String envid, String fullName, String verp, int traceFlags) {
+    /** An envelope without trace flags. */
+    public Envelope(String sender, Instant arrival, long size, String body, boolean smtputf8, String ret, String envid,
+                    String fullName, String verp) {
+        this(sender, arrival, size, body, smtputf8, ret, envid, fullName, verp, 0);
+    }
+
     /** An envelope without VERP. */
     public Envelope(String sender, Instant arrival, long size, String body, boolean smtputf8, String ret, String envid,
                     String fullName) {

@@ -122,6 +122,7 @@ public final class Sendmail implements Command {
             w.record(RecordType.FROM, sender);
             if (o.encoding != null) w.record(RecordType.ATTR, "encoding=" + o.encoding);
             if (verify) w.record(RecordType.ATTR, "trace_flags=" + TRACE_USER_VERIFY);
+            else if (o.verbose > 0) w.record(RecordType.ATTR, "trace_flags=" + TRACE_RECORD);
             if (o.verp != null) w.record(RecordType.VERP, o.verp);
             writeRecipients(w, o.recipients, o.notifyFlags);
             w.beginContent();
@@ -145,8 +146,11 @@ public final class Sendmail implements Command {
             throw new CommandFailure(CommandFailure.EX_TEMPFAIL, who + ": error writing queue file: " + e.getMessage());
         }
         if (o.verbose > 0) log().info("%s: queued in maildrop", queueId);
-        if (verify) {
+        if (verify || o.verbose > 0) {
+            // as Postfix's sendmail: -v asks for the report of the first delivery attempt
             System.out.println("Mail Delivery Status Report will be mailed to <" + sender + ">.");
+        }
+        if (verify) {
             // the file is Postfix's probe, but this version's pickup cannot run it: say so
             log().warning("address verification (-bv) is not implemented by this version: pickup will discard the request without a report");
         }
@@ -180,6 +184,9 @@ public final class Sendmail implements Command {
 
     /** trace_flags for -bv: DEL_REQ_FLAG_USR_VRFY, a report instead of delivery. */
     static final int TRACE_USER_VERIFY = 512;
+
+    /** trace_flags for -v: DEL_REQ_FLAG_RECORD, a report of the first delivery attempt. */
+    static final int TRACE_RECORD = 1024;
 
     private static Log log() {
         return Log.of("sendmail");

@@ -87,7 +87,9 @@ final class MaildropPickup {
             try {
                 log.info("%s: uid=%d from=<%s>%s", sub.queueId(), uid, env.sender(), fromPostdrop ? "" : " orig_id=" + id);
                 for (org.posthorn.queue.Recipient r : env.pendingRecipients()) {
-                    sub.addRecipient(new Recipient(r.address(), notify(r.dsnNotify()), r.dsnOrigRcpt()));
+                    // as Postfix's pickup: a recipient without ORCPT gets rfc822;address (dsn_orig_rcpt)
+                    String orcpt = r.dsnOrigRcpt() != null ? r.dsnOrigRcpt() : "rfc822;" + r.address();
+                    sub.addRecipient(new Recipient(r.address(), notify(r.dsnNotify()), orcpt));
                 }
                 // as Postfix's pickup: the file owner, never the login name, for tracing
                 sub.line("Received: by " + myhostname + " (" + mailName + ", from userid " + uid + ")");
@@ -125,12 +127,15 @@ final class MaildropPickup {
         return removed == Outcome.REMOVED ? Outcome.QUEUED : removed;
     }
 
+    /** DEL_REQ_FLAG_RECORD: sendmail -v, a report of the first delivery attempt; cleanup keeps it. */
+    static final int RECORD_FLAG = 1024;
+
     /** DEL_REQ_FLAG_MTA_VRFY | DEL_REQ_FLAG_USR_VRFY: verify only, deliver nothing. */
     static final int VERIFY_FLAGS = 256 | 512;
 
     /**
      * trace_flags of the file (0 when absent or unreadable). sendmail -v's record flag (1024)
-     * alone still means delivery: the mail goes on, without the delivery report.
+     * alone still means delivery: it goes into the queue file, and qmgr sends the report.
      */
     static int traceFlags(org.posthorn.queue.Envelope env) {
         String f = env.attribute("trace_flags");
@@ -165,7 +170,7 @@ final class MaildropPickup {
         };
         Record verp = env.first(RecordType.VERP);
         return new Envelope(env.sender(), env.arrivalTime(), -1, body, false, ret, env.attribute("envelope_id"),
-                env.fullName(), verp == null ? null : verp.text());
+                env.fullName(), verp == null ? null : verp.text(), traceFlags(env) & RECORD_FLAG);
     }
 
     /** A local submission: no client and, as Postfix's pickup, no protocol (no protocol_name record, no proto= log). */

@@ -804,7 +804,8 @@ public final class Qmgr implements Transports, QueueWakeup {
         t.busy++;
         d.started();
         Envelope env = m.envelope;
-        Reporter reporter = new Reporter(reporting, t.log, m.queueId, m.file, m.arrival(), m.activeSince, now);
+        Reporter reporter = new Reporter(reporting, t.log, m.queueId, m.file, m.arrival(), m.activeSince, now,
+                traceRecord(m) != null);
         String verp = verpDelimiters(m);
         String sender = verp != null && job.recipients().size() == 1
                 ? Verp.sender(verp, m.sender(), job.recipients().getFirst().address()) : m.sender();
@@ -927,7 +928,7 @@ public final class Qmgr implements Transports, QueueWakeup {
     }
 
     private Reporter qmgrReporter(ActiveMessage m) {
-        return new Reporter(reporting, log, m.queueId, m.file, m.arrival(), m.activeSince, null);
+        return new Reporter(reporting, log, m.queueId, m.file, m.arrival(), m.activeSince, null, traceRecord(m) != null);
     }
 
     /** Defers recipients without an agent, logged by qmgr itself (relay=none). */
@@ -997,6 +998,18 @@ public final class Qmgr implements Transports, QueueWakeup {
                     warnIfDue(m, notice, now);
                 }
             }
+            Record trace = traceRecord(m);
+            if (trace != null) {
+                // sendmail -v: the first pass is over; report it once, then kill trace_flags so a
+                // later delivery attempt neither records nor reports (as Postfix's qmgr)
+                if (bounce.get().flushReport(notice)) {
+                    try (QueueFileEditor editor = QueueFileEditor.open(m.file)) {
+                        editor.kill(trace.offset(), RecordType.ATTR);
+                    }
+                } else {
+                    deferred = true;
+                }
+            }
             // NOTIFY=SUCCESS: the trace log becomes a success notice when the message is done
             if (!deferred && Files.exists(logs.path(QueueName.TRACE, m.queueId))
                     && !bounce.get().flushTraced(notice)) {
@@ -1017,6 +1030,20 @@ public final class Qmgr implements Transports, QueueWakeup {
             log.warning("%s: %s", m.queueId, describe(e));
         }
     }
+
+    /** The {@code A trace_flags=} record when it asks for sendmail -v's report (DEL_REQ_FLAG_RECORD), else null. */
+    static Record traceRecord(ActiveMessage m) {
+        Record r = m.envelope.first(RecordType.ATTR);
+        if (r == null || !r.text().startsWith("trace_flags=")) return null;
+        try {
+            return (Integer.parseInt(r.text().substring("trace_flags=".length()).strip()) & TRACE_RECORD) != 0 ? r : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** DEL_REQ_FLAG_RECORD, the trace flag of sendmail -v. */
+    private static final int TRACE_RECORD = 1024;
 
     /** delay_warning_time: cleanup's W record says when; after a sent warning it becomes -1. */
     private void warnIfDue(ActiveMessage m, Bounce.Notice notice, Instant now) throws IOException {

@@ -41,6 +41,8 @@ final class Reporter implements DeliveryReport {
     private final Instant arrival;
     private final Instant activeSince;
     private final Instant handoff;
+    /** trace_flags 1024 (sendmail -v): every outcome also goes to the trace log for the report. */
+    private final boolean record;
     private final Map<Long, Outcome> outcomes = new ConcurrentHashMap<>();
     private final Map<Long, DeliveryStatus> statuses = new ConcurrentHashMap<>();
     private volatile DeliveryStatus unreachable;
@@ -49,9 +51,10 @@ final class Reporter implements DeliveryReport {
     /**
      * @param log     the agent's log (its tag goes on the delivery lines)
      * @param handoff when the job was handed to the agent; null for statuses qmgr reports itself
+     * @param record  whether the message asks for sendmail -v's delivery report
      */
     Reporter(Context context, Log log, String queueId, Path queueFile, Instant arrival, Instant activeSince,
-             Instant handoff) {
+             Instant handoff, boolean record) {
         this.context = context;
         this.log = log;
         this.queueId = queueId;
@@ -59,6 +62,7 @@ final class Reporter implements DeliveryReport {
         this.arrival = arrival;
         this.activeSince = activeSince;
         this.handoff = handoff;
+        this.record = record;
     }
 
     /**
@@ -108,14 +112,9 @@ final class Reporter implements DeliveryReport {
             outcomes.put(r.offset(), Outcome.DEFERRED);
             return;
         }
-        if ((r.dsnNotify() & NOTIFY_SUCCESS) != 0) {
-            // RFC 3461 NOTIFY=SUCCESS: bounce(8) turns the trace log into the success notice
-            try {
-                context.logs().append(QueueName.TRACE, queueId,
-                        entry(r, status, status.remoteMta() != null ? "relayed" : "delivered"));
-            } catch (IOException | RuntimeException e) {
-                log.warning("%s: cannot append to trace log: %s", queueId, e.getMessage());
-            }
+        if (record || (r.dsnNotify() & NOTIFY_SUCCESS) != 0) {
+            // RFC 3461 NOTIFY=SUCCESS or sendmail -v: bounce(8) turns the trace log into the notice
+            trace(r, status, status.remoteMta() != null ? "relayed" : "delivered", log);
         }
         logLine(r, status, "sent", log);
         outcomes.put(r.offset(), Outcome.SENT);
@@ -128,6 +127,7 @@ final class Reporter implements DeliveryReport {
             // the recipient stays in the queue either way; only mailq's reason is missing
             log.warning("%s: cannot append to defer log: %s", queueId, e.getMessage());
         }
+        if (record) trace(r, status, "delayed", log);
         if (context.fastFlush() != null) context.fastFlush().deferred(r.address(), queueId, log);
         logLine(r, status, word, log);
         outcomes.put(r.offset(), Outcome.DEFERRED);
@@ -150,6 +150,7 @@ final class Reporter implements DeliveryReport {
             defer(r, DeliveryStatus.of("4.3.0", status.relay(), "bounce or trace service failure"), "deferred", log);
             return;
         }
+        if (record) trace(r, status, "failed", log);
         logLine(r, status, "bounced", log);
         outcomes.put(r.offset(), Outcome.BOUNCED);
     }
@@ -196,6 +197,24 @@ final class Reporter implements DeliveryReport {
             if (first == null) first = s;
         }
         return first;
+    }
+
+    /**
+     * Appends to the trace log as Postfix's trace_append: the reason names the relay the
+     * agent used ("delivery via RELAY: text") unless there was none. A failure only loses
+     * the report line, never the recipient.
+     */
+    private void trace(DeliveryRecipient r, DeliveryStatus s, String action, Log log) {
+        String relay = s.relay();
+        String text = s.text() == null ? "" : s.text();
+        String reason = relay == null || relay.isEmpty() || relay.equals("none") ? text
+                : "delivery via " + relay + ": " + text;
+        try {
+            context.logs().append(QueueName.TRACE, queueId, new BounceLogs.Entry(r.address(), r.originalAddress(),
+                    r.offset(), r.dsnOrigRcpt(), r.dsnNotify(), s.dsn(), action, s.diagnostic(), s.remoteMta(), reason));
+        } catch (IOException | RuntimeException e) {
+            log.warning("%s: cannot append to trace log: %s", queueId, e.getMessage());
+        }
     }
 
     private static BounceLogs.Entry entry(DeliveryRecipient r, DeliveryStatus s, String action) {

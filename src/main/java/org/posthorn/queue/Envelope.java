@@ -15,7 +15,8 @@ import java.util.Map;
  * @param attributes every {@code A name=value}, in file order, the last one winning; the
  *        per-recipient DSN attributes (dsn_orig_rcpt, notify_flags) go to their {@link Recipient} instead
  * @param recipients every recipient of both segments, in file order, done ones included
- * @param records every other envelope and extracted record (I, L, V, W, >, f, d, <, i, m, P, r, e, K, c ...), in file order
+ * @param records every other envelope and extracted record (I, L, V, W, >, f, d, <, i, m, P, r, e, K, c ...), in file order,
+ *        and the {@code A trace_flags=} record (also in attributes), whose offset qmgr needs to kill it
  * @param dataOffset the offset of the first content record
  * @param extractedOffset the offset of the {@code X} record
  * @param endOffset the offset of the {@code E} record

@@ -12,9 +12,9 @@ import java.util.Locale;
 /**
  * In-place updates of a finished queue file, each one forced to disk before it returns:
  * marking a recipient done (its {@code R} type byte becomes {@code D}, as Postfix's
- * delivery agents do), and rewriting the fixed-width delay-warning time of a {@code W}
- * record. Each update first checks that the expected record is at the offset, so a wrong
- * offset never damages the file.
+ * delivery agents do), rewriting the fixed-width delay-warning time of a {@code W}
+ * record, and killing a record. Each update first checks that the expected record is at
+ * the offset, so a wrong offset never damages the file.
  */
 public final class QueueFileEditor implements Closeable {
     private final Path file;
@@ -61,6 +61,20 @@ public final class QueueFileEditor implements Closeable {
             throw new QueueFileException(file, offset, "no warning time record here (found " + RecordType.show(type) + ")");
         }
         write(offset + 2, String.format(Locale.ROOT, "%15d", time).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Kills the record at offset (its type byte becomes {@code K}, postcat's killed_record),
+     * as Postfix's qmgr does with trace_flags once the sendmail -v report is queued.
+     */
+    public void kill(long offset, RecordType expected) throws IOException {
+        int type = typeAt(offset);
+        if (type == RecordType.KILL.code()) return;
+        if (type != expected.code()) {
+            throw new QueueFileException(file, offset, "no " + RecordType.show(expected.code()) + " record here (found "
+                    + RecordType.show(type) + ")");
+        }
+        write(offset, new byte[] {RecordType.KILL.code()});
     }
 
     private int typeAt(long offset) throws IOException {

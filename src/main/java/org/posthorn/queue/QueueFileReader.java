@@ -300,7 +300,11 @@ public final class QueueFileReader implements Closeable {
             switch (name) {
                 case "dsn_orig_rcpt" -> dsnOrig = value;
                 case "notify_flags" -> dsnNotify = parseInt(r, value);
-                default -> attributes.put(name, value);
+                default -> {
+                    attributes.put(name, value);
+                    // qmgr kills this record in place once the sendmail -v report went out
+                    if (name.equals("trace_flags")) records.add(r);
+                }
             }
         }
 

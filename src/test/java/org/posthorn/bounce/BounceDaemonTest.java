@@ -365,6 +365,38 @@ class BounceDaemonTest {
     }
 
     @Test
+    void sendmailVerboseReportListsEveryOutcomeWhateverNotifySays() throws Exception {
+        Bounce.Notice n = original("alice@sender.test", null, 0, "bob@live.test", "carol@dead.test");
+        logs.append(QueueName.TRACE, n.queueId(), new BounceLogs.Entry("bob@live.test", "bob@live.test", 300,
+                "rfc822;bob@live.test", 0, "2.0.0", "relayed", "smtp; 250 2.0.0 Ok", "dns; 127.0.0.1",
+                "delivery via 127.0.0.1[127.0.0.1]:25: 250 2.0.0 Ok"));
+        logs.append(QueueName.TRACE, n.queueId(), new BounceLogs.Entry("carol@dead.test", "carol@dead.test", 400,
+                "rfc822;carol@dead.test", BounceDaemon.NOTIFY_NEVER, "4.4.1", "delayed", null, null,
+                "connect to 127.0.0.1[127.0.0.1]:1: Connection refused"));
+        assertThat(daemon().flushReport(n)).isTrue();
+        assertThat(logs.path(QueueName.TRACE, n.queueId())).doesNotExist();
+        assertThat(cleanup.queued).hasSize(1);
+        assertThat(cleanup.queued.get(0).text()).contains("Subject: Mail Delivery Status Report\nTo: alice@sender.test\n")
+                .contains("""
+                        This is the mail system at host reference.test.
+
+                        Enclosed is the mail delivery report that you requested.
+
+                                           The mail system
+
+                        <bob@live.test>: delivery via 127.0.0.1[127.0.0.1]:25: 250 2.0.0 Ok
+
+                        <carol@dead.test>: connect to 127.0.0.1[127.0.0.1]:1: Connection refused
+                        """)
+                .contains("Action: relayed\nStatus: 2.0.0\nRemote-MTA: dns; 127.0.0.1\nDiagnostic-Code: smtp; 250 2.0.0 Ok\n")
+                .contains("Action: delayed\nStatus: 4.4.1\n")
+                .doesNotContain("Will-Retry-Until")
+                .contains("Content-Description: Message Headers\nContent-Type: text/rfc822-headers");
+        assertThat(logLines).contains(n.queueId() + ": sender delivery status notification: "
+                + cleanup.queued.get(0).queueId());
+    }
+
+    @Test
     void remoteMtaAndSmtpDiagnosticAndExpandedFrom() throws Exception {
         Bounce.Notice n = original("alice@sender.test", null, 0, "bob@remote.test");
         logs.append(QueueName.BOUNCE, n.queueId(), new BounceLogs.Entry("bob@remote.test", "list@sender.test", 300,

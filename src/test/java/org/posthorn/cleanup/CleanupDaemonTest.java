@@ -332,6 +332,18 @@ class CleanupDaemonTest {
     }
 
     @Test
+    void sendmailVerboseTraceFlagsGoIntoTheQueueFile() throws Exception {
+        Cleanup.Submission s = daemon().open(new Envelope("a@example.org", Instant.now(), -1, null, false, null, null,
+                null, null, 1024), LOOPBACK);
+        s.addRecipient(Recipient.of("b@example.net"));
+        s.line("Subject: x");
+        s.finish();
+        try (QueueFileReader r = QueueFileReader.open(queue.path(QueueName.INCOMING, s.queueId()))) {
+            assertThat(r.envelope().attribute("trace_flags")).isEqualTo("1024");
+        }
+    }
+
+    @Test
     void dsnAttributesAndQmgrFlags() throws Exception {
         CleanupDaemon d = daemon();
         Cleanup.Submission s = d.open(new Envelope("a@example.org", Instant.now(), -1, null, false, "FULL", "id-1"), LOOPBACK);

@@ -117,11 +117,20 @@ class PickupServiceTest {
         assertThat(probe).doesNotExist();
         assertThat(cleanup.seen).isEmpty();
         assertThat(context.lines).anyMatch(l -> l.contains("address verification request (sendmail -bv) is not implemented"));
-        // sendmail -v (record flag only) is still mail: delivered, without a report
+        // sendmail -v (record flag only) is still mail: delivered, with the flag for qmgr's report
         Path verbose = maildrop(true, null, List.of("A:trace_flags=1024"));
         assertThat(pickup.scan(context)).isEqualTo(1);
         assertThat(verbose).doesNotExist();
         assertThat(cleanup.seen).hasSize(1);
+        assertThat(cleanup.seen.getFirst().envelope().traceFlags()).isEqualTo(1024);
+    }
+
+    @Test
+    void aRecipientWithoutOrcptGetsRfc822AddressAsPostfixsPickupGivesIt() throws Exception {
+        maildrop(true, null);
+        assertThat(pickup.scan(context)).isEqualTo(1);
+        assertThat(cleanup.seen.getFirst().recipients()).extracting(Recipient::orcpt)
+                .containsExactly("rfc822;bob@example.net", "rfc822;carol@example.com");
     }
 
     @Test

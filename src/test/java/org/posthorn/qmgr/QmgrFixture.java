@@ -63,9 +63,16 @@ final class QmgrFixture implements AutoCloseable {
 
     /** A finished queue file in incoming/ (or another queue), as cleanup writes it. */
     String message(QueueName into, Instant arrival, String sender, String... recipients) throws IOException {
+        return message(into, arrival, 0, sender, recipients);
+    }
+
+    /** A message with cleanup's trace_flags attribute (1024: sendmail -v) when traceFlags is not 0. */
+    String message(QueueName into, Instant arrival, int traceFlags, String sender, String... recipients)
+            throws IOException {
         try (QueueFileWriter w = QueueFileWriter.create(queue, QueueName.INCOMING, 2048)) {
             w.envelopeStart(arrival, "local");
             w.sender(sender);
+            if (traceFlags != 0) w.record(org.posthorn.queue.RecordType.ATTR, "trace_flags=" + traceFlags);
             for (String r : recipients) w.recipient(QueueFileWriter.Rcpt.of(r));
             w.beginContent();
             w.contentLine("Subject: test");

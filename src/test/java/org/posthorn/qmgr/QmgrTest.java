@@ -68,6 +68,12 @@ class QmgrTest {
             calls.add("traced " + m.queueId());
             return true;
         }
+
+        @Override
+        public boolean flushReport(Notice m) {
+            calls.add("report " + m.queueId());
+            return true;
+        }
     }
 
     @Test
@@ -121,6 +127,37 @@ class QmgrTest {
         assertThat(f.log.lines).anyMatch(l -> l.matches(f.syslogName + "/smtp: " + id
                 + ": to=<x@later.test>, relay=later.test\\[127.0.0.1\\]:25" + LINE + "dsn=4.2.0, status=deferred \\(450 4.2.0 try again\\)"));
         assertThat(f.log.matching(id + ": removed")).isEmpty();
+    }
+
+    @Test
+    void sendmailVerboseReportsTheFirstPassOnceAndKillsTraceFlags() throws Exception {
+        AcceptingBounce bounce = new AcceptingBounce();
+        f.bounce = bounce;
+        TestAgent smtp = new TestAgent(n -> n.equals("later.test") ? "deferred" : "sent", n -> Duration.ZERO);
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String id = f.message(QueueName.INCOMING, Instant.now(), 1024, "alice@src.test", "x@later.test", "y@now.test");
+        f.start();
+        f.idle();
+        assertThat(bounce.calls).containsExactly("report " + id);
+        // every outcome went to the trace log, the delivery with the relay named as Postfix's trace_append does
+        String trace = Files.readString(f.queue.path(QueueName.TRACE, id));
+        assertThat(trace).contains("recipient=x@later.test\n").contains("action=delayed\n")
+                .contains("recipient=y@now.test\n").contains("action=delivered\n")
+                .contains("reason=delivery via now.test[127.0.0.1]:25: ");
+        Path deferred = f.queue.path(QueueName.DEFERRED, id);
+        try (QueueFileReader r = QueueFileReader.open(deferred)) {
+            // killed in place: postcat shows killed_record: trace_flags=1024
+            assertThat(r.envelope().attribute("trace_flags")).isNull();
+            assertThat(r.envelope().first(org.posthorn.queue.RecordType.KILL).text()).isEqualTo("trace_flags=1024");
+            assertThat(r.envelope().first(org.posthorn.queue.RecordType.ATTR)).isNull();
+        }
+        // a later attempt neither records nor reports
+        Files.delete(f.queue.path(QueueName.TRACE, id));
+        f.qmgr.trigger("AD".getBytes(StandardCharsets.US_ASCII));
+        f.idle();
+        assertThat(smtp.requests).hasSize(3);
+        assertThat(bounce.calls).containsExactly("report " + id);
+        assertThat(f.queue.path(QueueName.TRACE, id)).doesNotExist();
     }
 
     @Test
