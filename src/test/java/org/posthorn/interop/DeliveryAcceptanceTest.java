@@ -91,10 +91,17 @@ class DeliveryAcceptanceTest {
             String out = run("", List.of("smtp-source", "-s", "6", "-m", Integer.toString(messages), "-l", "2048",
                     "-f", "source@example.org", "-t", "sink@example.net", "127.0.0.1:" + ours.port));
             assertThat(out).startsWith("0:");
-            assertThat(sink.awaitMessages(messages)).hasSize(messages)
-                    .allSatisfy(m -> assertThat(m).contains("From: <source@example.org>").contains("posthorn.test"));
+            // smtp-sink fills a dump file as the transaction goes on: read them only after the
+            // sink has answered 250 to every message (status=sent), so that none is half-written
             String log = ours.awaitLog(20, l -> count(l, "status=sent") >= messages && count(l, ": removed") >= messages);
             assertThat(count(log, "status=sent (250 ")).isEqualTo(messages);
+            List<String> got = sink.awaitMessages(messages);
+            for (int i = 0; i < 100 && !got.stream().allMatch(m -> m.contains("From: <source@example.org>")); i++) {
+                Thread.sleep(100);
+                got = sink.messages();
+            }
+            assertThat(got).hasSize(messages)
+                    .allSatisfy(m -> assertThat(m).contains("From: <source@example.org>").contains("posthorn.test"));
         }
     }
 
