@@ -1,5 +1,6 @@
 package org.posthorn.log;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FileSink implements LogSink {
     private static final int QUEUE_LINES = 10_000;
+    /** At most this much in one write (well under what one append keeps whole). */
+    private static final int BATCH_BYTES = 16 * 1024;
     private static final String END = new String("end");
 
     private final String host;
@@ -68,8 +71,19 @@ public final class FileSink implements LogSink {
         }
     }
 
+    private void writeOut(ByteArrayOutputStream pending) {
+        if (pending.size() == 0) return;
+        try {
+            pending.writeTo(out);
+        } catch (IOException e) {
+            // nowhere left to report it; keep the queue moving
+        }
+        pending.reset();
+    }
+
     private void drain() {
         List<String> batch = new ArrayList<>();
+        ByteArrayOutputStream pending = new ByteArrayOutputStream(BATCH_BYTES);
         boolean end = false;
         while (!end) {
             try {
@@ -78,18 +92,19 @@ public final class FileSink implements LogSink {
                 return;
             }
             queue.drainTo(batch, 256);
+            // whole lines in one write(2): O_APPEND appends it at once, so lines of other
+            // processes writing the same file (commands) land between batches, never inside a line
+            pending.reset();
             for (String line : batch) {
                 if (line == END) {
                     end = true;
                     break;
                 }
-                try {
-                    // one write per line: O_APPEND keeps concurrent writers' lines whole
-                    out.write(line.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    // nowhere left to report it; keep the queue moving
-                }
+                byte[] b = line.getBytes(StandardCharsets.UTF_8);
+                if (pending.size() > 0 && pending.size() + b.length > BATCH_BYTES) writeOut(pending);
+                pending.writeBytes(b);
             }
+            writeOut(pending);
             batch.clear();
             try {
                 out.flush();

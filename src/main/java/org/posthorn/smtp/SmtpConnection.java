@@ -46,7 +46,8 @@ final class SmtpConnection implements AutoCloseable {
     private final SocketChannel channel;
     private ReplyParser parser = new ReplyParser();
     private final ByteBuffer in = ByteBuffer.allocate(8192);
-    private final ByteBuffer out = ByteBuffer.allocate(OUT_LIMIT);
+    /** Starts small (most commands and messages are short) and doubles up to OUT_LIMIT. */
+    private ByteBuffer out = ByteBuffer.allocate(8192);
     private final Watchdog.Alarm alarm;
     private long timeoutMillis;
     private SSLSocket tls;
@@ -100,7 +101,13 @@ final class SmtpConnection implements AutoCloseable {
     /** Queues raw bytes, writing out the buffer whenever it fills. */
     void write(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
-            if (!out.hasRemaining()) flush();
+            if (!out.hasRemaining()) {
+                if (out.capacity() < OUT_LIMIT) {
+                    out = ByteBuffer.allocate(out.capacity() * 2).put(out.flip());
+                } else {
+                    flush();
+                }
+            }
             int n = Math.min(len, out.remaining());
             out.put(b, off, n);
             off += n;
