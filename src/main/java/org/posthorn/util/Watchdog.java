@@ -2,6 +2,8 @@ package org.posthorn.util;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.NetworkChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
@@ -80,9 +82,21 @@ public final class Watchdog {
         return a;
     }
 
-    /** A new disarmed alarm that closes connection when a deadline passes. */
+    /**
+     * A new disarmed alarm that closes connection when a deadline passes. A TCP connection is
+     * reset (SO_LINGER 0): a graceful close would queue its FIN behind replies that a peer
+     * which stopped reading never takes, and leave that peer's writes hanging until its
+     * zero-window probes give up, minutes later.
+     */
     public Alarm closing(Closeable connection) {
         return alarm(() -> {
+            try {
+                if (connection instanceof NetworkChannel tcp && tcp.supportedOptions().contains(StandardSocketOptions.SO_LINGER)) {
+                    tcp.setOption(StandardSocketOptions.SO_LINGER, 0);
+                }
+            } catch (IOException | RuntimeException e) {
+                // closed meanwhile, or not a socket that lingers: the close below is what counts
+            }
             try {
                 connection.close();
             } catch (IOException e) {
