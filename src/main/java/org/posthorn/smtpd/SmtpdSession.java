@@ -123,8 +123,8 @@ public final class SmtpdSession {
         this.input = new SmtpInput(in, 2048, 16384);
         this.output = new BufferedOutputStream(out, 8192);
         this.line = new LineBuffer(Math.max(settings.lineLengthLimit(), 512));
-        this.forbidden = new CommandMatcher(settings.forbiddenCommands());
-        this.noop = new CommandMatcher(settings.noopCommands());
+        this.forbidden = CommandMatcher.of(settings.forbiddenCommands());
+        this.noop = CommandMatcher.of(settings.noopCommands());
         this.clientAddress = client.getAddress();
         this.clientAddr = hostAddress(clientAddress);
         this.clientPort = client.getPort();
