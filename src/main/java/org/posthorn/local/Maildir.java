@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -50,19 +51,27 @@ public final class Maildir {
         String host = hostPart(NODE_NAME);
         Path tmpDir = maildir.resolve("tmp");
         Path newDir = maildir.resolve("new");
-        try {
-            for (Path d : new Path[] {maildir, tmpDir, newDir, maildir.resolve("cur")}) makeDirectory(d, owner);
-        } catch (IOException e) {
-            throw new DeliveryFailure("4.2.0", "create maildir file " + tmpDir + ": " + MailboxFile.reason(e), e);
-        }
         Instant now = Instant.now();
         Path tmp = tmpDir.resolve(now.getEpochSecond() + ".P" + ProcessHandle.current().pid() + "Q"
                 + COUNTER.incrementAndGet() + "." + host);
-        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW,
-                LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        FileChannel file;
+        try {
+            file = createTmp(tmp);
+        } catch (NoSuchFileException missing) {
+            // as Postfix: the directories are made when the first open finds them missing
+            try {
+                for (Path d : new Path[] {maildir, tmpDir, newDir, maildir.resolve("cur")}) makeDirectory(d, owner);
+                file = createTmp(tmp);
+            } catch (IOException e) {
+                throw new DeliveryFailure("4.2.0", "create maildir file " + tmp + ": " + MailboxFile.reason(e), e);
+            }
+        } catch (IOException e) {
+            throw new DeliveryFailure("4.2.0", "create maildir file " + tmp + ": " + MailboxFile.reason(e), e);
+        }
+        try (FileChannel ch = file) {
             if (owner != null) Ownership.giveTo(tmp, owner.uid(), owner.gid());
             try {
-                OutputStream out = new BufferedOutputStream(new MailboxFile.LimitedStream(ch, limit <= 0 ? Long.MAX_VALUE : limit), 65536);
+                OutputStream out = new BufferedOutputStream(new MailboxFile.LimitedStream(ch, limit <= 0 ? Long.MAX_VALUE : limit), 16384);
                 copy.copy(queueFile, sender, out);
                 out.flush();
                 ch.force(true);
@@ -75,13 +84,20 @@ public final class Maildir {
             throw new DeliveryFailure("4.2.0", "create maildir file " + tmp + ": " + MailboxFile.reason(e), e);
         }
         try {
-            long dev = ((Number) Files.getAttribute(tmp, "unix:dev", LinkOption.NOFOLLOW_LINKS)).longValue();
-            long ino = ((Number) Files.getAttribute(tmp, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+            java.util.Map<String, Object> id = Files.readAttributes(tmp, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            long dev = ((Number) id.get("dev")).longValue();
+            long ino = ((Number) id.get("ino")).longValue();
             long micros = now.getNano() / 1000;
             Path target = newDir.resolve(now.getEpochSecond() + ".V" + Long.toHexString(dev) + "I" + Long.toHexString(ino)
                     + "M" + micros + "." + host);
             try {
-                Files.createLink(target, tmp);
+                try {
+                    Files.createLink(target, tmp);
+                } catch (NoSuchFileException e) {
+                    makeDirectory(newDir, owner);
+                    makeDirectory(maildir.resolve("cur"), owner);
+                    Files.createLink(target, tmp);
+                }
             } catch (FileAlreadyExistsException e) {
                 throw new DeliveryFailure("4.2.0", "link maildir file " + tmp + " to " + target + ": File exists");
             }
@@ -95,6 +111,11 @@ public final class Maildir {
             }
             throw new DeliveryFailure("4.2.0", "link maildir file " + tmp + ": " + MailboxFile.reason(e), e);
         }
+    }
+
+    private static FileChannel createTmp(Path tmp) throws IOException {
+        return FileChannel.open(tmp, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     /** The host name as it appears in a maildir file name: '/' and ':' written as octal escapes. */
