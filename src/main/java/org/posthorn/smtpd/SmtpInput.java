@@ -151,7 +151,7 @@ final class SmtpInput {
 
     private boolean fill() throws IOException {
         // as Postfix: replies wait while input is buffered, and go out before the next read
-        if (in.available() <= 0) beforeBlock.run();
+        beforeBlock.run();
         if (lim == buf.length && buf.length < maxBuffer) buf = new byte[Math.min(maxBuffer, buf.length * 2)];
         pos = 0;
         lim = 0;
