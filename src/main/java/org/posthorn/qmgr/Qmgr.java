@@ -546,15 +546,6 @@ public final class Qmgr implements Transports, QueueWakeup {
         readMore(m);
     }
 
-    /** Whether a queue file has the force-expire bit (group execute, 010) that postsuper -e/-f sets. */
-    private static boolean groupExecute(Path p) {
-        try {
-            return Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS).contains(PosixFilePermission.GROUP_EXECUTE);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private Path moveToActive(Path path, String id, QueueName from) throws IOException {
         Path target = queue.path(QueueName.ACTIVE, id);
         if (path.equals(queue.path(from, id))) return queue.rename(id, from, QueueName.ACTIVE);
@@ -967,14 +958,20 @@ public final class Qmgr implements Transports, QueueWakeup {
         active.remove(m.queueId);
         inCoreRecipients -= m.inCoreRecipients;
         m.inCoreRecipients = 0;
-        if (m.gone || !Files.exists(m.file, LinkOption.NOFOLLOW_LINKS)) {
+        Set<PosixFilePermission> mode;
+        try {
+            mode = m.gone ? null : Files.getPosixFilePermissions(m.file, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            mode = null;
+        }
+        if (mode == null) {
             // postsuper deleted, held or requeued it: the file is no longer ours to move or remove
             return;
         }
         Instant now = clock.instant();
         boolean deferred = m.deferred;
         // postsuper -e/-f may have set the force-expire bit (group execute) while the file was active
-        boolean forceExpire = m.forceExpire || groupExecute(m.file);
+        boolean forceExpire = m.forceExpire || mode.contains(PosixFilePermission.GROUP_EXECUTE);
         Bounce.Notice notice = new Bounce.Notice(m.queueId, m.file, m.sender(), dsnEnvid(m.envelope), dsnRet(m.envelope));
         try {
             Path bounceLog = logs.path(QueueName.BOUNCE, m.queueId);
