@@ -2,7 +2,6 @@ package org.posthorn.cli;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -77,17 +76,17 @@ public final class AotTraining {
         String c = etc.toString();
 
         // every command names the instance: none may make the checkout's default instance
-        run(new Postconf(), "-c", c, "-d", "mail_version");
-        run(new Postconf(), "-c", c, "-n");
-        run(new Postconf(), "-c", c, "-h", "queue_directory", "myhostname");
-        run(new Postconf(), "-c", c, "-M");
-        run(new Postfix(), "-c", c, "check"); // makes the queue directories
-        run(new Postfix(), "-c", c, "status");
-        run(new Postqueue(), "-c", c, "-p"); // master down: the queue read directly
-        run(new Sendmail(stdin()), "-C", c, "-t");
-        run(new Sendmail(stdin()), "-C", c, "-f", "sender@example.org", "rcpt@example.net");
-        run(new Postqueue(), "-c", c, "-p");
-        run(new Postqueue(), "-c", c, "-j");
+        run("postconf", "-c", c, "-d", "mail_version");
+        run("postconf", "-c", c, "-n");
+        run("postconf", "-c", c, "-h", "queue_directory", "myhostname");
+        run("postconf", "-c", c, "-M");
+        run("postfix", "-c", c, "check"); // makes the queue directories
+        run("postfix", "-c", c, "status");
+        run("postqueue", "-c", c, "-p"); // master down: the queue read directly
+        sendmail("-C", c, "-t");
+        sendmail("-C", c, "-f", "sender@example.org", "rcpt@example.net");
+        run("postqueue", "-c", c, "-p");
+        run("postqueue", "-c", c, "-j");
 
         // the same with a master's public sockets answering, as on a running system
         Config config = Config.load(etc);
@@ -96,28 +95,29 @@ public final class AotTraining {
              ServerSocketChannel showq = listen(spool, "showq")) {
             Thread.ofPlatform().daemon().start(() -> serve(pickup, ch -> ch.read(ByteBuffer.allocate(64))));
             Thread.ofPlatform().daemon().start(() -> serve(showq, ch -> ShowqService.reply(ch, config, Log.of("showq"))));
-            run(new Sendmail(stdin()), "-C", c, "-t");
-            run(new Postqueue(), "-c", c, "-p");
-            run(new Mailq(), "-C", c);
+            sendmail("-C", c, "-t");
+            run("postqueue", "-c", c, "-p");
+            run("mailq", "-C", c);
         }
-        run(new Postsuper(), "-c", c, "-d", "ALL");
-        run(new Postmap(), "-c", c, "hash:" + etc.resolve("access"));
-        run(new Postmap(), "-c", c, "-q", "example.net", "hash:" + etc.resolve("access"));
-        run(new Postalias(), "-c", c, "hash:" + etc.resolve("aliases"));
-        run(new Postalias(), "-c", c, "-q", "list", "hash:" + etc.resolve("aliases"));
+        run("postsuper", "-c", c, "-d", "ALL");
+        run("postmap", "-c", c, "hash:" + etc.resolve("access"));
+        run("postmap", "-c", c, "-q", "example.net", "hash:" + etc.resolve("access"));
+        run("postalias", "-c", c, "hash:" + etc.resolve("aliases"));
+        run("postalias", "-c", c, "-q", "list", "hash:" + etc.resolve("aliases"));
     }
 
-    private static InputStream stdin() {
-        return new ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.UTF_8));
+    /** sendmail with the training message on standard input. */
+    private static void sendmail(String... args) {
+        System.setIn(new ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.UTF_8)));
+        String[] argv = new String[args.length + 1];
+        argv[0] = "sendmail";
+        System.arraycopy(args, 0, argv, 1, args.length);
+        run(argv);
     }
 
-    /** Runs one command as Main would, failures included; training goes on either way. */
-    private static void run(Command command, String... args) {
-        try {
-            command.run(args);
-        } catch (Exception e) {
-            System.err.println("aot training: " + command.getClass().getSimpleName() + " " + String.join(" ", args) + ": " + e);
-        }
+    /** Runs one command through Main, as the launcher does; its failures are part of the training. */
+    private static void run(String... argv) {
+        Main.run(argv);
         System.out.flush();
     }
 
