@@ -40,7 +40,7 @@ public class DotUnstuffBench {
 
     @Benchmark
     public long readData() throws IOException {
-        SmtpInput input = new SmtpInput(new ByteArrayInputStream(wire), 16384);
+        SmtpInput input = new SmtpInput(new ByteArrayInputStream(wire), 16384, 16384);
         LineBuffer line = new LineBuffer(2048);
         DataReader reader = new DataReader(input, line, 2048, SmtpdSettings.BareNewline.NORMALIZE);
         ContentWriter out = new ContentWriter((buf, off, len, eol) -> sum += len, 10_240_000, 2048);

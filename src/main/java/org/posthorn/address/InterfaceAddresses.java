@@ -35,6 +35,31 @@ public final class InterfaceAddresses {
         return new InterfaceAddresses(resolve(inetInterfaces, true, v4, v6), resolve(proxyInterfaces, false, v4, v6));
     }
 
+    private record Key(List<String> inet, List<String> proxy, List<String> protocols) {
+    }
+
+    private record Resolved(InterfaceAddresses addresses, long expires) {
+    }
+
+    private static final java.util.Map<Key, Resolved> RECENT = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long KEEP_NANOS = 60_000_000_000L;
+
+    /**
+     * As {@link #of(List, List, List)}, reusing a result younger than a minute: a Postfix smtpd
+     * learns the addresses once per process, and resolving them (or listing every interface
+     * for "all") for each session cost more than the rest of its set-up.
+     */
+    public static InterfaceAddresses recent(List<String> inetInterfaces, List<String> proxyInterfaces,
+                                            List<String> inetProtocols) throws UnknownHostException {
+        Key key = new Key(List.copyOf(inetInterfaces), List.copyOf(proxyInterfaces), List.copyOf(inetProtocols));
+        long now = System.nanoTime();
+        Resolved r = RECENT.get(key);
+        if (r != null && now - r.expires() < 0) return r.addresses();
+        InterfaceAddresses a = of(inetInterfaces, proxyInterfaces, inetProtocols);
+        if (RECENT.size() < 16 || RECENT.containsKey(key)) RECENT.put(key, new Resolved(a, now + KEEP_NANOS));
+        return a;
+    }
+
     /** A fixed set, for tests. */
     public static InterfaceAddresses of(Set<InetAddress> own, Set<InetAddress> proxy) {
         return new InterfaceAddresses(Set.copyOf(own), Set.copyOf(proxy));

@@ -147,11 +147,14 @@ public record HostLookup(DnsResolver resolver, boolean useDns, boolean useNative
         }
     }
 
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+");
+
     /** An IPv4 or IPv6 address literal ("192.0.2.1", "ipv6:2001:db8::1", "::1"), or null for a name. */
     public static InetAddress literal(String host) {
         String h = host.regionMatches(true, 0, "ipv6:", 0, 5) ? host.substring(5) : host;
-        boolean v4 = h.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+");
+        boolean v4 = IPV4.matcher(h).matches();
+        boolean v6 = h.indexOf(':') >= 0 && IPV6.matcher(h).matches();
         if (!v4 && !v6) return null;
         try {
             InetAddress a = InetAddress.getByName(h); // a literal: no lookup happens

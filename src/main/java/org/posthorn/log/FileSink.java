@@ -1,5 +1,6 @@
 package org.posthorn.log;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FileSink implements LogSink {
     private static final int QUEUE_LINES = 10_000;
+    /** At most this much in one write (well under what one append keeps whole). */
+    private static final int BATCH_BYTES = 16 * 1024;
+    private static final int PAUSE_NANOS = 500_000;
     private static final String END = new String("end");
 
     private final String host;
@@ -68,8 +72,32 @@ public final class FileSink implements LogSink {
         }
     }
 
+    /**
+     * A busy server logs several lines per message: waking this thread for each cost a
+     * context switch per line. A short pause after each write gathers the next batch;
+     * an idle writer still sleeps in take() and wakes at the first line.
+     */
+    private static void pause() {
+        try {
+            Thread.sleep(0, PAUSE_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeOut(ByteArrayOutputStream pending) {
+        if (pending.size() == 0) return;
+        try {
+            pending.writeTo(out);
+        } catch (IOException e) {
+            // nowhere left to report it; keep the queue moving
+        }
+        pending.reset();
+    }
+
     private void drain() {
         List<String> batch = new ArrayList<>();
+        ByteArrayOutputStream pending = new ByteArrayOutputStream(BATCH_BYTES);
         boolean end = false;
         while (!end) {
             try {
@@ -78,19 +106,21 @@ public final class FileSink implements LogSink {
                 return;
             }
             queue.drainTo(batch, 256);
+            // whole lines in one write(2): O_APPEND appends it at once, so lines of other
+            // processes writing the same file (commands) land between batches, never inside a line
+            pending.reset();
             for (String line : batch) {
                 if (line == END) {
                     end = true;
                     break;
                 }
-                try {
-                    // one write per line: O_APPEND keeps concurrent writers' lines whole
-                    out.write(line.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    // nowhere left to report it; keep the queue moving
-                }
+                byte[] b = line.getBytes(StandardCharsets.UTF_8);
+                if (pending.size() > 0 && pending.size() + b.length > BATCH_BYTES) writeOut(pending);
+                pending.writeBytes(b);
             }
+            writeOut(pending);
             batch.clear();
+            if (!end) pause();
             try {
                 out.flush();
             } catch (IOException ignored) {

@@ -22,7 +22,20 @@ public final class LineFormat {
 
     /** A maillog_file line (postlogd's strftime "%b %d %H:%M:%S"); {@code host} is used up to its first dot. */
     public static String line(LocalDateTime when, String host, String tag, long pid, String text) {
-        return FILE_STAMP.format(when) + " " + firstLabel(host) + " " + tag + "[" + pid + "]: " + truncate(text);
+        return fileStamp(when) + " " + firstLabel(host) + " " + tag + "[" + pid + "]: " + truncate(text);
+    }
+
+    /** The last second formatted: a busy server logs many lines a second, each formatted once. */
+    private record Stamp(LocalDateTime second, String text) {
+    }
+
+    private static volatile Stamp lastStamp = new Stamp(LocalDateTime.MIN, "");
+
+    private static String fileStamp(LocalDateTime when) {
+        LocalDateTime second = when.withNano(0);
+        Stamp s = lastStamp;
+        if (!s.second().equals(second)) lastStamp = s = new Stamp(second, FILE_STAMP.format(second));
+        return s.text();
     }
 
     /** A syslog datagram as glibc's syslog() builds it: "<PRI>%h %e %T tag[pid]: text". */

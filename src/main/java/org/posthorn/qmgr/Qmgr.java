@@ -7,7 +7,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
@@ -460,22 +459,25 @@ public final class Qmgr implements Transports, QueueWakeup {
     private void feedOne(Path path, QueueName from, boolean ignoreTime, Instant now) {
         String id = path.getFileName().toString();
         if (active.containsKey(id)) return;
-        PosixFileAttributes attrs;
+        Map<String, Object> attrs;
         try {
-            attrs = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
+            // one stat for the mode, the time and the link count
+            attrs = Files.readAttributes(path, "unix:permissions,lastModifiedTime,nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
             return; // gone meanwhile
         }
-        Set<PosixFilePermission> perms = attrs.permissions();
+        @SuppressWarnings("unchecked")
+        Set<PosixFilePermission> perms = (Set<PosixFilePermission>) attrs.get("permissions");
         // the owner-execute bit marks a finished file; anything else is still being written
         if (!perms.contains(PosixFilePermission.OWNER_READ) || !perms.contains(PosixFilePermission.OWNER_WRITE)
                 || !perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
             return;
         }
-        if (!ignoreTime && attrs.lastModifiedTime().toInstant().isAfter(now.plusSeconds(1))) return;
-        if (links(path) > 1) {
+        if (!ignoreTime && ((FileTime) attrs.get("lastModifiedTime")).toInstant().isAfter(now.plusSeconds(1))) return;
+        int links = ((Number) attrs.get("nlink")).intValue();
+        if (links > 1) {
             // not a file cleanup made: someone linked it in
-            log.warning("%s: file has %d links", path, links(path));
+            log.warning("%s: file has %d links", path, links);
             return;
         }
         boolean forceExpire = perms.contains(PosixFilePermission.GROUP_EXECUTE);
@@ -542,14 +544,6 @@ public final class Qmgr implements Transports, QueueWakeup {
         }
         m.unread.addAll(pending);
         readMore(m);
-    }
-
-    private static int links(Path p) {
-        try {
-            return ((Number) Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue();
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return 1;
-        }
     }
 
     /** Whether a queue file has the force-expire bit (group execute, 010) that postsuper -e/-f sets. */

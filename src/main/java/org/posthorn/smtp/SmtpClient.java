@@ -109,6 +109,8 @@ final class SmtpClient {
         /** Server addresses that already had their try (a reused session's server is not tried twice). */
         final Set<String> tried = new HashSet<>();
         Envelope envelope;
+        /** The queue file, open for the whole request: its content is sent from here. */
+        QueueFileReader queueFile;
         DeliveryStatus lastSoft;
         /** The TLS policy key of the whole next-hop, for the connection cache. */
         String destinationTlsKey = "";
@@ -142,8 +144,9 @@ final class SmtpClient {
 
     void deliver(DeliveryRequest request) {
         Job job = new Job(request);
-        try (QueueFileReader reader = QueueFileReader.open(request.queueFile())) {
-            job.envelope = reader.envelope();
+        try {
+            job.queueFile = QueueFileReader.open(request.queueFile());
+            job.envelope = job.queueFile.envelope();
         } catch (IOException e) {
             log.warning("%s: read queue file %s: %s", request.queueId(), request.queueFile(), e.getMessage());
             for (Rcpt r : job.rcpts) job.report(r, DeliveryStatus.of("4.3.0", "none", "error reading message file"));
@@ -152,6 +155,11 @@ final class SmtpClient {
         try {
             run(job);
         } finally {
+            try {
+                job.queueFile.close();
+            } catch (IOException e) {
+                // read-only: nothing was lost
+            }
             DeliveryStatus rest = job.lastSoft != null ? job.lastSoft
                     : DeliveryStatus.of("4.3.0", "none", "delivery temporarily suspended: no server was tried");
             for (Rcpt r : job.pending()) job.report(r, rest);
@@ -741,9 +749,7 @@ final class SmtpClient {
         };
         DataWriter writer = new DataWriter(out, params.integer("line_length_limit"));
         TextSink sink = downgrade ? new MimeDowngrade(writer) : writer;
-        try (QueueFileReader reader = QueueFileReader.open(job.request.queueFile())) {
-            reader.readContent((data, lineEnd) -> sink.text(data, 0, data.length, lineEnd));
-        }
+        job.queueFile.readContent((data, lineEnd) -> sink.text(data, 0, data.length, lineEnd));
         writer.finish();
         conn.flush();
     }

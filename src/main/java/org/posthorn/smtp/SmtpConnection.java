@@ -8,14 +8,11 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import org.posthorn.util.Watchdog;
 
 /**
  * A client connection to an SMTP or LMTP server: buffered command output, replies assembled by
@@ -43,17 +40,15 @@ final class SmtpConnection implements AutoCloseable {
         }
     }
 
-    private static final ScheduledExecutorService WATCHDOG =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("smtp-watchdog").factory());
     private static final int OUT_LIMIT = 64 * 1024;
 
     private final Target target;
     private final SocketChannel channel;
     private ReplyParser parser = new ReplyParser();
     private final ByteBuffer in = ByteBuffer.allocate(8192);
-    private final ByteBuffer out = ByteBuffer.allocate(OUT_LIMIT);
-    private volatile boolean timedOut;
-    private ScheduledFuture<?> alarm;
+    /** Starts small (most commands and messages are short) and doubles up to OUT_LIMIT. */
+    private ByteBuffer out = ByteBuffer.allocate(8192);
+    private final Watchdog.Alarm alarm;
     private long timeoutMillis;
     private SSLSocket tls;
     private InputStream tlsIn;
@@ -62,6 +57,7 @@ final class SmtpConnection implements AutoCloseable {
     private SmtpConnection(Target target, SocketChannel channel) {
         this.target = target;
         this.channel = channel;
+        this.alarm = Watchdog.SHARED.closing(channel);
     }
 
     /** Connects within timeoutMillis (0 = the system's own limit). */
@@ -105,7 +101,13 @@ final class SmtpConnection implements AutoCloseable {
     /** Queues raw bytes, writing out the buffer whenever it fills. */
     void write(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
-            if (!out.hasRemaining()) flush();
+            if (!out.hasRemaining()) {
+                if (out.capacity() < OUT_LIMIT) {
+                    out = ByteBuffer.allocate(out.capacity() * 2).put(out.flip());
+                } else {
+                    flush();
+                }
+            }
             int n = Math.min(len, out.remaining());
             out.put(b, off, n);
             off += n;
@@ -175,7 +177,7 @@ final class SmtpConnection implements AutoCloseable {
             tlsIn = s.getInputStream();
             tlsOut = s.getOutputStream();
         } catch (IOException e) {
-            if (timedOut) throw new Timeout();
+            if (alarm.expired()) throw new Timeout();
             throw e;
         } finally {
             disarm();
@@ -192,7 +194,7 @@ final class SmtpConnection implements AutoCloseable {
     }
 
     private IOException translate(IOException e) {
-        if (timedOut) return new Timeout();
+        if (alarm.expired()) return new Timeout();
         if (e instanceof Timeout || e instanceof Lost) return e;
         Lost lost = new Lost();
         lost.initCause(e);
@@ -200,30 +202,16 @@ final class SmtpConnection implements AutoCloseable {
     }
 
     private void arm() {
-        if (timeoutMillis > 0) {
-            alarm = WATCHDOG.schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
-        }
+        alarm.arm(timeoutMillis);
     }
 
     private void disarm() {
-        if (alarm != null) {
-            alarm.cancel(false);
-            alarm = null;
-        }
-    }
-
-    private void expire() {
-        timedOut = true;
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing is all we wanted
-        }
+        alarm.disarm();
     }
 
     @Override
     public void close() {
-        disarm();
+        alarm.close();
         if (tls != null && channel.isOpen()) {
             try {
                 tls.close(); // close_notify, then the channel below

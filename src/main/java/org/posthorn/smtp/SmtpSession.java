@@ -56,6 +56,8 @@ final class SmtpSession {
         return connection.target();
     }
 
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
     /**
      * Reads the EHLO/LHLO reply's keyword lines, minus the keywords named in
      * smtp_discard_ehlo_keywords; what an earlier EHLO said (before STARTTLS) is forgotten.
@@ -68,7 +70,7 @@ final class SmtpSession {
         smtputf8 = false;
         starttls = false;
         for (int i = 1; i < ehlo.lines().size(); i++) {
-            String[] words = ehlo.lineText(i).strip().split("\\s+");
+            String[] words = WHITESPACE.split(ehlo.lineText(i).strip());
             String keyword = words[0].toUpperCase(Locale.ROOT);
             if (keyword.startsWith("AUTH=") && authMechanisms.isEmpty()) {
                 // servers for broken clients: "AUTH=PLAIN LOGIN"

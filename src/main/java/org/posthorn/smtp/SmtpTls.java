@@ -8,6 +8,8 @@ import java.security.interfaces.RSAKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -59,8 +61,17 @@ final class SmtpTls {
         }
     }
 
+    /** Protocols and cipher suites of one combination of settings, computed once. */
+    private record Suites(List<String> protocols, List<String> suites) {
+    }
+
+    /** Bounded: the combinations come from main.cf and the policy table, so few are ever seen. */
+    private static final int SUITES_CACHED = 256;
+
     private final SmtpParams params;
     private final Log log;
+    /** Choosing suites parses every JSSE suite name: a fifth of a delivery's CPU when done per connection. */
+    private final Map<String, Suites> suites = new ConcurrentHashMap<>();
     private final DnsResolver resolver;
     private final boolean dnsLookups;
     private final TlsPolicy global;
@@ -224,11 +235,17 @@ final class SmtpTls {
         if (level != Level.MAY) exclusions.add(level == Level.ENCRYPT ? "eNULL" : "aNULL");
         String sni = serverName(target, level);
         try {
-            List<String> protocols = TlsProtocols.enabled(protocolParameter, protocolSpec);
-            List<String> suites = TlsCiphers.select(params.name(level == Level.MAY ? "tls_ciphers" : "tls_mandatory_ciphers"),
-                    grade, String.join(" ", exclusions), TlsCiphers.jsseSuites());
-            return new Effective(level, declared, List.copyOf(names), List.copyOf(records), List.copyOf(protocols),
-                    List.copyOf(suites), sni, (level == Level.DANE) && !target.dnssec());
+            String cipherParameter = params.name(level == Level.MAY ? "tls_ciphers" : "tls_mandatory_ciphers");
+            String excluded = String.join(" ", exclusions);
+            String key = protocolParameter + '\0' + protocolSpec + '\0' + cipherParameter + '\0' + grade + '\0' + excluded;
+            Suites chosen = suites.get(key);
+            if (chosen == null) {
+                chosen = new Suites(List.copyOf(TlsProtocols.enabled(protocolParameter, protocolSpec)),
+                        List.copyOf(TlsCiphers.select(cipherParameter, grade, excluded, TlsCiphers.jsseSuites())));
+                if (suites.size() < SUITES_CACHED) suites.put(key, chosen);
+            }
+            return new Effective(level, declared, List.copyOf(names), List.copyOf(records), chosen.protocols(),
+                    chosen.suites(), sni, (level == Level.DANE) && !target.dnssec());
         } catch (IllegalArgumentException e) {
             log.warning("%s", e.getMessage());
             throw new Unusable("4.7.5", "client TLS configuration problem");

@@ -14,6 +14,19 @@ final class CommandMatcher {
     private final List<String> names = new ArrayList<>();
     private final List<Pattern> patterns = new ArrayList<>();
 
+    /** Matchers by setting: a service's sessions share one instead of compiling its patterns each. */
+    private static final java.util.Map<List<String>, CommandMatcher> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The matcher of a setting's value, made once (a handful of distinct values exist). */
+    static CommandMatcher of(List<String> items) {
+        CommandMatcher m = SHARED.get(items);
+        if (m == null) {
+            m = new CommandMatcher(items);
+            if (SHARED.size() < 64) SHARED.put(List.copyOf(items), m);
+        }
+        return m;
+    }
+
     CommandMatcher(List<String> items) {
         for (String item : items) {
             if (item.startsWith("regexp:{") || item.startsWith("pcre:{")) {

@@ -1,18 +1,15 @@
 package org.posthorn.smtpd;
 
-import java.io.Closeable;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import org.posthorn.util.Watchdog;
 
 /**
  * Gives socket writes the smtpd_timeout that socket reads get from SO_TIMEOUT: a client
  * that stops reading replies (a pipelining flood) cannot hold the session in a blocked
- * write; after the timeout the connection is closed and the write fails as a timeout.
+ * write; after the timeout the alarm closes the connection and the write fails as a timeout.
  */
 final class DeadlineOutputStream extends FilterOutputStream {
     /** A write that may block. */
@@ -20,15 +17,13 @@ final class DeadlineOutputStream extends FilterOutputStream {
         void run() throws IOException;
     }
 
-    private final ScheduledExecutorService timer;
-    private final Closeable connection;
+    private final Watchdog.Alarm alarm;
     private final long millis;
-    private volatile boolean expired;
 
-    DeadlineOutputStream(OutputStream out, ScheduledExecutorService timer, Closeable connection, long millis) {
+    /** @param alarm the connection's alarm, whose expiry closes the connection */
+    DeadlineOutputStream(OutputStream out, Watchdog.Alarm alarm, long millis) {
         super(out);
-        this.timer = timer;
-        this.connection = connection;
+        this.alarm = alarm;
         this.millis = millis;
     }
 
@@ -48,24 +43,15 @@ final class DeadlineOutputStream extends FilterOutputStream {
     }
 
     private void guarded(Write write) throws IOException {
-        if (expired) throw new SocketTimeoutException("write timeout");
-        ScheduledFuture<?> alarm = timer.schedule(this::expire, millis, TimeUnit.MILLISECONDS);
+        if (alarm.expired()) throw new SocketTimeoutException("write timeout");
+        alarm.arm(millis);
         try {
             write.run();
         } catch (IOException e) {
-            if (expired) throw new SocketTimeoutException("write timeout");
+            if (alarm.expired()) throw new SocketTimeoutException("write timeout");
             throw e;
         } finally {
-            alarm.cancel(false);
-        }
-    }
-
-    private void expire() {
-        expired = true;
-        try {
-            connection.close();
-        } catch (IOException ignored) {
-            // closing is all we can do
+            alarm.disarm();
         }
     }
 }

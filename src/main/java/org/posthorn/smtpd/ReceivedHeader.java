@@ -38,8 +38,19 @@ final class ReceivedHeader {
     }
 
     static String date(Instant when, ZoneId zone) {
-        return DATE.format(ZonedDateTime.ofInstant(when, zone));
+        long second = when.getEpochSecond();
+        Stamp s = lastDate;
+        if (s.second() != second || !s.zone().equals(zone)) {
+            lastDate = s = new Stamp(second, zone, DATE.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(second), zone)));
+        }
+        return s.text();
     }
+
+    /** The last date formatted: every message of the same second has the same one. */
+    private record Stamp(long second, ZoneId zone, String text) {
+    }
+
+    private static volatile Stamp lastDate = new Stamp(Long.MIN_VALUE, ZoneId.of("UTC"), "");
 
     /** Quotes the local part when it is not a dot-atom (RFC 5322 3.4.1), as quote_822_local does. */
     static String quoteLocalPart(String address) {

@@ -839,7 +839,7 @@ final class Restrictions {
         if (config == null) return address.isLoopbackAddress();
         try {
             if (interfaces == null) {
-                interfaces = org.posthorn.address.InterfaceAddresses.of(config.getList("inet_interfaces"),
+                interfaces = org.posthorn.address.InterfaceAddresses.recent(config.getList("inet_interfaces"),
                         List.of(), config.getList("inet_protocols"));
             }
             return interfaces.isOwn(address);

@@ -5,8 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The client side of an SMTP connection as lines and byte counts, read through one fixed
- * buffer so that no client can make the server hold more than a line of input.
+ * The client side of an SMTP connection as lines and byte counts, read through one bounded
+ * buffer so that no client can make the server hold more than a line of input. The buffer
+ * starts small (an idle session holds little) and grows while reads fill it (message content).
  */
 final class SmtpInput {
     /** How a line read by {@link #readLine} ended. */
@@ -25,15 +26,17 @@ final class SmtpInput {
     }
 
     private InputStream in;
-    private final byte[] buf;
+    private byte[] buf;
+    private final int maxBuffer;
     private int pos;
     private int lim;
     private BeforeBlock beforeBlock = () -> { };
     private long bytesRead;
 
-    SmtpInput(InputStream in, int bufferSize) {
+    SmtpInput(InputStream in, int initialBuffer, int maxBuffer) {
         this.in = in;
-        this.buf = new byte[bufferSize];
+        this.buf = new byte[initialBuffer];
+        this.maxBuffer = Math.max(initialBuffer, maxBuffer);
     }
 
     void beforeBlock(BeforeBlock hook) {
@@ -147,7 +150,9 @@ final class SmtpInput {
     }
 
     private boolean fill() throws IOException {
+        // as Postfix: replies wait while input is buffered, and go out before the next read
         if (in.available() <= 0) beforeBlock.run();
+        if (lim == buf.length && buf.length < maxBuffer) buf = new byte[Math.min(maxBuffer, buf.length * 2)];
         pos = 0;
         lim = 0;
         int n = in.read(buf, 0, buf.length);

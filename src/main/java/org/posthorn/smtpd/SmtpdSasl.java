@@ -68,8 +68,12 @@ final class SmtpdSasl {
 
     /** Disabled SASL, for sessions built without a configuration (tests, sendmail -bs). */
     static SmtpdSasl disabled() {
-        return new SmtpdSasl(Config.of(Path.of("/nonexistent"), java.util.Map.of("smtpd_sasl_auth_enable", "no")), null);
+        return DISABLED;
     }
+
+    /** Shared: building it reads a Config, which cost more than the rest of a session's set-up. */
+    private static final SmtpdSasl DISABLED =
+            new SmtpdSasl(Config.of(Path.of("/nonexistent"), java.util.Map.of("smtpd_sasl_auth_enable", "no")), null);
 
     private static boolean bool(Config config, String name) {
         String v = config.get(name).strip();

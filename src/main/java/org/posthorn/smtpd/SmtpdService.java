@@ -3,25 +3,17 @@ package org.posthorn.smtpd;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Clock;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.posthorn.cleanup.Cleanup;
 import org.posthorn.flush.Flush;
 import org.posthorn.flush.FlushClient;
 import org.posthorn.flush.FlushDomains;
 import org.posthorn.master.Service;
 import org.posthorn.rewrite.TrivialRewrite;
+import org.posthorn.util.Watchdog;
 import org.posthorn.master.ServiceContext;
 
 /** smtpd(8) as a master service: one {@link SmtpdSession} per accepted connection. */
 public final class SmtpdService implements Service {
-    /** One daemon thread for all sessions' write deadlines. */
-    private static final ScheduledExecutorService WRITE_TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "smtpd-write-timeout");
-        t.setDaemon(true);
-        return t;
-    });
-
     private volatile Cleanup cleanup;
     private volatile TrivialRewrite rewrite;
     private volatile DnsLookup dns;
@@ -94,16 +86,27 @@ public final class SmtpdService implements Service {
         long timeoutMillis = Math.max(1, Math.min(Integer.MAX_VALUE, settings.timeoutSeconds() * 1000));
         connection.socket().setSoTimeout((int) timeoutMillis);
         connection.socket().setTcpNoDelay(true);
-        // the socket adaptor's streams honour SO_TIMEOUT, unlike Channels.newInputStream
+        // the socket adaptor's streams honour SO_TIMEOUT, unlike Channels.newInputStream;
+        // writes get the same timeout from the watchdog
+        Watchdog.Alarm alarm = Watchdog.SHARED.closing(connection);
+        try {
+            serve(connection, context, settings, c, timeoutMillis, alarm);
+        } finally {
+            alarm.close();
+        }
+    }
+
+    private void serve(SocketChannel connection, ServiceContext context, SmtpdSettings settings, Cleanup c,
+            long timeoutMillis, Watchdog.Alarm alarm) throws Exception {
         SmtpdSession session = new SmtpdSession(settings, c, context.log(), Clock.systemDefaultZone(),
                 connection.socket().getInputStream(),
-                new DeadlineOutputStream(connection.socket().getOutputStream(), WRITE_TIMER, connection, timeoutMillis),
+                new DeadlineOutputStream(connection.socket().getOutputStream(), alarm, timeoutMillis),
                 (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
                 new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
                         context.log(), rewrite, dns()));
         session.sasl(sasl(context));
         session.useTls(tls(context), connection.socket(),
-                out -> new DeadlineOutputStream(out, WRITE_TIMER, connection, timeoutMillis));
+                out -> new DeadlineOutputStream(out, alarm, timeoutMillis));
         session.flush(flush(context));
         session.run();
     }

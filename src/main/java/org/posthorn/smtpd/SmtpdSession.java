@@ -120,11 +120,11 @@ public final class SmtpdSession {
         this.cleanup = cleanup;
         this.log = log;
         this.clock = clock;
-        this.input = new SmtpInput(in, 16384);
+        this.input = new SmtpInput(in, 2048, 16384);
         this.output = new BufferedOutputStream(out, 8192);
         this.line = new LineBuffer(Math.max(settings.lineLengthLimit(), 512));
-        this.forbidden = new CommandMatcher(settings.forbiddenCommands());
-        this.noop = new CommandMatcher(settings.noopCommands());
+        this.forbidden = CommandMatcher.of(settings.forbiddenCommands());
+        this.noop = CommandMatcher.of(settings.noopCommands());
         this.clientAddress = client.getAddress();
         this.clientAddr = hostAddress(clientAddress);
         this.clientPort = client.getPort();
@@ -347,7 +347,8 @@ public final class SmtpdSession {
     /** Content bytes so far while DATA or BDAT content is read, for "lost connection after DATA (N bytes)". */
     private java.util.function.LongSupplier progress;
     private long bdatBytes;
-    private final byte[] chunk = new byte[8192];
+    /** BDAT's copy buffer, made at the first BDAT. */
+    private byte[] chunk;
     /** Set by a command that succeeded but, as in Postfix, does not count as a success (XCLIENT). */
     private boolean uncounted;
 
@@ -627,6 +628,7 @@ public final class SmtpdSession {
     }
 
     private boolean bdat(CommandLine command) throws IOException, InterruptedException {
+        if (chunk == null) chunk = new byte[8192];
         List<String> args = command.args();
         long count = -1;
         boolean last = false;

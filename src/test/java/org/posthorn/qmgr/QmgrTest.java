@@ -101,6 +101,21 @@ class QmgrTest {
     }
 
     @Test
+    void aQueueFileWithASecondLinkIsLeftAlone() throws Exception {
+        TestAgent smtp = TestAgent.sending();
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String id = f.message("alice@src.test", "bob@one.test");
+        Path file = f.queue.find(id, QueueName.values()).orElseThrow();
+        Path other = file.resolveSibling("linked-in");
+        Files.createLink(other, file);
+        f.start();
+        f.idle();
+        assertThat(smtp.requests).isEmpty();
+        assertThat(Files.exists(file)).isTrue();
+        assertThat(f.log.lines).anyMatch(l -> l.endsWith(id + ": file has 2 links"));
+    }
+
+    @Test
     void deferredMessageGoesToDeferredWithBackoffAndDeferLog() throws Exception {
         TestAgent smtp = new TestAgent(n -> n.equals("later.test") ? "deferred" : "sent", n -> Duration.ZERO);
         f.create().register("smtp", smtp, 0, f.agentLog("smtp"));

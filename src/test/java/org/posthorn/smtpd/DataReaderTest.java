@@ -15,7 +15,7 @@ class DataReaderTest {
     /** Reads DATA content from the text; returns the records and what follows the end of data. */
     private static String[] read(String wire, SmtpdSettings.BareNewline mode, int lineLimit, int piece)
             throws Exception {
-        SmtpInput in = new SmtpInput(Bytes.split(wire, piece), 16);
+        SmtpInput in = new SmtpInput(Bytes.split(wire, piece), 16, 16);
         LineBuffer line = new LineBuffer(Math.max(lineLimit, 512));
         DataReader reader = new DataReader(in, line, lineLimit, mode);
         Bytes.Records records = new Bytes.Records();
