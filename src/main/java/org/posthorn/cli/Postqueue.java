@@ -13,7 +13,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.ZoneId;
 import org.posthorn.config.Config;
 import org.posthorn.config.Instance;
 import org.posthorn.flush.FlushClient;
@@ -123,28 +122,14 @@ public final class Postqueue implements Command {
             throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "User " + user.name() + "(" + user.uid() + ") is not allowed to view the mail queue");
         }
         PrintStream out = new PrintStream(new BufferedOutputStream(stdout, 65536), false, StandardCharsets.UTF_8);
-        QueueReport report = new QueueReport(out, json, config.getBool("enable_long_queue_ids"), ZoneId.systemDefault());
+        QueueReport report = new QueueReport(out, json, config.getBool("enable_long_queue_ids"));
         Path socket = PublicSocket.path(queueDir, config.get("showq_service_name"));
-        String why;
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            InputStream in = Channels.newInputStream(ch);
-            try {
-                ShowqProtocol.Reader reader = new ShowqProtocol.Reader(in);
-                for (ShowqMessage m; (m = reader.next()) != null; ) report.message(m);
-            } catch (IOException e) {
-                if (out.checkError()) return 0; // output pipe closed (mailq | head): stop quietly
-                throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "malformed showq server response");
-            }
-            report.finish();
-            return 0;
-        } catch (AccessDeniedException e) {
-            throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Connect to the " + config.get("mail_name") + " showq service: Permission denied");
-        } catch (IOException e) {
-            why = connectError(socket, e);
-            if (why.equals("Permission denied")) {
-                throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Connect to the " + config.get("mail_name") + " showq service: " + why);
-            }
+        String why = "No such file or directory";
+        // no socket (master down, or no showq service): no connect, which could only say so
+        // and whose first UNIX-domain socket costs the JVM several milliseconds
+        if (!Files.notExists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            why = listFromShowq(config, socket, out, report);
+            if (why == null) return 0;
         }
         String connect = "(Connect to the " + config.get("mail_name") + " showq service: " + why + ")";
         if (!user.privileged(config)) {
@@ -160,6 +145,31 @@ public final class Postqueue implements Command {
         }
         report.finish();
         return 0;
+    }
+
+    /** Lists the queue as the showq service sends it; null when done, else why the connect failed. */
+    private static String listFromShowq(Config config, Path socket, PrintStream out, QueueReport report) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            InputStream in = Channels.newInputStream(ch);
+            try {
+                ShowqProtocol.Reader reader = new ShowqProtocol.Reader(in);
+                for (ShowqMessage m; (m = reader.next()) != null; ) report.message(m);
+            } catch (IOException e) {
+                if (out.checkError()) return null; // output pipe closed (mailq | head): stop quietly
+                throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "malformed showq server response");
+            }
+            report.finish();
+            return null;
+        } catch (AccessDeniedException e) {
+            throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Connect to the " + config.get("mail_name") + " showq service: Permission denied");
+        } catch (IOException e) {
+            String why = connectError(socket, e);
+            if (why.equals("Permission denied")) {
+                throw new CommandFailure(CommandFailure.EX_UNAVAILABLE, "Connect to the " + config.get("mail_name") + " showq service: " + why);
+            }
+            return why;
+        }
     }
 
     /** The connect(2) error text, as %m would print it. */

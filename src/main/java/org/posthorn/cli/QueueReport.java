@@ -18,7 +18,7 @@ final class QueueReport {
     private final PrintStream out;
     private final boolean json;
     private final boolean longIds;
-    private final ZoneId zone;
+    private ZoneId zone;
     private long count;
     private long bytes;
 
@@ -27,6 +27,11 @@ final class QueueReport {
         this.json = json;
         this.longIds = longIds;
         this.zone = zone;
+    }
+
+    /** A report in the system's time zone, looked up at the first message: an empty queue needs none. */
+    QueueReport(PrintStream out, boolean json, boolean longIds) {
+        this(out, json, longIds, null);
     }
 
     void message(ShowqMessage m) throws IOException {
@@ -104,6 +109,7 @@ final class QueueReport {
 
     /** asctime(localtime(t)): "Fri Nov  6 19:36:13 2026" (the newline is cut by the column widths). */
     private String asctime(long epoch) {
+        if (zone == null) zone = ZoneId.systemDefault();
         ZonedDateTime t = Instant.ofEpochSecond(epoch).atZone(zone);
         String day = t.getDayOfWeek().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT);
         String month = t.getMonth().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT);

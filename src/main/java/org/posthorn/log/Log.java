@@ -12,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Postfix's commands do.
  */
 public final class Log {
-    private static final long PID = ProcessHandle.current().pid();
     private static final List<LogSink> SINKS = new CopyOnWriteArrayList<>();
     private static volatile String defaultSyslogName = "postfix";
     private static volatile boolean toStderr = true;
@@ -78,7 +77,7 @@ public final class Log {
 
     /** This process's id, as it appears in "[pid]". */
     public static long pid() {
-        return PID;
+        return Pid.VALUE;
     }
 
     /** The tag before "[pid]": syslog_name/program. */
@@ -117,7 +116,7 @@ public final class Log {
             err.println((stderrWithTag ? tag() : program) + ": " + text);
         }
         for (LogSink sink : SINKS) {
-            sink.write(severity, tag(), PID, text);
+            sink.write(severity, tag(), Pid.VALUE, text);
         }
     }
 
@@ -147,6 +146,11 @@ public final class Log {
             i++;
         }
         return sb.toString();
+    }
+
+    /** Looked up on first use: ProcessHandle's set-up costs a command that logs nothing a few milliseconds. */
+    private static final class Pid {
+        static final long VALUE = ProcessHandle.current().pid();
     }
 
     /** Severities Postfix uses, with the syslog level msg_syslog.c maps each to. */

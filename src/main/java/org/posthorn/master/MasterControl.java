@@ -1,11 +1,14 @@
 package org.posthorn.master;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.zip.CRC32;
 
 /**
  * What the postfix command does to a master: find whether one runs, send it a signal, and
@@ -77,8 +80,8 @@ public final class MasterControl {
         if (extra.stream().noneMatch(w -> w.matches("-XX:\\+Use\\w+GC"))) cmd.add("-XX:+UseG1GC");
         String home = System.getenv("POSTHORN_HOME");
         if (home != null && Files.isDirectory(Path.of(home, "target"))) {
-            // class-data sharing cuts the master's start time; rebuilt when the jar changes
-            cmd.addAll(List.of("-XX:SharedArchiveFile=" + Path.of(home, "target", "posthorn-master.jsa"),
+            // class-data sharing cuts the master's start time (made at the first master's exit)
+            cmd.addAll(List.of("-XX:SharedArchiveFile=" + sharedArchive(Path.of(home, "target")),
                     "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         }
         cmd.add("-cp");
@@ -89,5 +92,39 @@ public final class MasterControl {
         cmd.add(configDir.toString());
         cmd.addAll(List.of(masterOptions));
         return cmd;
+    }
+
+    /**
+     * The master's class-data sharing archive, target/posthorn-master-KEY.jsa, KEY a checksum
+     * of the names, sizes and times of the jars: the JVM stops using an archive made for
+     * another jar but does not make it again, so a rebuilt jar gets an archive of its own
+     * name. Archives of other jars are removed (a running master keeps its mapping).
+     */
+    static Path sharedArchive(Path target) {
+        CRC32 key = new CRC32();
+        List<Path> jars = new ArrayList<>(List.of(target.resolve("posthorn.jar")));
+        try (DirectoryStream<Path> lib = Files.newDirectoryStream(target.resolve("lib"), "*.jar")) {
+            lib.forEach(jars::add);
+        } catch (IOException e) {
+            // no libraries: the key covers the jar alone
+        }
+        jars.sort(null);
+        for (Path jar : jars) {
+            try {
+                key.update((jar + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis() + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                key.update(jar.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String name = String.format("posthorn-master-%08x.jsa", key.getValue());
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(target, "posthorn-master*.jsa")) {
+            for (Path f : old) {
+                if (!f.getFileName().toString().equals(name)) Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            // a read-only target/: old archives stay
+        }
+        return target.resolve(name);
     }
 }

@@ -92,13 +92,15 @@ public final class SyncPoint {
         Request r = new Request(channel, root, dirs);
         lock.lock();
         try {
-            if (forcer == null) {
-                forcer = Thread.ofPlatform().daemon().name("queue-sync").start(this::run);
-            }
             if (!syncing && pending.isEmpty()) {
                 // nobody to share a sync with: force it here, sparing two thread hand-offs
                 syncing = true;
             } else {
+                // the forcer starts with the first batch: a command that commits one file
+                // (sendmail, postsuper) never needs it
+                if (forcer == null) {
+                    forcer = Thread.ofPlatform().daemon().name("queue-sync").start(this::run);
+                }
                 pending.add(r);
                 work.signal();
                 while (!r.done) finished.awaitUninterruptibly();
@@ -179,7 +181,9 @@ public final class SyncPoint {
     }
 
     private static void force(Mode mode, Set<Path> roots, List<FileChannel> channels, Set<Path> dirs) throws IOException {
-        boolean syncfs = FileSystemSync.available() && (mode == Mode.SYNCFS || mode == Mode.AUTO && channels.size() > 1);
+        // availability last: its first call binds syncfs through the FFM linker (tens of
+        // milliseconds), which a single file forced by fsync never needs
+        boolean syncfs = (mode == Mode.SYNCFS || mode == Mode.AUTO && channels.size() > 1) && FileSystemSync.available();
         if (syncfs) {
             for (Path root : roots) FileSystemSync.syncfs(root);
             return;

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import org.posthorn.config.Config;
+import org.posthorn.log.Log;
 import org.posthorn.master.Service;
 import org.posthorn.master.ServiceContext;
 
@@ -15,17 +17,22 @@ import org.posthorn.master.ServiceContext;
 public final class ShowqService implements Service {
     @Override
     public void serve(SocketChannel connection, ServiceContext context) throws IOException {
-        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(connection), 65536);
-        ShowqProtocol.writeGreeting(out);
         try {
-            QueueLister.of(context.config(), context.log()).list(m -> ShowqProtocol.writeMessage(out, m));
-            ShowqProtocol.writeEnd(out);
-            out.flush();
+            reply(connection, context.config(), context.log());
         } catch (IOException e) {
             // the client went away (mailq | head): nothing to report, as Postfix's showq
             if (!connection.isOpen() || isBrokenPipe(e)) return;
             throw e;
         }
+    }
+
+    /** Writes the greeting, one record per queued message, and the end of the listing. */
+    public static void reply(SocketChannel connection, Config config, Log log) throws IOException {
+        OutputStream out = new BufferedOutputStream(Channels.newOutputStream(connection), 65536);
+        ShowqProtocol.writeGreeting(out);
+        QueueLister.of(config, log).list(m -> ShowqProtocol.writeMessage(out, m));
+        ShowqProtocol.writeEnd(out);
+        out.flush();
     }
 
     private static boolean isBrokenPipe(IOException e) {
