@@ -8,9 +8,9 @@ import org.posthorn.flush.Flush;
 import org.posthorn.flush.FlushClient;
 import org.posthorn.flush.FlushDomains;
 import org.posthorn.master.Service;
+import org.posthorn.master.ServiceContext;
 import org.posthorn.rewrite.TrivialRewrite;
 import org.posthorn.util.Watchdog;
-import org.posthorn.master.ServiceContext;
 
 /** smtpd(8) as a master service: one {@link SmtpdSession} per accepted connection. */
 public final class SmtpdService implements Service {
