@@ -181,16 +181,32 @@ class SmtpdDifferentialTest {
         return got;
     }
 
+    /** The oracle's running master, from its pid file. */
+    private static java.util.Optional<ProcessHandle> oracleMaster(Path dir) {
+        try {
+            long pid = Long.parseLong(Files.readString(dir.resolve("spool/pid/master.pid")).strip());
+            return ProcessHandle.of(pid).filter(p -> p.info().command().map(c -> c.endsWith("/master")).orElse(false));
+        } catch (java.io.IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     @AfterAll
     static void stopOracles() throws Exception {
         for (TestServer s : SERVERS) s.close();
         for (Path dir : INSTANCES) {
+            java.util.Optional<ProcessHandle> master = oracleMaster(dir);
             // a stop that hangs (postfix-script waiting on its logger) must not hold up the build
             Process stop = new ProcessBuilder("bash", script.toString(), dir.toString(), "0", "0", "stop").inheritIO().start();
             if (!stop.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
                 stop.descendants().forEach(ProcessHandle::destroy);
                 stop.destroy();
             }
+            // nor may a master that outlived its stop keep running once its directory is gone
+            master.filter(ProcessHandle::isAlive).ifPresent(m -> {
+                m.descendants().forEach(ProcessHandle::destroyForcibly);
+                m.destroyForcibly();
+            });
         }
         if (base != null) {
             new ProcessBuilder("rm", "-rf", base.toString()).start().waitFor();
