@@ -69,12 +69,14 @@ public final class MasterControl {
             for (String w : opts.trim().split("\\s+")) if (!w.isEmpty()) extra.add(w);
         }
         // C1 only: C2 spent 40 % of the CPU of a 5,000-message run compiling, for no measurable
-        // gain in an I/O-bound daemon. Heap: a small young generation and early old-generation
+        // gain in an I/O-bound daemon; compiling at a fifth of the usual invocation counts
+        // brings a freshly started master to speed within its first few hundred messages. Heap: a small young generation and early old-generation
         // marking keep the resident size near the live data (about 300 MB with 100 busy
         // sessions instead of 1.9 GB), while 1 GB leaves room for 10,000 idle sessions.
         // docs/performance.md has the numbers; POSTHORN_MASTER_OPTS overrides (the last option wins).
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xms64m", "-Xmx1g",
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=0.2",
+                "-Xms64m", "-Xmx1g",
                 "-XX:MaxNewSize=64m", "-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=10"));
         // a collector chosen in POSTHORN_MASTER_OPTS replaces ours (the JVM refuses two)
         if (extra.stream().noneMatch(w -> w.matches("-XX:\\+Use\\w+GC"))) cmd.add("-XX:+UseG1GC");
