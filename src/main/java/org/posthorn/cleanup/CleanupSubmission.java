@@ -733,7 +733,8 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
     private void bodyRecord(byte[] buffer, int offset, int length, boolean endOfLine) throws IOException, TableException {
         boolean lineStart = !midBodyLine;
         midBodyLine = !endOfLine;
-        if (lineStart && endOfLine && mime != null) {
+        // a boundary starts with "--": other lines need no String to tell
+        if (lineStart && endOfLine && mime != null && length >= 2 && buffer[offset] == '-' && buffer[offset + 1] == '-') {
             String line = new String(buffer, offset, length, StandardCharsets.ISO_8859_1);
             if (mime.isBoundary(line)) {
                 writeRaw(buffer, offset, length, true);

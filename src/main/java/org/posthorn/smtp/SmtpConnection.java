@@ -46,7 +46,7 @@ final class SmtpConnection implements AutoCloseable {
     private final SocketChannel channel;
     private ReplyParser parser = new ReplyParser();
     private final ByteBuffer in = ByteBuffer.allocate(8192);
-    /** Starts small (most commands and messages are short) and doubles up to OUT_LIMIT. */
+    /** Starts small (most commands and messages are short); grows to OUT_LIMIT when filled. */
     private ByteBuffer out = ByteBuffer.allocate(8192);
     private final Watchdog.Alarm alarm;
     private long timeoutMillis;
@@ -103,7 +103,8 @@ final class SmtpConnection implements AutoCloseable {
         while (len > 0) {
             if (!out.hasRemaining()) {
                 if (out.capacity() < OUT_LIMIT) {
-                    out = ByteBuffer.allocate(out.capacity() * 2).put(out.flip());
+                    // a message that fills the first buffer is likely big: go to the limit at once
+                    out = ByteBuffer.allocate(OUT_LIMIT).put(out.flip());
                 } else {
                     flush();
                 }
