@@ -81,6 +81,17 @@ class LocalDeliveryTest {
     }
 
     @Test
+    void aMaildirMissingNewAndCurIsCompletedAtDelivery() throws Exception {
+        // tmp/ alone: the first open succeeds, the link into new/ makes what is missing
+        Files.createDirectories(alice.resolve("Maildir/tmp"));
+        f.params.put("home_mailbox", "Maildir/");
+        f.local("s@remote.example", MSG, "alice@host.example");
+        assertThat(files(alice.resolve("Maildir/new"))).hasSize(1);
+        assertThat(alice.resolve("Maildir/cur")).isDirectory();
+        assertThat(files(alice.resolve("Maildir/tmp"))).isEmpty();
+    }
+
+    @Test
     void unknownUserBounces() throws Exception {
         f.local("s@remote.example", MSG, "nosuch@host.example");
         assertThat(f.report.lines()).containsExactly(
