@@ -26,7 +26,7 @@ public final class FileSink implements LogSink {
     private static final int QUEUE_LINES = 10_000;
     /** At most this much in one write (well under what one append keeps whole). */
     private static final int BATCH_BYTES = 16 * 1024;
-    private static final int PAUSE_NANOS = 500_000;
+    private static final java.time.Duration GATHER = java.time.Duration.ofMillis(2);
     private static final String END = new String("end");
 
     private final String host;
@@ -73,13 +73,15 @@ public final class FileSink implements LogSink {
     }
 
     /**
-     * A busy server logs several lines per message: waking this thread for each cost a
-     * context switch per line. A short pause after each write gathers the next batch;
-     * an idle writer still sleeps in take() and wakes at the first line.
+     * A server logs several lines per message: waking this thread for each cost a context
+     * switch per line, and a futex call per line in the sessions that woke it. After the
+     * first line of a batch the writer sleeps a moment so that the lines which follow join
+     * it; producers meanwhile add to the queue without waking anyone. An idle writer sleeps
+     * in take() and wakes at the first line.
      */
-    private static void pause() {
+    private static void gather() {
         try {
-            Thread.sleep(0, PAUSE_NANOS);
+            Thread.sleep(GATHER);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -105,7 +107,8 @@ public final class FileSink implements LogSink {
             } catch (InterruptedException e) {
                 return;
             }
-            queue.drainTo(batch, 256);
+            if (batch.getFirst() != END) gather();
+            queue.drainTo(batch, 1024);
             // whole lines in one write(2): O_APPEND appends it at once, so lines of other
             // processes writing the same file (commands) land between batches, never inside a line
             pending.reset();
@@ -120,7 +123,6 @@ public final class FileSink implements LogSink {
             }
             writeOut(pending);
             batch.clear();
-            if (!end) pause();
             try {
                 out.flush();
             } catch (IOException ignored) {

@@ -85,7 +85,7 @@ final class Endpoint {
         ServiceRunner previous = runner.getAndSet(next);
         if (previous != null) return;
         for (ServerSocketChannel ch : channels) {
-            acceptors.add(Thread.ofVirtual().name("accept " + next.describe()).start(() -> acceptLoop(ch)));
+            acceptors.add(Thread.ofPlatform().daemon().name("accept " + next.describe()).start(() -> acceptLoop(ch)));
         }
     }
 

@@ -98,8 +98,14 @@ public final class SmtpdService implements Service {
 
     private void serve(SocketChannel connection, ServiceContext context, SmtpdSettings settings, Cleanup c,
             long timeoutMillis, Watchdog.Alarm alarm) throws Exception {
-        SmtpdSession session = new SmtpdSession(settings, c, context.log(), Clock.systemDefaultZone(),
-                connection.socket().getInputStream(),
+        try (SocketInput in = new SocketInput(connection, connection.socket().getInputStream())) {
+            serve(connection, context, settings, c, timeoutMillis, alarm, in);
+        }
+    }
+
+    private void serve(SocketChannel connection, ServiceContext context, SmtpdSettings settings, Cleanup c,
+            long timeoutMillis, Watchdog.Alarm alarm, SocketInput in) throws Exception {
+        SmtpdSession session = new SmtpdSession(settings, c, context.log(), Clock.systemDefaultZone(), in,
                 new DeadlineOutputStream(connection.socket().getOutputStream(), alarm, timeoutMillis),
                 (InetSocketAddress) connection.getRemoteAddress(), (InetSocketAddress) connection.getLocalAddress(),
                 new Restrictions(context.config(), settings.mynetworks(), settings.nullAccessLookupKey(), tables,
