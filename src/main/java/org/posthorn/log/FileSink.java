@@ -35,12 +35,16 @@ public final class FileSink implements LogSink {
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
     private final Thread writer;
     private volatile boolean closed;
+    private final Thread atExit;
 
     private FileSink(String host, OutputStream out, boolean closeOut, String name) {
         this.host = host;
         this.out = out;
         this.closeOut = closeOut;
         this.writer = Thread.ofPlatform().daemon().name(name).start(this::drain);
+        // a command that exits without closing its sinks still writes its last lines
+        this.atExit = Thread.ofPlatform().unstarted(this::close);
+        Runtime.getRuntime().addShutdownHook(atExit);
     }
 
     /** Appends to {@code file}, creating it with mode 0600 as postlogd does. */
@@ -134,7 +138,15 @@ public final class FileSink implements LogSink {
     /** Writes out the queued lines (waiting up to two seconds) and closes the file. */
     @Override
     public void close() {
+        if (closed) return;
         closed = true;
+        if (Thread.currentThread() != atExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(atExit);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook closes us too, harmlessly
+            }
+        }
         try {
             if (queue.offer(END, 2, TimeUnit.SECONDS)) writer.join(2000);
         } catch (InterruptedException e) {

@@ -1010,7 +1010,7 @@ public final class Qmgr implements Transports, QueueWakeup {
                 long delay = Backoff.delaySeconds(m.arrival(), now, minBackoff, maxBackoff);
                 setTimes(m.file, now.plusSeconds(delay));
                 queue.rename(m.queueId, QueueName.ACTIVE, QueueName.DEFERRED);
-            } else if (queue.remove(QueueName.ACTIVE, m.queueId)) {
+            } else if (queue.retire(QueueName.ACTIVE, m.queueId)) {
                 logs.remove(QueueName.DEFER, m.queueId);
                 log.info("%s: removed", m.queueId);
             }

@@ -8,6 +8,7 @@ import org.posthorn.bounce.UnsentBounce;
 import org.posthorn.master.Service;
 import org.posthorn.master.ServiceContext;
 import org.posthorn.queue.QueueDirectory;
+import org.posthorn.queue.SpareFiles;
 import org.posthorn.rewrite.TrivialRewrite;
 
 /**
@@ -25,7 +26,10 @@ public final class QmgrService implements Service {
     public void start(ServiceContext context) throws Exception {
         AtomicReference<TrivialRewrite> rewrite = new AtomicReference<>();
         UnsentBounce fallback = new UnsentBounce(context.log());
-        Qmgr q = new Qmgr(context.config(), QueueDirectory.of(context.config()), context.log(),
+        QueueDirectory queue = QueueDirectory.of(context.config());
+        // spares are this process's alone: what recycle/ holds now was left by a crash
+        SpareFiles.of(queue.root()).clear();
+        Qmgr q = new Qmgr(context.config(), queue, context.log(),
                 () -> {
                     TrivialRewrite r = rewrite.get();
                     if (r == null) {

@@ -168,9 +168,16 @@ public final class QueueDirectory {
      * embryo "usec.pid" made with O_CREAT|O_EXCL and mode 0600, its inode read, the ID
      * built from a fresh clock reading and that inode, then the embryo renamed to the ID
      * (hash subdirectories made on demand). The ID's uniqueness rests on the inode, which
-     * no other live file on the file system has, so it holds across restarts.
+     * no other live file on the file system has, so it holds across restarts. A file for
+     * incoming/ is a {@link SpareFiles spare} when this process has one.
      */
     public NewFile create(QueueName queue) throws IOException {
+        if (queue == QueueName.INCOMING) {
+            for (SpareFiles.Spare spare; (spare = SpareFiles.of(root).take()) != null; ) {
+                NewFile reused = enter(queue, spare.path(), spare.inode(), null);
+                if (reused != null) return reused;
+            }
+        }
         Path dir = dir(queue);
         Path embryo;
         FileChannel channel;
@@ -187,26 +194,48 @@ public final class QueueDirectory {
         }
         try {
             long inode = ((Number) Files.getAttribute(embryo, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
-            for (int tries = 0; ; tries++) {
-                Instant now = clock.instant();
-                int usec = now.getNano() / 1000;
-                String id = longIds ? QueueId.longForm(now.getEpochSecond(), usec, inode) : QueueId.shortForm(usec, inode);
-                Path target = path(queue, id);
-                if (tries > MAX_RENAME_TRIES) throw new IOException("rename " + embryo + " to " + target + ": giving up");
-                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) continue; // collision: take a new clock reading
-                try {
-                    Files.move(embryo, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (NoSuchFileException e) {
-                    if (!Files.exists(embryo, LinkOption.NOFOLLOW_LINKS)) throw e;
-                    makeHashDirs(target.getParent());
-                    continue;
-                }
-                return new NewFile(id, target, channel, now);
-            }
+            NewFile file = enter(queue, embryo, inode, channel);
+            if (file == null) throw new NoSuchFileException(embryo.toString());
+            return file;
         } catch (IOException | RuntimeException e) {
             channel.close();
             Files.deleteIfExists(embryo);
             throw e;
+        }
+    }
+
+    /**
+     * Gives {@code source} its queue ID, built from a fresh clock reading and its inode, by
+     * renaming it into the queue (a taken ID means a new clock reading), and opens it when
+     * {@code channel} is null: a spare ({@link SpareFiles}) is opened, and emptied should a
+     * crash have left it full, only once it is ours. Null when {@code source} is gone.
+     */
+    private NewFile enter(QueueName queue, Path source, long inode, FileChannel channel) throws IOException {
+        for (int tries = 0; ; tries++) {
+            Instant now = clock.instant();
+            int usec = now.getNano() / 1000;
+            String id = longIds ? QueueId.longForm(now.getEpochSecond(), usec, inode) : QueueId.shortForm(usec, inode);
+            Path target = path(queue, id);
+            if (tries > MAX_RENAME_TRIES) throw new IOException("rename " + source + " to " + target + ": giving up");
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) continue; // collision: take a new clock reading
+            try {
+                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException e) {
+                if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) return null;
+                makeHashDirs(target.getParent());
+                continue;
+            }
+            if (channel == null) {
+                channel = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                try {
+                    if (channel.size() > 0) channel.truncate(0);
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    Files.deleteIfExists(target);
+                    throw e;
+                }
+            }
+            return new NewFile(id, target, channel, now);
         }
     }
 
@@ -231,6 +260,21 @@ public final class QueueDirectory {
     /** Removes a queue file; false when it was not there. */
     public boolean remove(QueueName queue, String queueId) throws IOException {
         return Files.deleteIfExists(path(queue, queueId));
+    }
+
+    /**
+     * Removes the file of a message whose delivery is over, keeping it as a
+     * {@link SpareFiles spare} for a new message while the pool has room; false when it
+     * was not there.
+     */
+    public boolean retire(QueueName queue, String queueId) throws IOException {
+        Path file = path(queue, queueId);
+        try {
+            if (SpareFiles.of(root).keep(file)) return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        return Files.deleteIfExists(file);
     }
 
     /**

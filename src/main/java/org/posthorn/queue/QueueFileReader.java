@@ -1,5 +1,6 @@
 package org.posthorn.queue;
 
+import java.util.regex.Pattern;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +26,8 @@ import java.util.Map;
  * a missing time, sender or end record) is a {@link QueueFileException}.
  */
 public final class QueueFileReader implements Closeable {
+    /** Compiled once: String.split compiles a pattern of more than one character on every call. */
+    private static final Pattern SPACES = Pattern.compile(" +");
     /** Receives the content: each record's text and whether it ends a line ({@code N}) or not ({@code L}). */
     @FunctionalInterface
     public interface ContentSink {
@@ -244,7 +247,7 @@ public final class QueueFileReader implements Closeable {
     }
 
     private Envelope.SizeRecord parseSize(Record r) throws QueueFileException {
-        String[] f = r.text().strip().split(" +");
+        String[] f = SPACES.split(r.text().strip());
         long[] v = new long[6];
         try {
             for (int i = 0; i < f.length && i < v.length; i++) v[i] = Long.parseLong(f[i]);
@@ -316,7 +319,7 @@ public final class QueueFileReader implements Closeable {
         }
 
         private Instant parseTime(Record r) throws QueueFileException {
-            String[] f = r.text().strip().split(" +");
+            String[] f = SPACES.split(r.text().strip());
             try {
                 long sec = Long.parseLong(f[0]);
                 long usec = f.length > 1 ? Long.parseLong(f[1]) : 0;

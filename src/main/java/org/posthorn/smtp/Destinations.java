@@ -1,5 +1,6 @@
 package org.posthorn.smtp;
 
+import java.util.regex.Pattern;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.posthorn.dns.MxHost;
  * separated lists are tried in order (Postfix 3.5).
  */
 final class Destinations {
+    private static final Pattern LIST = Pattern.compile("[,\\s]+");
     private final HostLookup lookup;
     private final boolean lmtp;
     private final int defaultPort;
@@ -47,7 +49,7 @@ final class Destinations {
     /** Parses a next-hop list; bad syntax is an IllegalArgumentException naming the element. */
     List<Hop> parse(String nexthop) {
         List<Hop> out = new ArrayList<>();
-        for (String item : nexthop.split("[,\\s]+")) {
+        for (String item : LIST.split(nexthop)) {
             if (!item.isEmpty()) out.add(parseOne(item));
         }
         return out;

@@ -1,5 +1,6 @@
 package org.posthorn.smtp;
 
+import java.util.regex.Pattern;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -37,6 +38,7 @@ import org.posthorn.tls.TlsPolicy;
  * leave the recipient for the next server; at the last one they defer it. 5xx replies bounce.
  */
 final class SmtpClient {
+    private static final Pattern LIST = Pattern.compile("[,\\s]+");
     private static final int NOTIFY_NEVER = 1;
     private static final int NOTIFY_SUCCESS = 2;
     private static final int NOTIFY_DELAY = 4;
@@ -493,7 +495,7 @@ final class SmtpClient {
      */
     private boolean cacheable(String nexthop, boolean backlog) {
         if (backlog && params.bool("connection_cache_on_demand")) return true;
-        for (String d : params.get("connection_cache_destinations").split("[,\\s]+")) {
+        for (String d : LIST.split(params.get("connection_cache_destinations"))) {
             if (!d.isEmpty() && d.equalsIgnoreCase(nexthop)) return true;
         }
         return false;

@@ -493,6 +493,55 @@ class DeliveryAcceptanceTest {
         }
     }
 
+    /**
+     * 7b: as 7, but the relay takes the mail, so finished queue files become spares
+     * (org.posthorn.queue.SpareFiles) and new messages are written into them while the kill
+     * lands: every 250 arrives, and no spare turns up as a queue file, corrupt or not.
+     */
+    @Test
+    void killWhileDeliveredFilesAreReusedLosesNothing() throws Exception {
+        int sinkPort = MasterServicesTest.freePort();
+        try (E2eInstance ours = new E2eInstance(tmp);
+                SmtpSink sink = new SmtpSink(tmp.resolve("dumps"), "127.0.0.1", sinkPort)) {
+            ours.configure(List.of("relayhost = [127.0.0.1]:" + sinkPort)).start();
+            Set<String> acked = ConcurrentHashMap.newKeySet();
+            AtomicInteger next = new AtomicInteger();
+            List<Thread> clients = new ArrayList<>();
+            for (int t = 0; t < 20; t++) {
+                clients.add(Thread.ofPlatform().start(() -> {
+                    for (int m; (m = next.getAndIncrement()) < 600; ) {
+                        String subject = "load " + m;
+                        try {
+                            if (sendOne(ours.port, subject)) acked.add(subject);
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                }));
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (acked.size() < 300 && System.nanoTime() < end) Thread.sleep(1);
+            ours.kill9();
+            for (Thread c : clients) c.join(15000);
+            assertThat(acked.size()).isGreaterThanOrEqualTo(300);
+            assertThat(ours.maillog()).as("files were reused before the kill").contains(": removed");
+            ours.start();
+            ours.postfix("flush");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Set<String> lost = new TreeSet<>(acked);
+            while (!lost.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                for (String msg : sink.messages()) {
+                    Matcher m = Pattern.compile("(?m)^Subject: (load \\d+)\r?$").matcher(msg);
+                    if (m.find()) lost.remove(m.group(1));
+                }
+            }
+            assertThat(lost).as("accepted with 250 but never delivered; log:\n" + ours.maillog()).isEmpty();
+            assertThat(ours.queueFiles("corrupt")).isEmpty();
+            assertThat(ours.maillog()).doesNotContain("corrupt");
+        }
+    }
+
     /** One SMTP transaction; true when the end of DATA got a 250. */
     private static boolean sendOne(int port, String subject) throws IOException {
         try (MasterServicesTest.Client c = new MasterServicesTest.Client(port, 10000)) {

@@ -20,7 +20,9 @@ import org.posthorn.bounce.Bounce;
 import org.posthorn.queue.QueueFileEditor;
 import org.posthorn.queue.QueueFileLock;
 import org.posthorn.queue.QueueFileReader;
+import org.posthorn.queue.QueueId;
 import org.posthorn.queue.QueueName;
+import org.posthorn.queue.SpareFiles;
 import org.posthorn.queue.Recipient;
 
 /** qmgr over a real temp queue directory with queue files written as cleanup writes them and test agents. */
@@ -98,6 +100,22 @@ class QmgrTest {
         // removed comes after both delivery lines
         assertThat(f.log.lines.indexOf(q + "/qmgr: " + id + ": removed"))
                 .isGreaterThan(f.log.lines.indexOf(f.log.matching("to=<carol@one.test>").get(0)));
+    }
+
+    @Test
+    void aDeliveredMessagesFileBecomesTheNextMessagesFile() throws Exception {
+        TestAgent smtp = TestAgent.sending();
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String id = f.message("alice@src.test", "bob@one.test");
+        long inode = QueueId.parse(id).orElseThrow().inode();
+        f.start();
+        f.idle();
+        assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": removed");
+        Path spare = f.queue.root().resolve(SpareFiles.DIRECTORY).resolve(Long.toString(inode));
+        assertThat(spare).isEmptyFile();
+        String next = f.message("alice@src.test", "carol@one.test");
+        assertThat(QueueId.parse(next).orElseThrow().inode()).isEqualTo(inode);
+        assertThat(spare).doesNotExist();
     }
 
     @Test
