@@ -70,7 +70,9 @@ public final class MasterControl {
         }
         // C1 only: C2 spent 40 % of the CPU of a 5,000-message run compiling, for no measurable
         // gain in an I/O-bound daemon; compiling at a fifth of the usual invocation counts
-        // brings a freshly started master to speed within its first few hundred messages. Heap: a small young generation and early old-generation
+        // brings a freshly started master to speed within its first few hundred messages, and a
+        // second compiler thread shortens a fresh master's backlog of compilations. Heap: a
+        // small young generation and early old-generation
         // marking keep the resident size near the live data (about 300 MB with 100 busy
         // sessions instead of 1.9 GB), while 1 GB leaves room for 10,000 idle sessions.
         // docs/performance.md has the numbers; POSTHORN_MASTER_OPTS overrides (the last option wins).
@@ -80,6 +82,8 @@ public final class MasterControl {
                 "-XX:MaxNewSize=64m", "-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=10"));
         // a collector chosen in POSTHORN_MASTER_OPTS replaces ours (the JVM refuses two)
         if (extra.stream().noneMatch(w -> w.matches("-XX:\\+Use\\w+GC"))) cmd.add("-XX:+UseG1GC");
+        // below eight CPUs the JVM gives C1 a single compiler thread
+        if (Runtime.getRuntime().availableProcessors() < 8) cmd.add("-XX:CICompilerCount=2");
         String home = System.getenv("POSTHORN_HOME");
         if (home != null && Files.isDirectory(Path.of(home, "target"))) {
             // class-data sharing cuts the master's start time (made at the first master's exit)

@@ -189,6 +189,8 @@ final class SmtpTls {
         }
         // TLS over a UNIX-domain socket is not implemented: optional TLS is skipped there
         if (!inet && level == Level.MAY) level = Level.NONE;
+        // no STARTTLS: nothing below is used, and choosing suites would start JSSE for nothing
+        if (level == Level.NONE) return new Effective(level, declared, List.of(), List.of(), List.of(), List.of(), null, false);
         if (level == Level.FINGERPRINT) {
             List<String> prints = declared.match().isEmpty()
                     ? splitOn(params.get("tls_fingerprint_cert_match"), "[\\t\\n\\r, ]+") : declared.match();
