@@ -455,40 +455,11 @@ class DeliveryAcceptanceTest {
         try (E2eInstance ours = new E2eInstance(tmp)) {
             ours.configure(List.of("relayhost = [127.0.0.1]:" + sinkPort, "minimal_backoff_time = 300s",
                     "maximal_backoff_time = 600s", "queue_run_delay = 300s")).start();
-            Set<String> acked = ConcurrentHashMap.newKeySet();
-            AtomicInteger next = new AtomicInteger();
-            List<Thread> clients = new ArrayList<>();
-            for (int t = 0; t < 40; t++) {
-                clients.add(Thread.ofPlatform().start(() -> {
-                    for (int m; (m = next.getAndIncrement()) < 400; ) {
-                        String subject = "load " + m;
-                        try {
-                            if (sendOne(ours.port, subject)) acked.add(subject);
-                        } catch (IOException e) {
-                            return;
-                        }
-                    }
-                }));
-            }
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (acked.size() < 100 && System.nanoTime() < end) Thread.sleep(1);
-            ours.kill9();
-            for (Thread c : clients) c.join(15000);
-            assertThat(acked.size()).isGreaterThanOrEqualTo(100);
+            Set<String> acked = loadAndKill(ours, 40, 400, 100);
             try (SmtpSink sink = new SmtpSink(tmp.resolve("dumps"), "127.0.0.1", sinkPort)) {
                 ours.start();
                 ours.postfix("flush");
-                // messages that were queued but whose 250 never reached the client may arrive too
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                Set<String> lost = new TreeSet<>(acked);
-                while (!lost.isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                    for (String msg : sink.messages()) {
-                        Matcher m = Pattern.compile("(?m)^Subject: (load \\d+)\r?$").matcher(msg);
-                        if (m.find()) lost.remove(m.group(1));
-                    }
-                }
-                assertThat(lost).as("accepted with 250 but never delivered; log:\n" + ours.maillog()).isEmpty();
+                assertAllArrive(sink, acked, ours, 20);
             }
         }
     }
@@ -504,42 +475,61 @@ class DeliveryAcceptanceTest {
         try (E2eInstance ours = new E2eInstance(tmp);
                 SmtpSink sink = new SmtpSink(tmp.resolve("dumps"), "127.0.0.1", sinkPort)) {
             ours.configure(List.of("relayhost = [127.0.0.1]:" + sinkPort)).start();
-            Set<String> acked = ConcurrentHashMap.newKeySet();
-            AtomicInteger next = new AtomicInteger();
-            List<Thread> clients = new ArrayList<>();
-            for (int t = 0; t < 20; t++) {
-                clients.add(Thread.ofPlatform().start(() -> {
-                    for (int m; (m = next.getAndIncrement()) < 600; ) {
-                        String subject = "load " + m;
-                        try {
-                            if (sendOne(ours.port, subject)) acked.add(subject);
-                        } catch (IOException e) {
-                            return;
-                        }
-                    }
-                }));
-            }
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (acked.size() < 300 && System.nanoTime() < end) Thread.sleep(1);
-            ours.kill9();
-            for (Thread c : clients) c.join(15000);
-            assertThat(acked.size()).isGreaterThanOrEqualTo(300);
+            Set<String> acked = loadAndKill(ours, 20, 600, 300);
             assertThat(ours.maillog()).as("files were reused before the kill").contains(": removed");
             ours.start();
             ours.postfix("flush");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            Set<String> lost = new TreeSet<>(acked);
-            while (!lost.isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-                for (String msg : sink.messages()) {
-                    Matcher m = Pattern.compile("(?m)^Subject: (load \\d+)\r?$").matcher(msg);
-                    if (m.find()) lost.remove(m.group(1));
-                }
-            }
-            assertThat(lost).as("accepted with 250 but never delivered; log:\n" + ours.maillog()).isEmpty();
+            assertAllArrive(sink, acked, ours, 30);
             assertThat(ours.queueFiles("corrupt")).isEmpty();
             assertThat(ours.maillog()).doesNotContain("corrupt");
         }
+    }
+
+    /**
+     * {@code sessions} parallel clients send {@code total} messages ("Subject: load N"); once
+     * {@code killAfter} of them got their 250 the master is killed with kill -9. Returns the
+     * subjects that got a 250.
+     */
+    private static Set<String> loadAndKill(E2eInstance ours, int sessions, int total, int killAfter) throws Exception {
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        AtomicInteger next = new AtomicInteger();
+        List<Thread> clients = new ArrayList<>();
+        for (int t = 0; t < sessions; t++) {
+            clients.add(Thread.ofPlatform().start(() -> {
+                for (int m; (m = next.getAndIncrement()) < total; ) {
+                    String subject = "load " + m;
+                    try {
+                        if (sendOne(ours.port, subject)) acked.add(subject);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (acked.size() < killAfter && System.nanoTime() < end) Thread.sleep(1);
+        ours.kill9();
+        for (Thread c : clients) c.join(15000);
+        assertThat(acked.size()).isGreaterThanOrEqualTo(killAfter);
+        return acked;
+    }
+
+    /**
+     * Every subject that got a 250 reaches the sink within {@code seconds}; messages that were
+     * queued but whose 250 never reached the client may arrive too.
+     */
+    private static void assertAllArrive(SmtpSink sink, Set<String> acked, E2eInstance ours, int seconds) throws Exception {
+        Pattern subject = Pattern.compile("(?m)^Subject: (load \\d+)\r?$");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Set<String> lost = new TreeSet<>(acked);
+        while (!lost.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            for (String msg : sink.messages()) {
+                Matcher m = subject.matcher(msg);
+                if (m.find()) lost.remove(m.group(1));
+            }
+        }
+        assertThat(lost).as("accepted with 250 but never delivered; log:\n" + ours.maillog()).isEmpty();
     }
 
     /** One SMTP transaction; true when the end of DATA got a 250. */

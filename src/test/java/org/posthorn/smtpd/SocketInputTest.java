@@ -41,6 +41,18 @@ class SocketInputTest {
         client.write(ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII)));
     }
 
+    /** Sends {@code s} from another thread after {@code millis}. */
+    private void sendLater(long millis, String s) {
+        Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(millis);
+                send(s);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
     private static String read(SocketInput in) throws IOException {
         byte[] b = new byte[64];
         int n = in.read(b, 0, b.length);
@@ -57,14 +69,7 @@ class SocketInputTest {
     @Test
     void bytesThatArriveWhileSpinningAreReadWithoutParking() throws Exception {
         try (SocketInput in = new SocketInput(server, server.socket().getInputStream(), 2_000_000_000L)) {
-            Thread.ofPlatform().start(() -> {
-                try {
-                    Thread.sleep(20);
-                    send("HELO a\r\n");
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            sendLater(20, "HELO a\r\n");
             assertEquals("HELO a\r\n", virtual(() -> read(in)));
             assertEquals(1, in.spunReads);
             assertTrue(server.isBlocking(), "the channel is blocking again for the next read");
@@ -74,14 +79,7 @@ class SocketInputTest {
     @Test
     void bytesThatComeAfterTheSpinAreReadByTheBlockingRead() throws Exception {
         try (SocketInput in = new SocketInput(server, server.socket().getInputStream(), 1_000)) {
-            Thread.ofPlatform().start(() -> {
-                try {
-                    Thread.sleep(100);
-                    send("MAIL FROM:<>\r\n");
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            sendLater(100, "MAIL FROM:<>\r\n");
             assertEquals("MAIL FROM:<>\r\n", virtual(() -> read(in)));
             assertEquals(0, in.spunReads);
         }
