@@ -11,9 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Delivered queue files kept, emptied, under {@code $queue_directory/recycle/} and given to
@@ -26,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * number, empty, with mode 0600 (a file being written), and nobody else reads recycle/. A
  * crash may leave files there, emptied or not: the next qmgr start removes them. A spare is
  * a finished message's file: it leaves active/ (one rename, as atomic as the unlink it
- * replaces) before it is emptied.
+ * replaces) before it is emptied, and waits a moment before it is used again.
  */
 public final class SpareFiles {
     /** The directory, next to the queues. */
@@ -36,32 +37,83 @@ public final class SpareFiles {
 
     private static final ConcurrentHashMap<Path, SpareFiles> BY_ROOT = new ConcurrentHashMap<>();
 
+    /**
+     * A spare waits this long before a new message may take it: a reader that opened the
+     * file under its old name just before qmgr kept it (showq, postcat) then finds it
+     * emptied, never holding another message.
+     */
+    static final long MIN_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     /** A spare file and its inode number (the queue ID of its next message is built from it). */
-    public record Spare(Path path, long inode) {
+    public record Spare(Path path, long inode, long keptAt) {
     }
 
     private final Path dir;
-    private final BlockingQueue<Spare> pool;
+    private final int capacity;
+    private final long minAgeNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Oldest first. */
+    private final ArrayDeque<Spare> pool = new ArrayDeque<>();
     private volatile boolean dirMade;
 
-    SpareFiles(Path root, int capacity) {
+    SpareFiles(Path root, int capacity, long minAgeNanos) {
         this.dir = root.resolve(DIRECTORY);
-        this.pool = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
+        this.minAgeNanos = minAgeNanos;
     }
 
     /** The spares of a queue directory in this JVM. */
     public static SpareFiles of(Path root) {
-        return BY_ROOT.computeIfAbsent(root.toAbsolutePath().normalize(), r -> new SpareFiles(r, CAPACITY));
+        return BY_ROOT.computeIfAbsent(root.toAbsolutePath().normalize(), r -> new SpareFiles(r, CAPACITY, MIN_AGE_NANOS));
     }
 
-    /** A spare for a new message, or null when there is none (then a new file is made). */
+    /** For tests: the spares of {@code root} with another minimum age. */
+    static SpareFiles install(Path root, long minAgeNanos) {
+        SpareFiles s = new SpareFiles(root.toAbsolutePath().normalize(), CAPACITY, minAgeNanos);
+        BY_ROOT.put(root.toAbsolutePath().normalize(), s);
+        return s;
+    }
+
+    /** A spare for a new message, or null when none has waited long enough (then a new file is made). */
     public Spare take() {
-        return pool.poll();
+        lock.lock();
+        try {
+            Spare oldest = pool.peekFirst();
+            if (oldest == null || System.nanoTime() - oldest.keptAt() < minAgeNanos) return null;
+            return pool.pollFirst();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** How many spares wait (for tests). */
     int size() {
-        return pool.size();
+        lock.lock();
+        try {
+            return pool.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean full() {
+        lock.lock();
+        try {
+            return pool.size() >= capacity;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean add(Spare spare) {
+        lock.lock();
+        try {
+            if (pool.size() >= capacity) return false;
+            pool.addLast(spare);
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -70,7 +122,7 @@ public final class SpareFiles {
      * when the pool is full; throws NoSuchFileException when the file is not there.
      */
     public boolean keep(Path file) throws IOException {
-        if (pool.remainingCapacity() == 0) return false;
+        if (full()) return false;
         long inode = ((Number) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
         Path spare = dir.resolve(Long.toString(inode));
         if (!dirMade) makeDirectory();
@@ -85,7 +137,7 @@ public final class SpareFiles {
             Files.deleteIfExists(spare);
             return true;
         }
-        if (!pool.offer(new Spare(spare, inode))) Files.deleteIfExists(spare);
+        if (!add(new Spare(spare, inode, System.nanoTime()))) Files.deleteIfExists(spare);
         return true;
     }
 
@@ -100,7 +152,12 @@ public final class SpareFiles {
 
     /** Forgets every spare and removes what recycle/ holds (qmgr's start: leftovers of a crash). */
     public void clear() throws IOException {
-        pool.clear();
+        lock.lock();
+        try {
+            pool.clear();
+        } finally {
+            lock.unlock();
+        }
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {

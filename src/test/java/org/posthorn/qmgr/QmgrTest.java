@@ -113,6 +113,7 @@ class QmgrTest {
         assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + id + ": removed");
         Path spare = f.queue.root().resolve(SpareFiles.DIRECTORY).resolve(Long.toString(inode));
         assertThat(spare).isEmptyFile();
+        Thread.sleep(200); // a spare waits 100 ms before it is used again
         String next = f.message("alice@src.test", "carol@one.test");
         assertThat(QueueId.parse(next).orElseThrow().inode()).isEqualTo(inode);
         assertThat(spare).doesNotExist();

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ class SpareFilesTest {
         QueueDirectory q = new QueueDirectory(tmp.resolve(name), hashed, 2, longIds, QueueDirectory.Ownership.SINGLE_USER,
                 "postfix", "postdrop", Clock.systemUTC());
         q.check();
+        SpareFiles.install(q.root(), 0); // reused at once; the wait has a test of its own
         return q;
     }
 
@@ -79,6 +81,22 @@ class SpareFilesTest {
             fresh.channel().close();
             assertThat(QueueId.parse(fresh.queueId()).orElseThrow().inode()).isNotEqualTo(ino);
         }
+    }
+
+    @Test
+    void aSpareWaitsBeforeANewMessageMayTakeIt() throws Exception {
+        QueueDirectory q = dir("spool", List.of("deferred"), false);
+        SpareFiles.install(q.root(), TimeUnit.MILLISECONDS.toNanos(300));
+        String id = delivered(q);
+        long ino = inode(q.path(QueueName.ACTIVE, id));
+        q.retire(QueueName.ACTIVE, id);
+        QueueDirectory.NewFile early = q.create(QueueName.INCOMING);
+        early.channel().close();
+        assertThat(QueueId.parse(early.queueId()).orElseThrow().inode()).isNotEqualTo(ino);
+        Thread.sleep(400);
+        QueueDirectory.NewFile later = q.create(QueueName.INCOMING);
+        later.channel().close();
+        assertThat(QueueId.parse(later.queueId()).orElseThrow().inode()).isEqualTo(ino);
     }
 
     @Test
