@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * maillog_file (or stdout under {@code postfix start-fg}): lines in postlogd's format,
@@ -34,7 +35,7 @@ public final class FileSink implements LogSink {
     private final boolean closeOut;
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
     private final Thread writer;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread atExit;
 
     private FileSink(String host, OutputStream out, boolean closeOut, String name) {
@@ -67,7 +68,7 @@ public final class FileSink implements LogSink {
 
     @Override
     public void write(Log.Severity severity, String tag, long pid, String text) {
-        if (closed) return; // a writer that raced with close (reload, logrotate): the line goes nowhere
+        if (closed.get()) return; // a writer that raced with close (reload, logrotate): the line goes nowhere
         String line = LineFormat.line(LocalDateTime.now(), host, tag, pid, text) + "\n";
         try {
             queue.put(line);
@@ -138,8 +139,7 @@ public final class FileSink implements LogSink {
     /** Writes out the queued lines (waiting up to two seconds) and closes the file. */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        if (!closed.compareAndSet(false, true)) return; // closed by its owner and again at exit
         if (Thread.currentThread() != atExit) {
             try {
                 Runtime.getRuntime().removeShutdownHook(atExit);

@@ -45,7 +45,7 @@ public final class SpareFiles {
     static final long MIN_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** A spare file and its inode number (the queue ID of its next message is built from it). */
-    public record Spare(Path path, long inode, long keptAt) {
+    record Spare(Path path, long inode, long keptAt) {
     }
 
     private final Path dir;
@@ -75,7 +75,7 @@ public final class SpareFiles {
     }
 
     /** A spare for a new message, or null when none has waited long enough (then a new file is made). */
-    public Spare take() {
+    Spare take() {
         lock.lock();
         try {
             Spare oldest = pool.peekFirst();
@@ -86,20 +86,11 @@ public final class SpareFiles {
         }
     }
 
-    /** How many spares wait (for tests). */
+    /** How many spares wait. */
     int size() {
         lock.lock();
         try {
             return pool.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean full() {
-        lock.lock();
-        try {
-            return pool.size() >= capacity;
         } finally {
             lock.unlock();
         }
@@ -119,14 +110,21 @@ public final class SpareFiles {
     /**
      * Keeps a finished message's file instead of removing it: renames it into recycle/,
      * empties it and resets its mode to 0600. Returns false, leaving the file where it is,
-     * when the pool is full; throws NoSuchFileException when the file is not there.
+     * when the pool is full or recycle/ cannot take it; throws NoSuchFileException when the
+     * file is not there.
      */
-    public boolean keep(Path file) throws IOException {
-        if (full()) return false;
+    boolean keep(Path file) throws IOException {
+        if (size() >= capacity) return false;
         long inode = ((Number) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
         Path spare = dir.resolve(Long.toString(inode));
         if (!dirMade) makeDirectory();
-        Files.move(file, spare, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(file, spare, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) throw e;
+            dirMade = false; // recycle/ was removed behind our back: made again next time
+            return false;
+        }
         // from here on the message is gone, as after an unlink: a failure below only loses the spare
         try {
             try (FileChannel ch = FileChannel.open(spare, StandardOpenOption.WRITE)) {
@@ -160,13 +158,7 @@ public final class SpareFiles {
         }
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (NoSuchFileException e) {
-                    // taken meanwhile
-                }
-            }
+            for (Path f : files) Files.deleteIfExists(f); // a spare taken meanwhile is simply gone
         }
     }
 }

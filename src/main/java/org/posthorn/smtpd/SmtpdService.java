@@ -88,17 +88,8 @@ public final class SmtpdService implements Service {
         connection.socket().setTcpNoDelay(true);
         // the socket adaptor's streams honour SO_TIMEOUT, unlike Channels.newInputStream;
         // writes get the same timeout from the watchdog
-        Watchdog.Alarm alarm = Watchdog.SHARED.closing(connection);
-        try {
-            serve(connection, context, settings, c, timeoutMillis, alarm);
-        } finally {
-            alarm.close();
-        }
-    }
-
-    private void serve(SocketChannel connection, ServiceContext context, SmtpdSettings settings, Cleanup c,
-            long timeoutMillis, Watchdog.Alarm alarm) throws Exception {
-        try (SocketInput in = new SocketInput(connection, connection.socket().getInputStream())) {
+        try (Watchdog.Alarm alarm = Watchdog.SHARED.closing(connection);
+                SocketInput in = new SocketInput(connection, connection.socket().getInputStream())) {
             serve(connection, context, settings, c, timeoutMillis, alarm, in);
         }
     }

@@ -146,6 +146,25 @@ class SpareFilesTest {
     }
 
     @Test
+    void aRemovedRecycleDirectoryMeansTheFileIsUnlinkedAndTheDirectoryMadeAgain() throws IOException {
+        QueueDirectory q = dir("spool", List.of("deferred"), false);
+        q.retire(QueueName.ACTIVE, delivered(q));
+        Path recycle = q.root().resolve(SpareFiles.DIRECTORY);
+        try (var files = Files.list(recycle)) {
+            for (Path f : files.toList()) Files.delete(f);
+        }
+        Files.delete(recycle);
+        String second = delivered(q);
+        assertThat(q.retire(QueueName.ACTIVE, second)).isTrue();
+        assertThat(q.path(QueueName.ACTIVE, second)).doesNotExist();
+        assertThat(recycle).doesNotExist();
+        String third = delivered(q);
+        long ino = inode(q.path(QueueName.ACTIVE, third));
+        assertThat(q.retire(QueueName.ACTIVE, third)).isTrue();
+        assertThat(recycle.resolve(Long.toString(ino))).isEmptyFile();
+    }
+
+    @Test
     void clearForgetsTheSparesAndRemovesWhatRecycleHolds() throws IOException {
         QueueDirectory q = dir("spool", List.of("deferred"), false);
         q.retire(QueueName.ACTIVE, delivered(q));
