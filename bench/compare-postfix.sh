@@ -7,12 +7,17 @@
 # run are what counts: absolute rates move with the machine's load.
 #
 # Usage: bench/compare-postfix.sh [-n N] [--quick] [--cases "4k-20 4k-1 4k-100 100k-20 local"]
-#        [--port-base P] [--keep DIR]
+#        [--port-base P] [--keep DIR] [--settle S]
 #   -n N        repetitions of each pair (default 3)
 #   --quick     a tenth of the messages (smoke test; numbers are not representative)
 #   --cases     which cases to run (default: all five)
 #   --port-base first of six loopback ports to use (default 12025)
 #   --keep DIR  work in DIR and leave the instances' files there (default: a temp dir, removed)
+#   --settle S  seconds to wait, after a sync, before each run of the local case (default: 65
+#               on ext4 without a journal, else 0). Such a file system makes every new file's
+#               inode search skip each inode freed in the last minute (more while its table
+#               is unwritten), so the thousands of files the previous run removed (Postfix's
+#               queue files, the old Maildir) would slow the next run's Maildir files.
 # Needs: Debian's postfix package (postfix, smtp-source, smtp-sink), bc, and root (Postfix's
 # daemons and the local(8) delivery run as root/nobody); the jar is built on first use.
 # Cases (messages x size x sessions):
@@ -28,11 +33,12 @@ for d in "$home/../shared/bench" /work/shared/bench; do
   [ -z "$shared" ] && [ -x "$d/relay-bench.sh" ] && shared=$(cd "$d" && pwd -P)
 done
 [ -n "$shared" ] || { echo "compare-postfix: cannot find relay-bench.sh (set SHARED_BENCH)" >&2; exit 2; }
-n=3 quick=0 cases="4k-20 4k-1 4k-100 100k-20 local" base=12025 keep=""
+n=3 quick=0 cases="4k-20 4k-1 4k-100 100k-20 local" base=12025 keep="" settle=""
 while [ $# -gt 0 ]; do
   case $1 in
     -n) n=$2; shift 2;; --quick) quick=1; shift;; --cases) cases=$2; shift 2;;
     --port-base) base=$2; shift 2;; --keep) keep=$2; shift 2;;
+    --settle) settle=$2; shift 2;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0;;
     *) echo "compare-postfix: unknown option $1" >&2; exit 2;;
   esac
@@ -52,6 +58,12 @@ if [ -w "$q" ] && [ "$(cat "$q")" -lt 512 ]; then echo 512 >"$q" 2>/dev/null || 
 
 if [ -n "$keep" ]; then work=$(mkdir -p "$keep" && cd "$keep" && pwd -P); else work=$(mktemp -d /tmp/compare-postfix.XXXXXX); fi
 chmod 755 "$work"
+if [ -z "$settle" ]; then
+  settle=0 dev=$(findmnt -no SOURCE -T "$work" 2>/dev/null || true)
+  [ "$(findmnt -no FSTYPE -T "$work" 2>/dev/null || true)" = ext4 ] &&
+    [ "$(cat "/sys/fs/ext4/${dev##*/}/journal_task" 2>/dev/null || true)" = "<none>" ] && settle=65
+fi
+[ "$settle" -gt 0 ] && echo "compare-postfix: waiting ${settle}s before each local run (--settle)" >&2
 cleanup() {
   "$home/bench/posthorn-instance.sh" "$work/ph" $base $((base + 1)) stop >/dev/null 2>&1 || true
   "$shared/postfix-instance.sh" "$work/pf" $((base + 2)) $((base + 3)) stop >/dev/null 2>&1 || true
@@ -92,6 +104,7 @@ run_one() {
     mkdir -p "$dir/Maildir/new" "$dir/Maildir/cur" "$dir/Maildir/tmp"
     chown -R nobody "$dir/Maildir"
     echo "bench $dir/Maildir/" >"$dir/aliases"  # texthash: postmap format, no colon
+    [ "$settle" -gt 0 ] && { sync; sleep "$settle"; }
     extra=("mydestination = local.test" "alias_maps = texthash:$dir/aliases"
            "local_recipient_maps = texthash:$dir/aliases")
   fi
