@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -77,9 +78,12 @@ public final class Ownership {
     private static boolean allowed(Path p, UserAccount user, PosixFilePermission owner, PosixFilePermission group,
                                    PosixFilePermission other) {
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-            int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            int gid = (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+            // one stat for all three
+            Map<String, Object> a = Files.readAttributes(p, "unix:permissions,uid,gid", LinkOption.NOFOLLOW_LINKS);
+            @SuppressWarnings("unchecked")
+            Set<PosixFilePermission> perms = (Set<PosixFilePermission>) a.get("permissions");
+            int uid = (Integer) a.get("uid");
+            int gid = (Integer) a.get("gid");
             if (uid == user.uid()) return perms.contains(owner);
             if (gid == user.gid()) return perms.contains(group);
             return perms.contains(other);

@@ -20,6 +20,7 @@ import org.posthorn.config.ConfigException;
 import org.posthorn.config.MasterCf;
 import org.posthorn.log.Log;
 import org.posthorn.log.LogSetup;
+import org.posthorn.queue.SyncPoint;
 
 /**
  * master(8): one JVM that reads main.cf and master.cf, binds every row's endpoint, runs
@@ -146,6 +147,7 @@ public final class Master {
                 if (row != null) rows.put(key(entry), row);
             }
             log.info("daemon started -- version %s, configuration %s", version(cfg), configDir);
+            SyncPoint.prepare();
             // until every row has begun its first start, a seam lookup waits: smtpd (first in
             // master.cf) may take a connection before cleanup's row has even been started
             seams().starting();

@@ -67,6 +67,8 @@ public final class QueueFileWriter implements Closeable {
     private Segment segment = Segment.ENVELOPE;
     private boolean ended;
     private boolean finished;
+    /** Counted among the files being written (SyncPoint's quiet test). */
+    private boolean writing;
     private long dataOffset = -1;
     private long extractedOffset = -1;
     private long recipientCount;
@@ -85,6 +87,8 @@ public final class QueueFileWriter implements Closeable {
         this.maildrop = maildrop;
         this.out = new RecordWriter(new ChannelOutput(channel), 0);
         if (!maildrop) out.write(RecordType.SIZE, sizeText(0, 0, 0, 0, 0, 0));
+        SyncPoint.SHARED.started();
+        writing = true;
     }
 
     /**
@@ -316,14 +320,22 @@ public final class QueueFileWriter implements Closeable {
         }
         Files.setPosixFilePermissions(path, QueueDirectory.permissions(maildrop ? 0744 : 0700));
         durability.commit(channel, directory.root(), dirs);
+        doneWriting();
         channel.close();
         finished = true;
         return queueId;
     }
 
+    private void doneWriting() {
+        if (!writing) return;
+        writing = false;
+        SyncPoint.SHARED.ended();
+    }
+
     /** Closes the file; an unfinished file is removed, as cleanup does with rejected mail. */
     @Override
     public void close() throws IOException {
+        doneWriting();
         if (finished || ended) return;
         ended = true;
         try {

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,8 +23,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * virtual thread block in), sparing two thread hand-offs on an idle server. See docs/durability.md for the order of writes and why it is safe.
  *
  * <p>Mode, from system property {@code posthorn.queue.sync}: {@code auto} (the default:
- * syncfs for a batch of two or more, fsync for a single file), {@code syncfs} or
- * {@code fsync}.
+ * syncfs for a batch of two or more, and for a single file when no other queue file has
+ * been written for a second and {@link #prepare()} has run; fsync otherwise), {@code syncfs} or
+ * {@code fsync}. A lone file needs two forces, of the file and of its directory, each
+ * ending in a cache flush of the device; one syncfs needs one flush, and on a quiet
+ * file system writes little else. While other files are half written it would write
+ * them too, before they are done.
  */
 public final class SyncPoint {
     /** How a batch reaches the disk. */
@@ -52,6 +57,13 @@ public final class SyncPoint {
     }
 
     private final Force force;
+    /** Queue files being written (created, not yet finished or removed) in this JVM. */
+    private final AtomicInteger writing = new AtomicInteger();
+    /** syncfs is bound (binding it takes tens of milliseconds, which a short command never pays). */
+    private static volatile boolean prepared;
+    /** When a file last found others being written (nanoTime): a busy spell, when syncfs does not pay. */
+    private volatile long lastBusy = System.nanoTime() - QUIET_NANOS;
+    private static final long QUIET_NANOS = 1_000_000_000L; // a second
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final Condition finished = lock.newCondition();
@@ -64,11 +76,35 @@ public final class SyncPoint {
     final AtomicLong files = new AtomicLong();
 
     SyncPoint(Mode mode) {
-        this((roots, channels, dirs) -> force(mode, roots, channels, dirs));
+        this.force = (roots, channels, dirs) -> force(mode, roots, channels, dirs, quiet());
     }
 
     SyncPoint(Force force) {
         this.force = force;
+    }
+
+    /** A long-running process (the master) binds syncfs ahead of its first use, in the background. */
+    public static void prepare() {
+        Thread.ofVirtual().name("queue-sync-prepare").start(() -> prepared = FileSystemSync.available());
+    }
+
+    /** A queue file is being written: {@link #ended()} follows when it is finished or removed. */
+    void started() {
+        writing.incrementAndGet();
+    }
+
+    void ended() {
+        writing.decrementAndGet();
+    }
+
+    /** Nobody else has been writing a queue file for a second, and syncfs is bound. */
+    private boolean quiet() {
+        long now = System.nanoTime();
+        if (writing.get() > 1) {
+            lastBusy = now;
+            return false;
+        }
+        return prepared && now - lastBusy >= QUIET_NANOS;
     }
 
     static Mode mode(String name) {
@@ -180,11 +216,22 @@ public final class SyncPoint {
         force.batch(roots, channels, dirs);
     }
 
-    private static void force(Mode mode, Set<Path> roots, List<FileChannel> channels, Set<Path> dirs) throws IOException {
+    /** Whether a batch of this many files is forced by syncfs (where the system has it). */
+    static boolean syncfs(Mode mode, int files, boolean quiet) {
+        return mode == Mode.SYNCFS || mode == Mode.AUTO && (files > 1 || quiet);
+    }
+
+    /** Queue files being written now. */
+    int writing() {
+        return writing.get();
+    }
+
+    /** @param quiet no other queue file has been written for a while, and syncfs is bound */
+    private static void force(Mode mode, Set<Path> roots, List<FileChannel> channels, Set<Path> dirs, boolean quiet)
+            throws IOException {
         // availability last: its first call binds syncfs through the FFM linker (tens of
         // milliseconds), which a single file forced by fsync never needs
-        boolean syncfs = (mode == Mode.SYNCFS || mode == Mode.AUTO && channels.size() > 1) && FileSystemSync.available();
-        if (syncfs) {
+        if (syncfs(mode, channels.size(), quiet) && FileSystemSync.available()) {
             for (Path root : roots) FileSystemSync.syncfs(root);
             return;
         }

@@ -92,6 +92,37 @@ class SyncPointTest {
         assertThat(SyncPoint.mode("bogus")).isEqualTo(SyncPoint.Mode.AUTO);
     }
 
+    @Test
+    void aLoneFileIsForcedBySyncfsOnlyWhenNoOtherQueueFileIsBeingWritten() {
+        assertThat(SyncPoint.syncfs(SyncPoint.Mode.AUTO, 1, false)).isFalse();
+        assertThat(SyncPoint.syncfs(SyncPoint.Mode.AUTO, 1, true)).isTrue();
+        assertThat(SyncPoint.syncfs(SyncPoint.Mode.AUTO, 2, false)).isTrue();
+        assertThat(SyncPoint.syncfs(SyncPoint.Mode.FSYNC, 3, true)).isFalse();
+        assertThat(SyncPoint.syncfs(SyncPoint.Mode.SYNCFS, 1, false)).isTrue();
+    }
+
+    @Test
+    void queueFilesCountAsBeingWrittenFromCreationUntilFinishedOrRemoved() throws IOException {
+        QueueDirectory dir = QueueDirectory.of(tmp.resolve("spool"));
+        dir.check();
+        int before = SyncPoint.SHARED.writing();
+        QueueFileWriter removed = QueueFileWriter.create(dir, QueueName.INCOMING, 2048);
+        QueueFileWriter finished = QueueFileWriter.create(dir, QueueName.INCOMING, 2048);
+        assertThat(SyncPoint.SHARED.writing()).isEqualTo(before + 2);
+        removed.close();
+        removed.close();
+        assertThat(SyncPoint.SHARED.writing()).isEqualTo(before + 1);
+        finished.envelopeStart(java.time.Instant.now(), "local");
+        finished.sender("a@example.org");
+        finished.recipient(QueueFileWriter.Rcpt.of("b@example.org"));
+        finished.beginContent();
+        finished.copyContent(new java.io.ByteArrayInputStream("Subject: x\r\n\r\nbody\r\n".getBytes()));
+        finished.endContent();
+        finished.finish();
+        finished.close();
+        assertThat(SyncPoint.SHARED.writing()).isEqualTo(before);
+    }
+
     private FileChannel open(String name) throws IOException {
         Path p = tmp.resolve(name);
         Files.writeString(p, "x");
