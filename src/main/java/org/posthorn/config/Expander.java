@@ -31,6 +31,7 @@ final class Expander {
 
     /** The expansion of text; throws ParameterException with Postfix's wording on a syntax error or a loop. */
     static String expand(String text, Lookup lookup) {
+        if (text.indexOf('$') < 0) return text; // most values: the daemons ask for them per message
         return new Expander(lookup, null).expand(text, 0);
     }
 
