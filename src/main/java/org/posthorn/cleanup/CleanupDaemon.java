@@ -2,6 +2,7 @@ package org.posthorn.cleanup;
 
 import java.util.function.Supplier;
 import org.posthorn.qmgr.InFlow;
+import org.posthorn.qmgr.QueueWakeup;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -49,7 +50,7 @@ public final class CleanupDaemon implements Cleanup {
     final ContentCheck nestedHeaderChecks;
     final ContentCheck bodyChecks;
     /** Told after each new file in incoming/ (qmgr's wake-up); nothing until set. */
-    private volatile Runnable onQueued = () -> { };
+    private volatile QueueWakeup onQueued = () -> { };
 
     /**
      * Builds the daemon from main.cf with its own in-process trivial-rewrite (tests, tools);
@@ -176,11 +177,16 @@ public final class CleanupDaemon implements Cleanup {
     }
 
     /** Whom to tell when a message is complete in incoming/ (the master wires qmgr's wake-up here). */
-    public void onQueued(Runnable wakeup) {
+    public void onQueued(QueueWakeup wakeup) {
         onQueued = wakeup;
     }
 
+    /** The file's envelope, before the file is marked complete (qmgr may find it at once). */
+    void completing(String queueId, org.posthorn.queue.Envelope envelope) {
+        if (envelope != null) onQueued.expect(queueId, envelope);
+    }
+
     void queued() {
-        onQueued.run();
+        onQueued.incomingArrived();
     }
 }

@@ -42,7 +42,7 @@ public final class CleanupService implements Service {
      * that is missing for a moment must not be taken as missing for good (the lookup is a
      * map read under a lock, small beside the sync that precedes it).
      */
-    private static final class QmgrWakeup implements Runnable {
+    private static final class QmgrWakeup implements QueueWakeup {
         private final ServiceContext context;
 
         QmgrWakeup(ServiceContext context) {
@@ -50,14 +50,23 @@ public final class CleanupService implements Service {
         }
 
         @Override
-        public void run() {
-            QueueWakeup q;
+        public void incomingArrived() {
+            QueueWakeup q = qmgr();
+            if (q != null) q.incomingArrived();
+        }
+
+        @Override
+        public void expect(String queueId, org.posthorn.queue.Envelope envelope) {
+            QueueWakeup q = qmgr();
+            if (q != null) q.expect(queueId, envelope);
+        }
+
+        private QueueWakeup qmgr() {
             try {
-                q = context.seam(QueueWakeup.class);
+                return context.seam(QueueWakeup.class);
             } catch (RuntimeException e) {
-                return; // no qmgr runs now: its periodic scan finds the file
+                return null; // no qmgr runs now: its periodic scan finds the file
             }
-            q.incomingArrived();
         }
     }
 }

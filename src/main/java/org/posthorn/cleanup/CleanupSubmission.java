@@ -863,6 +863,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
             }
             writer.qmgrFlags(qmgrFlags);
             if (envelope.smtputf8()) writer.smtputf8Flags(1);
+            if (!hold) daemon.completing(queueId, writer.envelope());
             writer.finish(hold ? QueueName.HOLD : QueueName.INCOMING);
             closed = true;
             if (!hold) daemon.queued();

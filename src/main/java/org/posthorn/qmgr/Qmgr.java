@@ -101,6 +101,8 @@ public final class Qmgr implements Transports, QueueWakeup {
     private final Set<Destination> deadDestinations = new HashSet<>();
     private final Set<String> warnedTransports = new HashSet<>();
     private final ArrayDeque<Path> incomingTodo = new ArrayDeque<>();
+    /** Envelopes cleanup handed over with its wake-up, by queue ID: files qmgr need not read back. */
+    private final ConcurrentHashMap<String, Arrival> arrived = new ConcurrentHashMap<>();
     private final ArrayDeque<Path> deferredTodo = new ArrayDeque<>();
     private boolean incomingRescan;
     private boolean deferredRescan;
@@ -252,6 +254,26 @@ public final class Qmgr implements Transports, QueueWakeup {
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean incomingWake = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** A handed-over envelope, the size of the file it describes, and when it came. */
+    private record Arrival(Envelope envelope, long fileSize, long at) {
+        /** Whether it still describes the file found under its queue ID (a stale one never does). */
+        boolean describes(long size, long now) {
+            return size == fileSize && now - at < ARRIVAL_MAX_AGE_NANOS;
+        }
+    }
+
+    /** At most this many handed-over envelopes wait; more arrivals are read from their files. */
+    private static final int ARRIVALS_LIMIT = 1000;
+    private static final long ARRIVAL_MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    @Override
+    public void expect(String queueId, Envelope envelope) {
+        long now = System.nanoTime();
+        if (arrived.size() >= ARRIVALS_LIMIT) arrived.values().removeIf(a -> now - a.at() >= ARRIVAL_MAX_AGE_NANOS);
+        // the file ends with its E record: its type byte and a zero length byte
+        if (arrived.size() < ARRIVALS_LIMIT) arrived.put(queueId, new Arrival(envelope, envelope.endOffset() + 2, now));
+    }
 
     @Override
     public void incomingArrived() {
@@ -458,11 +480,12 @@ public final class Qmgr implements Transports, QueueWakeup {
 
     private void feedOne(Path path, QueueName from, boolean ignoreTime, Instant now) {
         String id = path.getFileName().toString();
+        Arrival arrival = from == QueueName.INCOMING ? arrived.remove(id) : null;
         if (active.containsKey(id)) return;
         Map<String, Object> attrs;
         try {
-            // one stat for the mode, the time and the link count
-            attrs = Files.readAttributes(path, "unix:permissions,lastModifiedTime,nlink", LinkOption.NOFOLLOW_LINKS);
+            // one stat for the mode, the time, the link count and the size
+            attrs = Files.readAttributes(path, "unix:permissions,lastModifiedTime,nlink,size", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException | UnsupportedOperationException e) {
             return; // gone meanwhile
         }
@@ -490,17 +513,9 @@ public final class Qmgr implements Transports, QueueWakeup {
             log.warning("%s: rename from %s to %s: %s", id, from.dirName(), QueueName.ACTIVE.dirName(), e.getMessage());
             return;
         }
-        Envelope env;
-        try (QueueFileReader reader = QueueFileReader.open(file)) {
-            env = reader.envelope();
-        } catch (QueueFileException e) {
-            saveCorrupt(file, e.getMessage());
-            return;
-        } catch (IOException e) {
-            log.warning("%s: cannot read queue file: %s", id, e.getMessage());
-            putBack(id, now.plusSeconds(60));
-            return;
-        }
+        Envelope env = arrival != null && arrival.describes((Long) attrs.get("size"), System.nanoTime()) ? arrival.envelope() : null;
+        if (env == null) env = readEnvelope(file, id, now);
+        if (env == null) return;
         long size = env.size() == null ? 0 : env.size().contentSize();
         long nrcpt = env.size() == null ? env.recipients().size() : env.size().recipientCount();
         log.info("%s: from=<%s>, size=%d, nrcpt=%d (queue active)", id, env.sender(), size, nrcpt);
@@ -544,6 +559,19 @@ public final class Qmgr implements Transports, QueueWakeup {
         }
         m.unread.addAll(pending);
         readMore(m);
+    }
+
+    /** Reads a file's envelope; null when it is corrupt (saved aside) or unreadable (tried again later). */
+    private Envelope readEnvelope(Path file, String id, Instant now) {
+        try (QueueFileReader reader = QueueFileReader.open(file)) {
+            return reader.envelope();
+        } catch (QueueFileException e) {
+            saveCorrupt(file, e.getMessage());
+        } catch (IOException e) {
+            log.warning("%s: cannot read queue file: %s", id, e.getMessage());
+            putBack(id, now.plusSeconds(60));
+        }
+        return null;
     }
 
     private Path moveToActive(Path path, String id, QueueName from) throws IOException {

@@ -162,8 +162,20 @@ public final class QueueFileReader implements Closeable {
         reader.close();
     }
 
+    /**
+     * The envelope a file holds, from records already known (those its writer wrote, in file
+     * order, envelope then extracted segment), exactly as {@link #envelope()} reads it back.
+     */
+    static Envelope envelope(Path file, Envelope.SizeRecord size, List<Record> records, long dataOffset,
+                             long extractedOffset, long endOffset) throws QueueFileException {
+        Parser p = new Parser(file);
+        p.size = size;
+        for (Record r : records) p.accept(r);
+        return p.envelope(dataOffset, extractedOffset, endOffset);
+    }
+
     private Envelope readEnvelope() throws IOException {
-        Parser p = new Parser();
+        Parser p = new Parser(file);
         int firstType = reader.peek();
         if (firstType < 0) throw new QueueFileException(file, 0, "empty queue file");
         if (!maildrop) {
@@ -176,7 +188,7 @@ public final class QueueFileReader implements Closeable {
             Record r = next(Segment.ENVELOPE);
             if (r.code() == 'M') break;
             if (r.code() == 'C') throw new QueueFileException(file, r.offset(), "file contains multiple size records");
-            p.accept(r, Segment.ENVELOPE);
+            p.accept(r);
         }
         long dataOffset = reader.position();
         long extractedOffset = findExtracted(dataOffset, p.size);
@@ -187,12 +199,9 @@ public final class QueueFileReader implements Closeable {
                 endOffset = r.offset();
                 break;
             }
-            p.accept(r, Segment.EXTRACTED);
+            p.accept(r);
         }
-        if (p.arrival == null) throw new QueueFileException(file, 0, "missing arrival time record");
-        if (p.sender == null) throw new QueueFileException(file, 0, "missing sender record");
-        return new Envelope(p.size, p.arrival, p.sender, p.fullName, Collections.unmodifiableMap(p.attributes),
-                List.copyOf(p.recipients), List.copyOf(p.records), dataOffset, extractedOffset, endOffset);
+        return p.envelope(dataOffset, extractedOffset, endOffset);
     }
 
     /** Positions the reader after the X record: straight there if the size record is right, else by scanning. */
@@ -266,7 +275,8 @@ public final class QueueFileReader implements Closeable {
     }
 
     /** Collects envelope and extracted records; DSN and original-recipient records attach to the next recipient. */
-    private final class Parser {
+    private static final class Parser {
+        final Path file;
         Envelope.SizeRecord size;
         Instant arrival;
         String sender;
@@ -278,7 +288,18 @@ public final class QueueFileReader implements Closeable {
         String dsnOrig;
         int dsnNotify;
 
-        void accept(Record r, Segment segment) throws QueueFileException {
+        Parser(Path file) {
+            this.file = file;
+        }
+
+        Envelope envelope(long dataOffset, long extractedOffset, long endOffset) throws QueueFileException {
+            if (arrival == null) throw new QueueFileException(file, 0, "missing arrival time record");
+            if (sender == null) throw new QueueFileException(file, 0, "missing sender record");
+            return new Envelope(size, arrival, sender, fullName, Collections.unmodifiableMap(attributes),
+                    List.copyOf(recipients), List.copyOf(records), dataOffset, extractedOffset, endOffset);
+        }
+
+        void accept(Record r) throws QueueFileException {
             switch (r.code()) {
                 case 'T' -> arrival = parseTime(r);
                 case 'S' -> sender = r.text();

@@ -69,6 +69,9 @@ public final class QueueFileWriter implements Closeable {
     private boolean finished;
     /** Counted among the files being written (SyncPoint's quiet test). */
     private boolean writing;
+    /** The envelope and extracted records written, for {@link #envelope()}; null in a maildrop file. */
+    private List<Record> kept;
+    private long endOffset = -1;
     private long dataOffset = -1;
     private long extractedOffset = -1;
     private long recipientCount;
@@ -86,7 +89,10 @@ public final class QueueFileWriter implements Closeable {
         this.lineLimit = lineLimit;
         this.maildrop = maildrop;
         this.out = new RecordWriter(new ChannelOutput(channel), 0);
-        if (!maildrop) out.write(RecordType.SIZE, sizeText(0, 0, 0, 0, 0, 0));
+        if (!maildrop) {
+            out.write(RecordType.SIZE, sizeText(0, 0, 0, 0, 0, 0));
+            kept = new ArrayList<>();
+        }
         SyncPoint.SHARED.started();
         writing = true;
     }
@@ -197,7 +203,11 @@ public final class QueueFileWriter implements Closeable {
             throw new IllegalArgumentException("record type " + type.letter() + " is not allowed in the " + segment.name().toLowerCase(Locale.ROOT) + " segment");
         }
         if (type == RecordType.RCPT) recipientCount++;
-        return out.write(type, value);
+        long at = out.write(type, value);
+        // a reader follows pointers and skips padding: a file with either is read back instead
+        if (type == RecordType.PTR || type == RecordType.DTXT) kept = null;
+        if (kept != null) kept.add(new Record(type.code(), value.clone(), at));
+        return at;
     }
 
     /** Qmgr flags for the size record (fourth field). */
@@ -301,6 +311,7 @@ public final class QueueFileWriter implements Closeable {
     public String finish(QueueName target) throws IOException {
         requireOpen();
         if (segment != Segment.EXTRACTED) throw new IllegalStateException("message content not ended before finish");
+        endOffset = out.position();
         out.write(RecordType.END, new byte[0]);
         out.flush();
         if (!maildrop) {
@@ -324,6 +335,23 @@ public final class QueueFileWriter implements Closeable {
         channel.close();
         finished = true;
         return queueId;
+    }
+
+    /**
+     * The envelope of the file as {@link QueueFileReader#envelope()} will read it back once
+     * finished, so that qmgr need not read what cleanup just wrote: available from the end of
+     * the content on (every record written by then, none after, as cleanup does); null for a
+     * maildrop file, one not that far, or one whose records do not make an envelope.
+     */
+    public Envelope envelope() {
+        if (kept == null || ended || segment != Segment.EXTRACTED) return null;
+        long contentSize = extractedOffset - dataOffset;
+        try {
+            return QueueFileReader.envelope(path, new Envelope.SizeRecord(contentSize, dataOffset, recipientCount, qmgrFlags,
+                    contentSize, smtputf8Flags), kept, dataOffset, extractedOffset, finished ? endOffset : out.position());
+        } catch (QueueFileException e) {
+            return null; // qmgr reads the file and reports what is wrong with it
+        }
     }
 
     private void doneWriting() {

@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.posthorn.queue.Envelope;
+import java.io.IOException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +119,34 @@ class QmgrTest {
         String next = f.message("alice@src.test", "carol@one.test");
         assertThat(QueueId.parse(next).orElseThrow().inode()).isEqualTo(inode);
         assertThat(spare).doesNotExist();
+    }
+
+    @Test
+    void anEnvelopeHandedOverByCleanupIsUsedOnlyForTheFileItDescribes() throws Exception {
+        TestAgent smtp = TestAgent.sending();
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String handed = f.message("alice@src.test", "bob@one.test");
+        String resized = f.message("carol@src.test", "dave@one.test");
+        // envelopes that differ from their files only in the sender: the log shows which was used
+        f.qmgr.expect(handed, withSender(read(handed), "handed@src.test", 0));
+        f.qmgr.expect(resized, withSender(read(resized), "handed@src.test", 1));
+        f.start();
+        f.idle();
+        assertThat(f.log.lines).anyMatch(l -> l.endsWith(handed + ": from=<handed@src.test>, size=24, nrcpt=1 (queue active)"));
+        // one that does not fit the file's size is not the file's: qmgr reads the file
+        assertThat(f.log.lines).anyMatch(l -> l.endsWith(resized + ": from=<carol@src.test>, size=24, nrcpt=1 (queue active)"));
+        assertThat(smtp.requests).hasSize(2);
+    }
+
+    private Envelope read(String id) throws IOException {
+        try (QueueFileReader r = QueueFileReader.open(f.queue.find(id, QueueName.values()).orElseThrow())) {
+            return r.envelope();
+        }
+    }
+
+    private static Envelope withSender(Envelope e, String sender, long endShift) {
+        return new Envelope(e.size(), e.arrivalTime(), sender, e.fullName(), e.attributes(), e.recipients(), e.records(),
+                e.dataOffset(), e.extractedOffset(), e.endOffset() + endShift);
     }
 
     @Test
