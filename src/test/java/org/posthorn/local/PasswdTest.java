@@ -16,9 +16,7 @@ class PasswdTest {
 
     @Test
     void findsEntriesByNameAndUidAndSkipsLinesThatAreNoEntries() throws IOException {
-        Path file = dir.resolve("passwd");
-        Files.writeString(file, "root:x:0:0:root:/root:/bin/bash\nbroken line\njoe:x:1000:100:Joe:/home/joe:/bin/sh\n");
-        Passwd p = new Passwd(file);
+        Passwd p = passwd("root:x:0:0:root:/root:/bin/bash\nbroken line\njoe:x:1000:100:Joe:/home/joe:/bin/sh\n");
         assertThat(p.lookup("joe")).isEqualTo(new UserAccount("joe", 1000, 100, "/home/joe", "/bin/sh"));
         assertThat(p.lookup("jo")).isNull();
         assertThat(p.lookup("joe:x")).isNull();
@@ -29,9 +27,8 @@ class PasswdTest {
 
     @Test
     void aChangedFileIsReadAgainAtTheNextLookup() throws IOException {
+        Passwd p = passwd("joe:x:1000:100::/home/joe:/bin/sh\n");
         Path file = dir.resolve("passwd");
-        Files.writeString(file, "joe:x:1000:100::/home/joe:/bin/sh\n");
-        Passwd p = new Passwd(file);
         assertThat(p.lookup("ann")).isNull();
         // appended in place (same inode), as useradd does
         Files.writeString(file, "ann:x:1001:100::/home/ann:/bin/sh\n", java.nio.file.StandardOpenOption.APPEND);
@@ -46,11 +43,15 @@ class PasswdTest {
 
     @Test
     void aMissingFileIsAnErrorNotAnUnknownUser() throws IOException {
-        Path file = dir.resolve("passwd");
-        Files.writeString(file, "joe:x:1000:100::/home/joe:/bin/sh\n");
-        Passwd p = new Passwd(file);
+        Passwd p = passwd("joe:x:1000:100::/home/joe:/bin/sh\n");
         assertThat(p.lookup("joe")).isNotNull();
-        Files.delete(file);
+        Files.delete(dir.resolve("passwd"));
         assertThatThrownBy(() -> p.lookup("joe")).isInstanceOf(IOException.class);
+    }
+
+    private Passwd passwd(String text) throws IOException {
+        Path file = dir.resolve("passwd");
+        Files.writeString(file, text);
+        return new Passwd(file);
     }
 }
