@@ -173,7 +173,8 @@ class BounceNoticeOracleTest {
                 String a = ours.text().replace(ourId, "QID").replace(pfId, "QID").replace(ours.queueId(), "NEWID")
                         .replace("bob@bad.test", rcpt);
                 String b = theirs.replace(pfId, "QID").replace(pfNew, "NEWID");
-                assertThat(a).isEqualTo(b);
+                // Postfix reads the clock for the MIME boundary apart from the Date header: a second may pass between
+                assertThat(withoutBoundaryTime(a)).isEqualTo(withoutBoundaryTime(b));
             }
         } finally {
             sink.destroy();
@@ -182,6 +183,10 @@ class BounceNoticeOracleTest {
                 for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
+    }
+
+    private static String withoutBoundaryTime(String notice) {
+        return notice.replaceAll("QID\\.\\d+/", "QID.TIME/");
     }
 
     /** Submits the original with Postfix's sendmail and waits for the notice at the sink. */
