@@ -101,7 +101,7 @@ public final class Qmgr implements Transports, QueueWakeup {
     private final Set<Destination> deadDestinations = new HashSet<>();
     private final Set<String> warnedTransports = new HashSet<>();
     private final ArrayDeque<Path> incomingTodo = new ArrayDeque<>();
-    /** Envelopes cleanup handed over with its wake-up, by queue ID: files qmgr need not read back. */
+    /** Envelopes cleanup handed over as it completed their files, by queue ID: files qmgr need not read back. */
     private final ConcurrentHashMap<String, Arrival> arrived = new ConcurrentHashMap<>();
     private final ArrayDeque<Path> deferredTodo = new ArrayDeque<>();
     private boolean incomingRescan;
@@ -480,7 +480,6 @@ public final class Qmgr implements Transports, QueueWakeup {
 
     private void feedOne(Path path, QueueName from, boolean ignoreTime, Instant now) {
         String id = path.getFileName().toString();
-        Arrival arrival = from == QueueName.INCOMING ? arrived.remove(id) : null;
         if (active.containsKey(id)) return;
         Map<String, Object> attrs;
         try {
@@ -504,6 +503,8 @@ public final class Qmgr implements Transports, QueueWakeup {
             return;
         }
         boolean forceExpire = perms.contains(PosixFilePermission.GROUP_EXECUTE);
+        // taken only now: a file found before its mode was set keeps its entry for the next scan
+        Arrival arrival = from == QueueName.INCOMING ? arrived.remove(id) : null;
         Path file;
         try {
             file = moveToActive(path, id, from);
