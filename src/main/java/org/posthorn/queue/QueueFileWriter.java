@@ -190,10 +190,16 @@ public final class QueueFileWriter implements Closeable {
 
     /** Writes any record allowed in the current segment (envelope or extracted); returns its offset. */
     public long record(RecordType type, String value) throws IOException {
-        return record(type, value.getBytes(StandardCharsets.UTF_8));
+        return append(type, value.getBytes(StandardCharsets.UTF_8));
     }
 
     public long record(RecordType type, byte[] value) throws IOException {
+        // kept for the envelope: a copy, since the caller may reuse its array
+        return append(type, kept == null ? value : value.clone());
+    }
+
+    /** Writes a record whose array is ours to keep. */
+    private long append(RecordType type, byte[] value) throws IOException {
         requireOpen();
         if (segment == Segment.CONTENT) {
             throw new IllegalStateException("record " + type.letter() + " written inside the message content");
@@ -206,7 +212,7 @@ public final class QueueFileWriter implements Closeable {
         long at = out.write(type, value);
         // a reader follows pointers and skips padding: a file with either is read back instead
         if (type == RecordType.PTR || type == RecordType.DTXT) kept = null;
-        if (kept != null) kept.add(new Record(type.code(), value.clone(), at));
+        if (kept != null) kept.add(new Record(type.code(), value, at));
         return at;
     }
 
