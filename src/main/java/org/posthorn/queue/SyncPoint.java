@@ -85,7 +85,11 @@ public final class SyncPoint {
 
     /** A long-running process (the master) binds syncfs ahead of its first use, in the background. */
     public static void prepare() {
-        Thread.ofVirtual().name("queue-sync-prepare").start(() -> prepared = FileSystemSync.available());
+        Thread.ofVirtual().name("queue-sync-prepare").start(SyncPoint::bind);
+    }
+
+    static void bind() {
+        prepared = FileSystemSync.available();
     }
 
     /** A queue file is being written: {@link #ended()} follows when it is finished or removed. */
@@ -98,8 +102,11 @@ public final class SyncPoint {
     }
 
     /** Nobody else has been writing a queue file for a second, and syncfs is bound. */
-    private boolean quiet() {
-        long now = System.nanoTime();
+    boolean quiet() {
+        return quiet(System.nanoTime());
+    }
+
+    boolean quiet(long now) {
         if (writing.get() > 1) {
             lastBusy = now;
             return false;

@@ -102,6 +102,22 @@ class SyncPointTest {
     }
 
     @Test
+    void quietMeansNoOtherQueueFileWrittenForASecond() {
+        SyncPoint.bind(); // as the master's start does
+        SyncPoint point = new SyncPoint(SyncPoint.Mode.AUTO);
+        long t = System.nanoTime();
+        assertThat(point.quiet(t)).as("nothing written yet").isTrue();
+        point.started();
+        assertThat(point.quiet(t)).as("only the committing file").isTrue();
+        point.started();
+        assertThat(point.quiet(t)).as("another file being written").isFalse();
+        point.ended();
+        assertThat(point.quiet(t + 500_000_000L)).as("half a second after a busy spell").isFalse();
+        assertThat(point.quiet(t + 1_000_000_000L)).as("a second after it").isTrue();
+        point.ended();
+    }
+
+    @Test
     void queueFilesCountAsBeingWrittenFromCreationUntilFinishedOrRemoved() throws IOException {
         QueueDirectory dir = QueueDirectory.of(tmp.resolve("spool"));
         dir.check();
