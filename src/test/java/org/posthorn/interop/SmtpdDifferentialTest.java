@@ -127,7 +127,7 @@ class SmtpdDifferentialTest {
                 List<String> all = lines(maillog);
                 return smtpdLines(all.subList(Math.min(logMark, all.size()), all.size()));
             });
-            List<String> ourLog = lastConnect(sessionLog(() -> normalise(TestServer.log().subList(ourMark, TestServer.log().size()))));
+            List<String> ourLog = sessionLog(() -> normalise(TestServer.log().subList(ourMark, TestServer.log().size())));
             // an oracle whose logger lost the whole session (seen on loaded machines) says nothing either way
             assumeTrue(!postfixLog.isEmpty(), "Postfix's oracle logged nothing for " + d.name());
             assertThat(ourLog).as(d.name() + ": smtpd log lines").isEqualTo(postfixLog);
@@ -172,20 +172,6 @@ class SmtpdDifferentialTest {
     }
 
     /** Polls until the session's disconnect line is there (logging is asynchronous in Postfix). */
-    /**
-     * The lines from the last of the leading "connect from" lines on: the log is shared by
-     * every case's server, and an earlier session's thread that ran late can put its connect
-     * line into this window (seen once in a full run). One session never logs two in a row.
-     */
-    static List<String> lastConnect(List<String> log) {
-        int first = 0;
-        while (first + 1 < log.size() && log.get(first).startsWith("connect from")
-                && log.get(first + 1).startsWith("connect from")) {
-            first++;
-        }
-        return log.subList(first, log.size());
-    }
-
     static List<String> sessionLog(java.util.function.Supplier<List<String>> read) throws InterruptedException {
         List<String> got = read.get();
         for (int i = 0; i < 200 && got.stream().noneMatch(l -> l.startsWith("disconnect from")); i++) {
