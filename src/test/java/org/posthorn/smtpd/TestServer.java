@@ -22,6 +22,8 @@ import org.posthorn.master.ServiceContext;
 public final class TestServer implements AutoCloseable {
     private static final List<String> LOG = new CopyOnWriteArrayList<>();
     private static volatile Recorder recorder;
+    /** The server whose session runs on this thread: its lines are also kept apart (see lines()). */
+    private static final ThreadLocal<TestServer> SERVING = new ThreadLocal<>();
 
     /** Collects every line; other tests may close all sinks (Log.clearSinks), so it is re-added per server. */
     private static final class Recorder implements LogSink {
@@ -30,6 +32,8 @@ public final class TestServer implements AutoCloseable {
         @Override
         public void write(Log.Severity severity, String tag, long pid, String text) {
             LOG.add(text);
+            TestServer server = SERVING.get();
+            if (server != null) server.lines.add(text);
         }
 
         @Override
@@ -49,6 +53,7 @@ public final class TestServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Thread acceptor;
     private final SmtpdService service = new SmtpdService();
+    private final List<String> lines = new CopyOnWriteArrayList<>();
 
     public TestServer(Map<String, String> mainCf, Cleanup cleanup) throws IOException {
         this(mainCf, cleanup, 0);
@@ -115,6 +120,7 @@ public final class TestServer implements AutoCloseable {
                 try {
                     SocketChannel c = server.accept();
                     Thread.ofVirtual().start(() -> {
+                        SERVING.set(this);
                         try (c) {
                             if (acceptDelayMillis > 0) Thread.sleep(acceptDelayMillis);
                             service.serve(c, context);
@@ -131,6 +137,14 @@ public final class TestServer implements AutoCloseable {
 
     public int port() throws IOException {
         return ((InetSocketAddress) server.getLocalAddress()).getPort();
+    }
+
+    /**
+     * The lines logged by this server's sessions only: a window of {@link #log()} can also
+     * hold lines of another server's session that ended late.
+     */
+    public List<String> lines() {
+        return lines;
     }
 
     /** Every log line so far (all test servers share one sink). */
