@@ -9,15 +9,17 @@
 # Usage: bench/compare-postfix.sh [-n N] [--quick] [--cases "4k-20 4k-1 4k-100 100k-20 local"]
 #        [--port-base P] [--keep DIR] [--settle S]
 #   -n N        repetitions of each pair (default 3)
-#   --quick     a tenth of the messages (smoke test; numbers are not representative)
+#   --quick     a tenth of the messages and no --settle waits (smoke test; numbers are not
+#               representative)
 #   --cases     which cases to run (default: all five)
 #   --port-base first of six loopback ports to use (default 12025)
 #   --keep DIR  work in DIR and leave the instances' files there (default: a temp dir, removed)
-#   --settle S  seconds to wait, after a sync, before each run of the local case (default: 65
-#               on ext4 without a journal, else 0). Such a file system makes every new file's
-#               inode search skip each inode freed in the last minute (more while its table
-#               is unwritten), so the thousands of files the previous run removed (Postfix's
-#               queue files, the old Maildir) would slow the next run's Maildir files.
+#   --settle S  seconds to wait, after a sync, before each run (default: 65 on ext4 without
+#               a journal, else 0). Such a file system makes every new file's inode search
+#               skip each inode freed in the last minute (more while its table is unwritten),
+#               so the thousands of files the previous run removed (Postfix's queue files, the
+#               old Maildir) would slow the next run's new files: queue files and Maildir
+#               files alike. --settle 0 skips the waits (a quicker, less fair run).
 # Needs: Debian's postfix package (postfix, smtp-source, smtp-sink), bc, and root (Postfix's
 # daemons and the local(8) delivery run as root/nobody); the jar is built on first use.
 # Cases (messages x size x sessions):
@@ -58,12 +60,13 @@ if [ -w "$q" ] && [ "$(cat "$q")" -lt 512 ]; then echo 512 >"$q" 2>/dev/null || 
 
 if [ -n "$keep" ]; then work=$(mkdir -p "$keep" && cd "$keep" && pwd -P); else work=$(mktemp -d /tmp/compare-postfix.XXXXXX); fi
 chmod 755 "$work"
+[ $quick = 1 ] && [ -z "$settle" ] && settle=0  # a smoke test: no waits
 if [ -z "$settle" ]; then
   settle=0 dev=$(findmnt -no SOURCE -T "$work" 2>/dev/null || true)
   [ "$(findmnt -no FSTYPE -T "$work" 2>/dev/null || true)" = ext4 ] &&
     [ "$(cat "/sys/fs/ext4/${dev##*/}/journal_task" 2>/dev/null || true)" = "<none>" ] && settle=65
 fi
-[ "$settle" -gt 0 ] && echo "compare-postfix: waiting ${settle}s before each local run (--settle)" >&2
+[ "$settle" -gt 0 ] && echo "compare-postfix: waiting ${settle}s before each run (--settle)" >&2
 cleanup() {
   "$home/bench/posthorn-instance.sh" "$work/ph" $base $((base + 1)) stop >/dev/null 2>&1 || true
   "$shared/postfix-instance.sh" "$work/pf" $((base + 2)) $((base + 3)) stop >/dev/null 2>&1 || true
@@ -104,10 +107,10 @@ run_one() {
     mkdir -p "$dir/Maildir/new" "$dir/Maildir/cur" "$dir/Maildir/tmp"
     chown -R nobody "$dir/Maildir"
     echo "bench $dir/Maildir/" >"$dir/aliases"  # texthash: postmap format, no colon
-    [ "$settle" -gt 0 ] && { sync; sleep "$settle"; }
     extra=("mydestination = local.test" "alias_maps = texthash:$dir/aliases"
            "local_recipient_maps = texthash:$dir/aliases")
   fi
+  [ "$settle" -gt 0 ] && { sync; sleep "$settle"; }
   local q; q=$(printf "'%s' " "${extra[@]+"${extra[@]}"}")
   start="$inst $dir $port $sink start $q"
   stop="[ $mta = ph ] && [ -f $dir/spool/pid/master.pid ] && echo rss \$(peak_rss \$(head -1 $dir/spool/pid/master.pid | tr -d ' ')) >>$work/rss.$c; $inst $dir $port $sink stop"
