@@ -866,7 +866,8 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
             if (!hold) daemon.completing(queueId, writer.envelope());
             writer.finish(hold ? QueueName.HOLD : QueueName.INCOMING);
             closed = true;
-            if (!hold) daemon.queued();
+            if (hold) daemon.held();
+            else daemon.queued();
             return new Cleanup.Result.Queued(queueId);
         } catch (IOException | CleanupException | TableException e) {
             daemon.log.warning("%s: queue file write error: %s", queueId, e.getMessage());

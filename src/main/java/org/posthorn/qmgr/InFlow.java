@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * them in a pipe). cleanup takes one token per new message; when there is none it waits
  * in_flow_delay once and goes on, so senders are slowed to qmgr's pace, never blocked. qmgr
  * puts one token back for every message it takes from incoming/, and tops the bucket up to
- * the process limit while incoming/ is empty; the count never stays above that limit.
+ * the process limit while incoming/ is empty; cleanup gives a held message's token back
+ * itself. The count never stays above that limit.
  */
 public final class InFlow {
     private final AtomicInteger tokens;
@@ -47,6 +48,14 @@ public final class InFlow {
     /** qmgr took a message from incoming/: one more may come. */
     void put() {
         tokens.getAndUpdate(n -> Math.min(limit, n + 1));
+    }
+
+    /**
+     * cleanup placed its message in hold/, where qmgr never takes it from: the token goes
+     * back at once, as Postfix's cleanup returns it, or held mail would slow every sender.
+     */
+    public void giveBack() {
+        put();
     }
 
     /** qmgr found incoming/ empty: it keeps up, so the bucket is filled. */

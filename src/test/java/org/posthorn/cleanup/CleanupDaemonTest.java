@@ -178,6 +178,22 @@ class CleanupDaemonTest {
     }
 
     @Test
+    void aHeldMessageGivesItsInFlowTokenBack() throws Exception {
+        // qmgr never takes mail from hold/, so only cleanup can return the token (as Postfix's does)
+        conf.put("header_checks", "regexp:" + table("hc", "/^X-Hold:/ HOLD\n"));
+        CleanupDaemon d = daemon();
+        org.posthorn.qmgr.InFlow flow = new org.posthorn.qmgr.InFlow(1, java.time.Duration.ofSeconds(30));
+        d.inFlow(() -> flow);
+        String[] id = new String[1];
+        submit(d, LOOPBACK, "a@example.org", List.of("b@example.net"), "X-Hold: 1\n\nbody", id);
+        assertThat(filesIn(QueueName.HOLD)).containsExactly(id[0]);
+        assertThat(flow.available()).isEqualTo(1);
+        submit(d, LOOPBACK, "a@example.org", List.of("b@example.net"), "Subject: x\n\nbody", id);
+        assertThat(filesIn(QueueName.INCOMING)).containsExactly(id[0]);
+        assertThat(flow.available()).as("mail in incoming/ keeps its token until qmgr takes it").isZero();
+    }
+
+    @Test
     void accessHoldAndDiscardFromSmtpd() throws Exception {
         conf.put("header_checks", "regexp:" + table("hc", "/^X-Hold:/ HOLD\n"));
         CleanupDaemon d = daemon();
