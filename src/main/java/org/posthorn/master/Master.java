@@ -119,6 +119,8 @@ public final class Master {
     }
 
     private void installSignals() {
+        // as Postfix's master, whatever the starting shell ignored: under nohup a reload must still work
+        for (int signal : new int[] {Posix.SIGHUP, Posix.SIGTERM, Posix.SIGINT}) Posix.defaultAction(signal);
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> Thread.ofVirtual().start(this::reload));
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> Thread.ofVirtual().start(() -> stop(15)));
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> Thread.ofVirtual().start(() -> stop(2)));

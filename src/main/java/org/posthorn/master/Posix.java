@@ -2,13 +2,15 @@ package org.posthorn.master;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
-/** The two POSIX calls the JDK has no API for that the master needs: setsid(2) and kill(2). */
+/** The POSIX calls the JDK has no API for that the master needs: setsid(2), kill(2) and signal(2). */
 @SuppressWarnings("restricted") // native access is what this class is for
 final class Posix {
     static final int SIGHUP = 1;
+    static final int SIGINT = 2;
     static final int SIGKILL = 9;
     static final int SIGTERM = 15;
 
@@ -19,6 +21,10 @@ final class Posix {
             LINKER.defaultLookup().find("kill").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
+    private static final MethodHandle SIGNAL = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("signal").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+
     private Posix() {
     }
 
@@ -26,6 +32,20 @@ final class Posix {
     static boolean setsid() {
         try {
             return (int) SETSID.invokeExact() >= 0;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /**
+     * Gives a signal its default action again. A signal ignored when the JVM started (nohup
+     * ignores SIGHUP, a shell's background job SIGINT) keeps being ignored by the JVM's own
+     * handler registration, silently; false on failure.
+     */
+    static boolean defaultAction(int signal) {
+        try {
+            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(signal, MemorySegment.NULL);
+            return previous.address() != -1L; // SIG_ERR
         } catch (Throwable t) {
             return false;
         }

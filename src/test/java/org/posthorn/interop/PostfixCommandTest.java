@@ -165,6 +165,22 @@ class PostfixCommandTest {
     }
 
     @Test
+    void aMasterStartedUnderNohupStillReloadsOnHup() throws Exception {
+        // nohup leaves SIGHUP ignored, and a JVM keeps a signal ignored at its start ignored
+        List<String> cmd = new ArrayList<>(List.of("nohup", HOME.resolve("bin/postfix").toString(), "-c", etc.toString(), "start"));
+        Result start = run(cmd, Map.of());
+        assertThat(start.status()).as(start.err()).isZero();
+        assertThat(greeting()).isEqualTo("220 one");
+        masterCf("127.0.0.1:" + port + " inet n - n - - echo -o test_greeting=two");
+        assertThat(postfix("reload").status()).isZero();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String g;
+        while (!(g = greeting()).equals("220 two") && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(g).isEqualTo("220 two");
+        assertThat(postfix("stop").status()).isZero();
+    }
+
+    @Test
     void logrotateRenamesCompressesAndTheMasterReopens() throws Exception {
         assertThat(postfix("start").status()).isZero();
         assertThat(greeting()).isEqualTo("220 one");
