@@ -174,7 +174,7 @@ public final class CleanupDaemon implements Cleanup {
     /** A message went to hold/: qmgr will not take it, so its in_flow_delay token goes back. */
     void held() {
         InFlow flow = inFlow.get();
-        if (flow != null) flow.giveBack();
+        if (flow != null) flow.put();
     }
 
     /** Where qmgr's in_flow_delay tokens are (the master wires qmgr's here); none by default. */

@@ -45,17 +45,13 @@ public final class InFlow {
         return true;
     }
 
-    /** qmgr took a message from incoming/: one more may come. */
-    void put() {
-        tokens.getAndUpdate(n -> Math.min(limit, n + 1));
-    }
-
     /**
-     * cleanup placed its message in hold/, where qmgr never takes it from: the token goes
-     * back at once, as Postfix's cleanup returns it, or held mail would slow every sender.
+     * One more message may come: qmgr took one from incoming/, or cleanup placed one in
+     * hold/, where qmgr never takes it from (Postfix's cleanup returns that token itself,
+     * or held mail would slow every sender).
      */
-    public void giveBack() {
-        put();
+    public void put() {
+        tokens.getAndUpdate(n -> Math.min(limit, n + 1));
     }
 
     /** qmgr found incoming/ empty: it keeps up, so the bucket is filled. */

@@ -126,6 +126,7 @@ public final class TestServer implements AutoCloseable {
                             service.serve(c, context);
                         } catch (Exception e) {
                             LOG.add("test server: " + e);
+                            lines.add("test server: " + e); // a session that died shows in its server's lines too
                         }
                     });
                 } catch (IOException e) {
