@@ -84,8 +84,12 @@ public final class BounceLogs {
 
     /** Removes a message's log; false when there was none. */
     public boolean remove(QueueName log, String queueId) throws IOException {
+        Path file = path(log, queueId);
+        // qmgr asks for every message and there is seldom a log: access(2) answers without the
+        // exception that deleteIfExists makes of a missing file (its stack trace costs more)
+        if (!Files.exists(file)) return false;
         try {
-            return Files.deleteIfExists(path(log, queueId));
+            return Files.deleteIfExists(file);
         } catch (NoSuchFileException e) {
             return false;
         }

@@ -50,7 +50,7 @@ public final class CleanupDaemon implements Cleanup {
     final ContentCheck nestedHeaderChecks;
     final ContentCheck bodyChecks;
     /** Told after each new file in incoming/ (qmgr's wake-up); nothing until set. */
-    private volatile QueueWakeup onQueued = () -> { };
+    private volatile QueueWakeup onQueued = queueId -> { };
 
     /**
      * Builds the daemon from main.cf with its own in-process trivial-rewrite (tests, tools);
@@ -192,7 +192,7 @@ public final class CleanupDaemon implements Cleanup {
         if (envelope != null) onQueued.expect(queueId, envelope);
     }
 
-    void queued() {
-        onQueued.incomingArrived();
+    void queued(String queueId) {
+        onQueued.incomingArrived(queueId);
     }
 }

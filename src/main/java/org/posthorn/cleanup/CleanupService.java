@@ -50,9 +50,9 @@ public final class CleanupService implements Service {
         }
 
         @Override
-        public void incomingArrived() {
+        public void incomingArrived(String queueId) {
             QueueWakeup q = qmgr();
-            if (q != null) q.incomingArrived();
+            if (q != null) q.incomingArrived(queueId);
         }
 
         @Override

@@ -867,7 +867,7 @@ final class CleanupSubmission implements Cleanup.Submission, SubmissionFlags {
             writer.finish(hold ? QueueName.HOLD : QueueName.INCOMING);
             closed = true;
             if (hold) daemon.held();
-            else daemon.queued();
+            else daemon.queued(queueId);
             return new Cleanup.Result.Queued(queueId);
         } catch (IOException | CleanupException | TableException e) {
             daemon.log.warning("%s: queue file write error: %s", queueId, e.getMessage());

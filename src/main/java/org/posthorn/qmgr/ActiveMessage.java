@@ -11,6 +11,8 @@ import org.posthorn.queue.Recipient;
 final class ActiveMessage {
     final String queueId;
     final Path file;
+    /** The file's device and inode when qmgr moved it into active/ (a rename keeps them). */
+    final Object fileKey;
     final Envelope envelope;
     final Instant activeSince;
     final boolean forceExpire;
@@ -30,9 +32,10 @@ final class ActiveMessage {
      */
     boolean gone;
 
-    ActiveMessage(String queueId, Path file, Envelope envelope, Instant activeSince, boolean forceExpire) {
+    ActiveMessage(String queueId, Path file, Object fileKey, Envelope envelope, Instant activeSince, boolean forceExpire) {
         this.queueId = queueId;
         this.file = file;
+        this.fileKey = fileKey;
         this.envelope = envelope;
         this.activeSince = activeSince;
         this.forceExpire = forceExpire;

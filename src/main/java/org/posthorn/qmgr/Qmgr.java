@@ -22,10 +22,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.posthorn.bounce.Bounce;
 import org.posthorn.bounce.BounceLogs;
@@ -255,34 +257,59 @@ public final class Qmgr implements Transports, QueueWakeup {
 
     private final java.util.concurrent.atomic.AtomicBoolean incomingWake = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** A handed-over envelope, the size of the file it describes, and when it came. */
+    /** A handed-over envelope, the size of the file it describes, and when it came (qmgr's clock, milliseconds). */
     private record Arrival(Envelope envelope, long fileSize, long at) {
         /** Whether it still describes the file found under its queue ID (a stale one never does). */
         boolean describes(long size, long now) {
-            return size == fileSize && now - at < ARRIVAL_MAX_AGE_NANOS;
+            return size == fileSize && now - at < ARRIVAL_MAX_AGE_MILLIS;
         }
     }
 
-    /** At most this many handed-over envelopes wait; more arrivals are read from their files. */
-    private static final int ARRIVALS_LIMIT = 1000;
-    private static final long ARRIVAL_MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** At most this many handed-over envelopes, and as many announced queue IDs, wait; beyond, qmgr reads and scans. */
+    static final int ARRIVALS_LIMIT = 1000;
+    static final long ARRIVAL_MAX_AGE_MILLIS = 10_000;
 
     @Override
     public void expect(String queueId, Envelope envelope) {
-        long now = System.nanoTime();
-        if (arrived.size() >= ARRIVALS_LIMIT) arrived.values().removeIf(a -> now - a.at() >= ARRIVAL_MAX_AGE_NANOS);
+        long now = clock.millis();
+        if (arrived.size() >= ARRIVALS_LIMIT) arrived.values().removeIf(a -> now - a.at() >= ARRIVAL_MAX_AGE_MILLIS);
         // the file ends with its E record: its type byte and a zero length byte
         if (arrived.size() < ARRIVALS_LIMIT) arrived.put(queueId, new Arrival(envelope, envelope.endOffset() + 2, now));
     }
 
+    /** Queue IDs cleanup announced and qmgr has not taken yet. */
+    private final ConcurrentLinkedQueue<String> announced = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger announcedCount = new AtomicInteger();
+    /** More were announced than {@link #ARRIVALS_LIMIT}: the next take scans incoming/ instead. */
+    private volatile boolean announcedOverflow;
+
     @Override
-    public void incomingArrived() {
-        // one scan serves every file that arrived before it starts
+    public void incomingArrived(String queueId) {
+        // the file is named, so no scan of incoming/ (a directory read and a stat per entry)
+        if (announcedCount.incrementAndGet() <= ARRIVALS_LIMIT) {
+            announced.add(queueId);
+        } else {
+            announcedCount.decrementAndGet();
+            announcedOverflow = true;
+        }
+        // one event takes every file announced before it runs
         if (incomingWake.compareAndSet(false, true)) {
             post(() -> {
                 incomingWake.set(false);
-                scanIncoming();
+                takeAnnounced();
             });
+        }
+    }
+
+    private void takeAnnounced() {
+        for (String id; (id = announced.poll()) != null; ) {
+            announcedCount.decrementAndGet();
+            // a file both announced and listed by a scan is fed once: feedOne skips it the second time
+            incomingTodo.add(queue.path(QueueName.INCOMING, id));
+        }
+        if (announcedOverflow) {
+            announcedOverflow = false;
+            scanIncoming();
         }
     }
 
@@ -483,8 +510,8 @@ public final class Qmgr implements Transports, QueueWakeup {
         if (active.containsKey(id)) return;
         Map<String, Object> attrs;
         try {
-            // one stat for the mode, the time, the link count and the size
-            attrs = Files.readAttributes(path, "unix:permissions,lastModifiedTime,nlink,size", LinkOption.NOFOLLOW_LINKS);
+            // one stat for the mode, the time, the link count, the size and the identity
+            attrs = Files.readAttributes(path, "unix:permissions,lastModifiedTime,nlink,size,fileKey", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException | UnsupportedOperationException e) {
             return; // gone meanwhile
         }
@@ -514,13 +541,13 @@ public final class Qmgr implements Transports, QueueWakeup {
             log.warning("%s: rename from %s to %s: %s", id, from.dirName(), QueueName.ACTIVE.dirName(), e.getMessage());
             return;
         }
-        Envelope env = arrival != null && arrival.describes((Long) attrs.get("size"), System.nanoTime()) ? arrival.envelope() : null;
+        Envelope env = arrival != null && arrival.describes((Long) attrs.get("size"), clock.millis()) ? arrival.envelope() : null;
         if (env == null) env = readEnvelope(file, id, now);
         if (env == null) return;
         long size = env.size() == null ? 0 : env.size().contentSize();
         long nrcpt = env.size() == null ? env.recipients().size() : env.size().recipientCount();
         log.info("%s: from=<%s>, size=%d, nrcpt=%d (queue active)", id, env.sender(), size, nrcpt);
-        ActiveMessage m = new ActiveMessage(id, file, env, now, forceExpire);
+        ActiveMessage m = new ActiveMessage(id, file, attrs.get("fileKey"), env, now, forceExpire);
         if (perms.contains(PosixFilePermission.GROUP_READ)) {
             // flush(8)'s unthrottle mark (postqueue -i): used once, then cleared
             m.unthrottle = true;
@@ -856,7 +883,7 @@ public final class Qmgr implements Transports, QueueWakeup {
     private QueueFileLock lockForDelivery(ActiveMessage m) {
         QueueFileLock lock;
         try {
-            lock = QueueFileLock.open(m.file);
+            lock = QueueFileLock.open(m.file, m.fileKey);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException | RuntimeException e) {

@@ -7,8 +7,8 @@ import org.posthorn.queue.Envelope;
  * cleanup calls {@link #incomingArrived} after each new file is complete in incoming/.
  */
 public interface QueueWakeup {
-    /** A new file is in incoming/; calls that arrive before the scan runs share one scan. */
-    void incomingArrived();
+    /** A new file is complete in incoming/ under this queue ID; qmgr takes it without a scan of incoming/. */
+    void incomingArrived(String queueId);
 
     /**
      * What a file about to be completed in incoming/ holds apart from its content, so qmgr

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -217,7 +218,9 @@ public final class QueueDirectory {
             String id = longIds ? QueueId.longForm(now.getEpochSecond(), usec, inode) : QueueId.shortForm(usec, inode);
             Path target = path(queue, id);
             if (tries > MAX_RENAME_TRIES) throw new IOException("rename " + source + " to " + target + ": giving up");
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) continue; // collision: take a new clock reading
+            // collision: take a new clock reading. access(2), not lstat: no exception for the
+            // usual answer, and a rename replaces a dangling link as it would any name
+            if (Files.exists(target)) continue;
             try {
                 Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (NoSuchFileException e) {
@@ -295,9 +298,17 @@ public final class QueueDirectory {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    if (name.length() == 1 && depth < 16) collect(p, depth + 1, out);
-                } else if (QueueId.isValid(name) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                boolean subdir = name.length() == 1 && depth < 16;
+                if (!subdir && !QueueId.isValid(name)) continue;
+                BasicFileAttributes attrs; // one stat per entry: a large queue is listed often
+                try {
+                    attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                } catch (NoSuchFileException e) {
+                    continue; // gone meanwhile
+                }
+                if (attrs.isDirectory()) {
+                    if (subdir) collect(p, depth + 1, out);
+                } else if (attrs.isRegularFile()) {
                     out.add(p);
                 }
             }

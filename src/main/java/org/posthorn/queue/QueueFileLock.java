@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A flock(2) lock on a queue file, the lock Postfix's delivery agents and postsuper use
@@ -60,7 +61,16 @@ public final class QueueFileLock implements Closeable {
      * NoSuchFileException when it is not there.
      */
     public static QueueFileLock open(Path file) throws IOException {
-        Object inode = inode(file);
+        return open(file, fileKey(file));
+    }
+
+    /**
+     * As {@link #open(Path)}, for a caller that has just read the file's
+     * {@link BasicFileAttributes#fileKey() key} (qmgr, when it moved the file into active/):
+     * {@link #stillAt} then checks against that, and the open needs no stat of its own.
+     */
+    public static QueueFileLock open(Path file, Object fileKey) throws IOException {
+        Object inode = fileKey != null ? fileKey : fileKey(file);
         int fd;
         try (Arena arena = Arena.ofConfined()) {
             fd = (int) OPEN.invokeExact(arena.allocateFrom(file.toString()), O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
@@ -95,7 +105,7 @@ public final class QueueFileLock implements Closeable {
      */
     public boolean stillAt(Path path) {
         try {
-            return inode.equals(inode(path));
+            return inode.equals(fileKey(path));
         } catch (IOException e) {
             return false;
         }
@@ -110,8 +120,9 @@ public final class QueueFileLock implements Closeable {
         }
     }
 
-    private static Object inode(Path file) throws IOException {
-        return Files.readAttributes(file, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+    /** The file's identity: its device and inode number. */
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
 
     /** Closes the descriptor, which releases the lock. */

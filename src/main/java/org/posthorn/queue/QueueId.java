@@ -32,7 +32,14 @@ public record QueueId(String text, boolean longForm, long seconds, int microseco
 
     /** The short form for a creation time's microseconds and an inode number. */
     public static String shortForm(int microseconds, long inode) {
-        return String.format(Locale.ROOT, "%05X%X", microseconds, inode);
+        // per message: no Formatter
+        return hex(microseconds, SHORT_USEC_WIDTH) + Long.toHexString(inode).toUpperCase(Locale.ROOT);
+    }
+
+    /** Upper-case hex, zero-padded to at least width digits. */
+    private static String hex(long value, int width) {
+        String digits = Long.toHexString(value).toUpperCase(Locale.ROOT);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 
     /** The long form for a creation time (seconds and microseconds) and an inode number. */
@@ -86,7 +93,7 @@ public record QueueId(String text, boolean longForm, long seconds, int microseco
         int z = longSeparator(name);
         if (z < 0) return name;
         long usec = decode(name, z - LONG_USEC_WIDTH, z, 52);
-        return usec < 0 ? name : String.format(Locale.ROOT, "%05X", usec);
+        return usec < 0 ? name : hex(usec, SHORT_USEC_WIDTH);
     }
 
     /** This ID's hash key, see {@link #hashKey(String)}. */

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The concurrency window of one destination, as SCHEDULER_README describes it. */
 class DestinationTest {
     private static final Instant NOW = Instant.ofEpochSecond(1_000_000);
-    private static final ActiveMessage MSG = new ActiveMessage("A1", null, null, null, false);
+    private static final ActiveMessage MSG = new ActiveMessage("A1", null, null, null, null, false);
     private static final DeliveryStatus REFUSED = DeliveryStatus.of("4.4.1", "none", "connect to x: Connection refused");
 
     static Destination.Limits limits(int limit, int initial, String pos, String neg, double cohorts, int rateDelay) {
@@ -129,8 +129,8 @@ class DestinationTest {
     @Test
     void messagesTakeTurnsWithinADestination() {
         Destination d = new Destination("smtp", "x.test", limits(20, 5, "1", "1", 1, 0));
-        ActiveMessage big = new ActiveMessage("BIG", null, null, null, false);
-        ActiveMessage small = new ActiveMessage("SMALL", null, null, null, false);
+        ActiveMessage big = new ActiveMessage("BIG", null, null, null, null, false);
+        ActiveMessage small = new ActiveMessage("SMALL", null, null, null, null, false);
         for (int i = 0; i < 5; i++) d.addJob(new Job(big, d, "x.test", List.of()));
         d.addJob(new Job(small, d, "x.test", List.of()));
         assertThat(d.pollJob().message()).isSameAs(big);

@@ -27,6 +27,8 @@ final class QmgrFixture implements AutoCloseable {
     final Map<String, String> params = new HashMap<>();
     final Map<String, String> routes = new HashMap<>();
     Bounce bounce;
+    /** qmgr's clock; a test may set its own before {@link #create()}. */
+    Clock clock = Clock.systemUTC();
     Qmgr qmgr;
 
     QmgrFixture(Path dir) {
@@ -47,7 +49,7 @@ final class QmgrFixture implements AutoCloseable {
         Log qlog = Log.of(syslogName, "qmgr");
         Bounce b = bounce != null ? bounce : new UnsentBounce(qlog);
         TestRewrite rewrite = new TestRewrite(routes);
-        qmgr = new Qmgr(config, queue, qlog, () -> rewrite, () -> b, Clock.systemUTC(), Duration.ZERO);
+        qmgr = new Qmgr(config, queue, qlog, () -> rewrite, () -> b, clock, Duration.ZERO);
         return qmgr;
     }
 

@@ -46,7 +46,7 @@ class QmgrTest {
     }
 
     /** A Bounce that records requests and answers yes. */
-    static final class AcceptingBounce implements Bounce {
+    static class AcceptingBounce implements Bounce {
         final List<String> calls = new CopyOnWriteArrayList<>();
 
         @Override
@@ -136,6 +136,99 @@ class QmgrTest {
         // one that does not fit the file's size is not the file's: qmgr reads the file
         assertThat(f.log.lines).anyMatch(l -> l.endsWith(resized + ": from=<carol@src.test>, size=24, nrcpt=1 (queue active)"));
         assertThat(smtp.requests).hasSize(2);
+    }
+
+    @Test
+    void aFileCleanupAnnouncesIsTakenWithoutAScanOfIncoming() throws Exception {
+        TestAgent smtp = TestAgent.sending();
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        f.start();
+        f.idle();
+        String announced = f.message("alice@src.test", "bob@one.test");
+        String unannounced = f.message("alice@src.test", "carol@one.test");
+        f.qmgr.incomingArrived(announced);
+        f.idle();
+        assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + announced + ": removed");
+        assertThat(f.queue.find(unannounced, QueueName.INCOMING)).isPresent();
+        // the wake-up timer's scan (master.cf's 300 s for qmgr) finds what nobody announced
+        f.qmgr.wakeup();
+        f.idle();
+        assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + unannounced + ": removed");
+        assertThat(smtp.delivered).containsExactlyInAnyOrder("bob@one.test", "carol@one.test");
+    }
+
+    @Test
+    void announcementsBeyondTheLimitMakeQmgrScanIncoming() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        f.bounce = new AcceptingBounce() {
+            @Override
+            public boolean flushBounced(Notice m) {
+                // qmgr's loop waits here, so announcements pile up untaken
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.flushBounced(m);
+            }
+        };
+        TestAgent smtp = new TestAgent(n -> n.equals("bounce.test") ? "bounced" : "sent", n -> Duration.ZERO);
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String bounced = f.message("alice@src.test", "nosuch@bounce.test");
+        f.start();
+        assertThat(entered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i <= Qmgr.ARRIVALS_LIMIT; i++) f.qmgr.incomingArrived("ABCDE" + Integer.toHexString(0x100000 + i).toUpperCase());
+        String unannounced = f.message("alice@src.test", "carol@one.test");
+        release.countDown();
+        f.idle();
+        assertThat(f.log.lines).contains(f.syslogName + "/qmgr: " + bounced + ": removed",
+                f.syslogName + "/qmgr: " + unannounced + ": removed");
+        assertThat(smtp.delivered).containsExactly("carol@one.test");
+    }
+
+    @Test
+    void aHandedOverEnvelopeIsUsedOnlyWhileItIsYoungerThanTenSeconds() throws Exception {
+        ManualClock clock = new ManualClock();
+        f.clock = clock;
+        TestAgent smtp = TestAgent.sending();
+        f.create().register("smtp", smtp, 0, f.agentLog("smtp"));
+        String stale = f.message("alice@src.test", "bob@one.test");
+        String fresh = f.message("carol@src.test", "dave@one.test");
+        f.qmgr.expect(stale, withSender(read(stale), "handed@src.test", 0));
+        clock.advance(Duration.ofMillis(Qmgr.ARRIVAL_MAX_AGE_MILLIS));
+        f.qmgr.expect(fresh, withSender(read(fresh), "handed@src.test", 0));
+        clock.advance(Duration.ofMillis(Qmgr.ARRIVAL_MAX_AGE_MILLIS - 1));
+        f.start();
+        f.idle();
+        assertThat(f.log.lines).anyMatch(l -> l.endsWith(fresh + ": from=<handed@src.test>, size=24, nrcpt=1 (queue active)"));
+        // ten seconds old: the file may have been rewritten since, so qmgr reads it
+        assertThat(f.log.lines).anyMatch(l -> l.endsWith(stale + ": from=<alice@src.test>, size=24, nrcpt=1 (queue active)"));
+    }
+
+    /** A clock that moves only when the test moves it. */
+    static final class ManualClock extends java.time.Clock {
+        private volatile Instant now = Instant.now();
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     private Envelope read(String id) throws IOException {
