@@ -6,9 +6,12 @@
 # medians of ingest and end-to-end msg/s with the ratio Posthorn/Postfix. Ratios from one
 # run are what counts: absolute rates move with the machine's load.
 #
-# Usage: bench/compare-postfix.sh [-n N] [--quick] [--cases "4k-20 4k-1 4k-100 100k-20 local"]
+# Usage: bench/compare-postfix.sh [-n N] [--quick] [--warm] [--cases "4k-20 4k-1 4k-100 100k-20 local"]
 #        [--port-base P] [--keep DIR] [--settle S]
 #   -n N        repetitions of each pair (default 3)
+#   --warm      steady state: each MTA is started once per case and takes one unmeasured run
+#               of the case before the N measured ones (Posthorn's JIT has compiled its paths,
+#               Postfix's daemons are forked), instead of a fresh start for every run
 #   --quick     a tenth of the messages and no --settle waits (smoke test; numbers are not
 #               representative)
 #   --cases     which cases to run (default: all five)
@@ -35,10 +38,10 @@ for d in "$home/../shared/bench" /work/shared/bench; do
   [ -z "$shared" ] && [ -x "$d/relay-bench.sh" ] && shared=$(cd "$d" && pwd -P)
 done
 [ -n "$shared" ] || { echo "compare-postfix: cannot find relay-bench.sh (set SHARED_BENCH)" >&2; exit 2; }
-n=3 quick=0 cases="4k-20 4k-1 4k-100 100k-20 local" base=12025 keep="" settle=""
+n=3 quick=0 warm=0 cases="4k-20 4k-1 4k-100 100k-20 local" base=12025 keep="" settle=""
 while [ $# -gt 0 ]; do
   case $1 in
-    -n) n=$2; shift 2;; --quick) quick=1; shift;; --cases) cases=$2; shift 2;;
+    -n) n=$2; shift 2;; --quick) quick=1; shift;; --warm) warm=1; shift;; --cases) cases=$2; shift 2;;
     --port-base) base=$2; shift 2;; --keep) keep=$2; shift 2;;
     --settle) settle=$2; shift 2;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0;;
@@ -93,14 +96,18 @@ peak_rss() {
   echo $((total / 1024))
 }
 
-# one run: mta (ph|pf), case -> appends "ingest e2e" to $work/results/<case>.<mta>
-run_one() {
-  local mta=$1 c=$2 l s m kind dir port sink inst extra=() start stop out
+# where an MTA listens, its sink, and its instance script: mta -> "port sink inst"
+where() {
+  if [ $1 = ph ]; then echo $base $((base + 1)) "$home/bench/posthorn-instance.sh"
+  else echo $((base + 2)) $((base + 3)) "$shared/postfix-instance.sh"; fi
+}
+
+# a new instance directory for mta (ph|pf) and case; prints the main.cf lines it needs, quoted
+prepare() {
+  local mta=$1 c=$2 l s m kind dir port sink inst extra=()
   read -r l s m kind <<<"$(spec "$c")"
-  [ $quick = 1 ] && m=$(( m / 10 ))
+  read -r port sink inst <<<"$(where $mta)"
   dir=$work/$mta
-  if [ $mta = ph ]; then port=$base; sink=$((base + 1)); inst="$home/bench/posthorn-instance.sh"
-  else port=$((base + 2)); sink=$((base + 3)); inst="$shared/postfix-instance.sh"; fi
   "$inst" "$dir" $port $sink stop >/dev/null 2>&1 || true
   rm -rf "$dir"; mkdir -p "$dir"; chmod 755 "$dir"
   if [ $kind = local ]; then
@@ -110,10 +117,26 @@ run_one() {
     extra=("mydestination = local.test" "alias_maps = texthash:$dir/aliases"
            "local_recipient_maps = texthash:$dir/aliases")
   fi
+  printf "'%s' " "${extra[@]+"${extra[@]}"}"
+}
+
+# commands that start and stop mta's instance (the stop records Posthorn's peak RSS first)
+start_cmd() { local port sink inst; read -r port sink inst <<<"$(where $1)"; echo "$inst $work/$1 $port $sink start $3"; }
+stop_cmd() {
+  local port sink inst dir=$work/$1; read -r port sink inst <<<"$(where $1)"
+  echo "[ $1 = ph ] && [ -f $dir/spool/pid/master.pid ] && echo rss \$(peak_rss \$(head -1 $dir/spool/pid/master.pid | tr -d ' ')) >>$work/rss.$2; $inst $dir $port $sink stop"
+}
+
+# one benchmark run: mta, case, start and stop commands ("" for an instance already running),
+# and whether to record it -> appends "ingest e2e" to $work/results.<case>.<mta>
+bench() {
+  local mta=$1 c=$2 start=$3 stop=$4 record=$5 l s m kind port sink inst dir=$work/$1 out
+  read -r l s m kind <<<"$(spec "$c")"
+  read -r port sink inst <<<"$(where $mta)"
+  [ $quick = 1 ] && m=$(( m / 10 ))
+  # a running instance's earlier deliveries go, so that every run writes into the same empty folder
+  [ $kind = local ] && find "$dir/Maildir/new" -maxdepth 1 -type f -delete
   [ "$settle" -gt 0 ] && { sync; sleep "$settle"; }
-  local q; q=$(printf "'%s' " "${extra[@]+"${extra[@]}"}")
-  start="$inst $dir $port $sink start $q"
-  stop="[ $mta = ph ] && [ -f $dir/spool/pid/master.pid ] && echo rss \$(peak_rss \$(head -1 $dir/spool/pid/master.pid | tr -d ' ')) >>$work/rss.$c; $inst $dir $port $sink stop"
   export -f peak_rss
   if [ $kind = local ]; then
     out=$("$home/bench/local-bench.sh" --port $port --maildir "$dir/Maildir" --rcpt bench@local.test \
@@ -125,18 +148,35 @@ run_one() {
   local ing e2e
   ing=$(sed -n 's/^ingest:.*= \([0-9]*\) msg\/s/\1/p' <<<"$out")
   e2e=$(sed -n 's/^end-to-end:.*= \([0-9]*\) msg\/s/\1/p' <<<"$out")
-  echo "$ing $e2e" >>"$work/results.$c.$mta"
-  printf '  %-8s %-8s run: ingest %5s  end-to-end %5s msg/s\n' "$c" "$([ $mta = ph ] && echo posthorn || echo postfix)" "$ing" "$e2e" >&2
+  [ "$record" = 1 ] && echo "$ing $e2e" >>"$work/results.$c.$mta"
+  printf '  %-8s %-8s %s: ingest %5s  end-to-end %5s msg/s\n' "$c" "$([ $mta = ph ] && echo posthorn || echo postfix)" \
+    "$([ "$record" = 1 ] && echo run || echo warm-up)" "$ing" "$e2e" >&2
+}
+
+# a fresh instance for one recorded run
+run_one() {
+  local extra; extra=$(prepare $1 $2)
+  bench $1 $2 "$(start_cmd $1 $2 "$extra")" "$(stop_cmd $1 $2)" 1
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR+1)/2]; else print int((a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { [ "$2" -gt 0 ] && printf '%.2f' "$(echo "$1/$2" | bc -l)" || echo "-"; }
 
-echo "compare-postfix: $n pair(s) per case$([ $quick = 1 ] && echo ', quick'), in $work" >&2
+echo "compare-postfix: $n pair(s) per case$([ $quick = 1 ] && echo ', quick')$([ $warm = 1 ] && echo ', warm'), in $work" >&2
 for c in $cases; do
   spec "$c" >/dev/null
   rm -f "$work/results.$c.ph" "$work/results.$c.pf" "$work/rss.$c"
-  for i in $(seq 1 "$n"); do run_one ph "$c"; run_one pf "$c"; done
+  if [ $warm = 1 ]; then
+    # both instances run through the case; each idles while the other is measured
+    for mta in ph pf; do
+      out=$(eval "$(start_cmd $mta "$c" "$(prepare $mta "$c")")" 2>&1) || { echo "$out" >&2; exit 1; }
+    done
+    for mta in ph pf; do bench $mta "$c" "" "" 0; done
+    for i in $(seq 1 "$n"); do bench ph "$c" "" "" 1; bench pf "$c" "" "" 1; done
+    for mta in ph pf; do eval "$(stop_cmd $mta "$c")" >/dev/null 2>&1 || true; done
+  else
+    for i in $(seq 1 "$n"); do run_one ph "$c"; run_one pf "$c"; done
+  fi
 done
 
 printf '\n%-9s %-22s %9s %9s %6s   %9s %9s %6s %8s\n' case "msgs x size x sessions" "ph in" "pf in" ratio "ph e2e" "pf e2e" ratio "ph RSS"
@@ -148,4 +188,4 @@ for c in $cases; do
   printf '%-9s %-22s %9s %9s %6s   %9s %9s %6s %7sM\n' "$c" "$m x $((l / 1024))K x $s$([ $kind = local ] && echo ' Maildir')" \
     "$pi" "$fi_" "$(ratio "$pi" "$fi_")" "$pe" "$fe" "$(ratio "$pe" "$fe")" "${rss:--}"
 done
-echo "(msg/s, medians of $n runs; ratio = Posthorn/Postfix; RSS = Posthorn's peak resident size)"
+echo "(msg/s, medians of $n runs$([ $warm = 1 ] && echo ' after a warm-up run' || echo ' of fresh instances'); ratio = Posthorn/Postfix; RSS = Posthorn's peak resident size)"
