@@ -143,6 +143,21 @@ class QueueDirectoryTest {
     }
 
     @Test
+    void listFindsRegularFilesInEveryHashDirectoryAndNothingElse() throws IOException {
+        QueueDirectory q = dir(List.of("deferred"), 1, false);
+        q.check();
+        Path deferred = q.dir(QueueName.DEFERRED);
+        Path top = Files.writeString(deferred.resolve("ABCDE1234"), "x");
+        Path hashed = Files.writeString(Files.createDirectories(deferred.resolve("F")).resolve("F0000123"), "x");
+        Path deeper = Files.writeString(Files.createDirectories(deferred.resolve("A").resolve("B")).resolve("AB0001"), "x");
+        Path single = Files.writeString(deferred.resolve("C"), "x"); // a one-letter file is a queue ID too
+        Files.writeString(deferred.resolve("123456.789"), "embryo");
+        Files.createSymbolicLink(deferred.resolve("ABCDE5678"), top);
+        Files.writeString(Files.createDirectories(deferred.resolve("ABCDE9999")).resolve("ABCDE0001"), "x");
+        assertThat(q.list(QueueName.DEFERRED)).containsExactly(deeper, top, single, hashed);
+    }
+
+    @Test
     void renameMovesBetweenQueuesAndListSkipsEmbryos() throws IOException {
         QueueDirectory q = dir(List.of("deferred"), 1, false);
         q.check();
