@@ -32,8 +32,7 @@ public record QueueId(String text, boolean longForm, long seconds, int microseco
 
     /** The short form for a creation time's microseconds and an inode number. */
     public static String shortForm(int microseconds, long inode) {
-        // per message: no Formatter
-        return hex(microseconds, SHORT_USEC_WIDTH) + Long.toHexString(inode).toUpperCase(Locale.ROOT);
+        return hex(microseconds, SHORT_USEC_WIDTH) + hex(inode, 1); // per message: no Formatter
     }
 
     /** Upper-case hex, zero-padded to at least width digits. */
